@@ -1,0 +1,33 @@
+// Bundles the entry points with esbuild (types are checked separately by `tsc --noEmit`).
+// `vscode` stays external: the editor provides it at run time.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const targets = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { entryPoints: ['src/webview/diffPanel.ts'], outfile: 'dist/webview/diffPanel.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/webview/inspector.ts'], outfile: 'dist/webview/inspector.js', platform: 'browser', format: 'iife' },
+].filter((t) => existsSync(t.entryPoints[0]));
+
+const common = {
+  bundle: true,
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+if (watch) {
+  for (const t of targets) {
+    const ctx = await esbuild.context({ ...common, ...t });
+    await ctx.watch();
+  }
+} else {
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+}

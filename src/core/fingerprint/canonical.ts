@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) serialization of a JSON value, via the `canonicalize` package
+ * (by one of the RFC's authors). Object keys are sorted by UTF-16 code units, numbers use ECMAScript
+ * formatting, strings use minimal escaping.
+ *
+ * @param value any JSON value (objects, arrays, strings, finite numbers, booleans, null).
+ * @returns the canonical UTF-8 text as a JS string.
+ * @throws TypeError for values JSON cannot represent at the top level (`undefined`, functions) or for
+ *   non-finite numbers.
+ */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value has no JSON representation');
+  return text;
+}
+
+/** SHA-256 of a string (UTF-8 encoded) or bytes, as 64 lowercase hex digits. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** SHA-256 (hex) of the RFC 8785 canonical JSON of `value`. Throws as {@link canonicalJson}. */
+export function canonicalHash(value: unknown): string {
+  return sha256Hex(canonicalJson(value));
+}

@@ -1,0 +1,43 @@
+/**
+ * Small port interfaces through which the core reaches the outside world. Each entry point (extension, CLI,
+ * guard proxy) injects its own implementation; tests inject real ones pointed at temp dirs.
+ */
+
+/** Log sink. The core and the proxy never write to stdout/stderr themselves (the proxy's stdout is JSON-RPC). */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** A logger that drops everything. */
+export const nullLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Wall clock. `now()` returns milliseconds since the Unix epoch. */
+export interface Clock {
+  now(): number;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Result of {@link FileSystemPort.stat}. `mtimeMs` is milliseconds since the epoch. */
+export interface FileStat {
+  isFile: boolean;
+  isDirectory: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Read-only file access used by config discovery and fingerprinting. Paths are absolute.
+ * Methods reject with a Node-style error (`code` = `ENOENT`, `EISDIR`, …) on failure.
+ */
+export interface FileSystemPort {
+  /** Reads at most `maxBytes` + 1 bytes so that an over-size file is detected without loading it whole. */
+  readFile(path: string, maxBytes: number): Promise<Uint8Array>;
+  stat(path: string): Promise<FileStat>;
+  realpath(path: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+}
