@@ -1,0 +1,56 @@
+import type { FileSystemPort } from '../ports';
+import { nodeFileSystem } from '../ports/nodeFs';
+import type { DuplicateKey, ReferencedFile, ServerSpec } from '../types';
+import { canonicalHash, sha256Hex } from './canonical';
+import { findReferencedFiles } from './references';
+
+/**
+ * The launch-spec pin of one server.
+ * - `specHash`: SHA-256 of the RFC 8785 canonical JSON of {@link pinnedSpec} (the whole entry, every field,
+ *   variables as written, plus all values of duplicate keys). Unchanged by whitespace, comments, key order.
+ * - `sourceHash`: SHA-256 of the entry's source text; any byte change moves it (Cursor ≥ 1.3 "strict" behaviour).
+ * - `files`: the referenced workspace files and their hashes.
+ * - `fingerprint`: SHA-256 of the canonical JSON of `{specHash, files: [[via, ref, sha256]…]}`: what approval binds to.
+ */
+export interface SpecFingerprint {
+  fingerprint: string;
+  specHash: string;
+  sourceHash: string;
+  files: ReferencedFile[];
+}
+
+/**
+ * What the spec hash covers: `{ entry }`, plus `duplicateKeys` when the entry has any — so both values of a
+ * duplicated key are pinned whichever one a host picks.
+ */
+export function pinnedSpec(spec: Pick<ServerSpec, 'raw' | 'duplicateKeys'>): { entry: unknown; duplicateKeys?: DuplicateKey[] } {
+  return spec.duplicateKeys.length ? { entry: spec.raw, duplicateKeys: spec.duplicateKeys } : { entry: spec.raw };
+}
+
+/**
+ * Combines a spec hash and referenced files into the fingerprint. Files are identified by how the spec reaches
+ * them (`via`, `ref`), not by absolute path, so the same repo checked out elsewhere has the same fingerprint.
+ */
+export function combineFingerprint(specHash: string, files: readonly ReferencedFile[]): string {
+  return canonicalHash({ specHash, files: files.map((f) => [f.via, f.ref, f.sha256]) });
+}
+
+/** Options of {@link fingerprintServer}. */
+export interface FingerprintOptions {
+  /** The user's home (for `${userHome}` and `~`). */
+  home: string;
+  /** Workspace roots whose files are pinned. Default: the spec's `workspaceFolder`. */
+  roots?: string[];
+  fs?: FileSystemPort;
+}
+
+/**
+ * Fingerprints one server's launch spec (see {@link SpecFingerprint}). Reads the referenced files through `fs`.
+ * @throws TypeError only if `spec.raw` is not representable as JSON (cannot happen for parsed configs).
+ */
+export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptions): Promise<SpecFingerprint> {
+  const specHash = canonicalHash(pinnedSpec(spec));
+  const sourceHash = sha256Hex(spec.sourceText);
+  const files = await findReferencedFiles(spec, { fs: opts.fs ?? nodeFileSystem, home: opts.home, roots: opts.roots });
+  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files };
+}

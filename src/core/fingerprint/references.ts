@@ -1,0 +1,137 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { FileSystemPort } from '../ports';
+import type { ReferencedFile, ServerSpec } from '../types';
+import { sha256Hex } from './canonical';
+
+/** Largest referenced file hashed in full (bytes). A larger one is pinned by its size and the hash of its first bytes. */
+export const MAX_HASHED_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Where the variables of a launch spec point, for finding referenced files only (specs are pinned as written). */
+export interface VariableContext {
+  /** Absolute path that `${workspaceFolder}` stands for. */
+  workspaceFolder?: string;
+  /** Absolute path that `${userHome}` and a leading `~/` stand for. */
+  home: string;
+}
+
+/**
+ * Resolves `${workspaceFolder}`, `${workspaceFolderBasename}`, `${userHome}` and a leading `~/` in `value`
+ * (VS Code's variable syntax, https://code.visualstudio.com/docs/reference/variables-reference).
+ * Other variables (`${env:X}`, `${input:x}`) are left as written.
+ * @returns the resolved string, or `undefined` when it needs `${workspaceFolder}` and none is known.
+ */
+export function resolveVariables(value: string, ctx: VariableContext): string | undefined {
+  let missing = false;
+  let out = value.replace(/\$\{(workspaceFolder|workspaceRoot|workspaceFolderBasename|userHome)\}/g, (_m, name: string) => {
+    if (name === 'userHome') return ctx.home;
+    if (!ctx.workspaceFolder) {
+      missing = true;
+      return '';
+    }
+    return name === 'workspaceFolderBasename' ? (ctx.workspaceFolder.split(/[\\/]/).pop() ?? '') : ctx.workspaceFolder;
+  });
+  if (missing) return undefined;
+  if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) out = ctx.home + out.slice(1);
+  return out;
+}
+
+const SCRIPT_EXT = /\.(?:[cm]?[jt]s|py|pyw|sh|bash|zsh|ps1|psm1|bat|cmd|rb|pl|php|lua|jar|exe|dll|so|dylib|wasm|json|ya?ml|toml|env|mjs)$/i;
+
+/** Whether an argument looks like a file path worth pinning (has a separator, starts with `.`, or has a script extension). */
+function looksLikePath(s: string): boolean {
+  if (!s || s.length > 4096 || /^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return false;
+  return s.includes('/') || s.includes('\\') || s.startsWith('.') || SCRIPT_EXT.test(s);
+}
+
+/** Candidate path strings in one argument: the whole thing, and the value of `--flag=value`. */
+function candidatesOf(arg: string): string[] {
+  const out = [arg];
+  const eq = arg.indexOf('=');
+  if (arg.startsWith('-') && eq > 0) out.push(arg.slice(eq + 1));
+  return out;
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
+}
+
+/** Options of {@link findReferencedFiles}. */
+export interface ReferenceOptions extends VariableContext {
+  fs: FileSystemPort;
+  /**
+   * Workspace roots: a command or argument is pinned only when it resolves (as written or through symlinks)
+   * into one of them. Default: the spec's `workspaceFolder`.
+   */
+  roots?: string[];
+}
+
+/**
+ * Finds the workspace files a launch spec points at and hashes them, so that editing `./server.js` behind
+ * `node ./server.js` changes the pin:
+ * - `command` and every element of `args` (and the value of `--flag=value`) that looks like a path, resolved
+ *   against `cwd` (itself resolved against the workspace folder) and pinned when it lies inside a root —
+ *   either as written or after symlinks are resolved (so a symlink that is re-pointed is a change);
+ * - `envFile`, always (its content becomes the server's environment).
+ * A path inside a root that does not exist is pinned with `sha256: null`, so creating it later is a change.
+ * Never throws: unreadable files are pinned as missing.
+ * @returns the files, sorted by `via` then `ref`, without duplicates.
+ */
+export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptions): Promise<ReferencedFile[]> {
+  const roots = (opts.roots ?? (spec.workspaceFolder ? [spec.workspaceFolder] : [])).map((r) => resolve(r));
+  const ctx: VariableContext = { workspaceFolder: spec.workspaceFolder ?? opts.workspaceFolder, home: opts.home };
+  const base = (() => {
+    const wf = ctx.workspaceFolder;
+    if (spec.cwd) {
+      const c = resolveVariables(spec.cwd, ctx);
+      if (c !== undefined) return wf ? resolve(wf, c) : resolve(c);
+    }
+    return wf;
+  })();
+
+  const wanted: { ref: string; via: ReferencedFile['via']; always: boolean }[] = [];
+  if (spec.command && looksLikePath(spec.command)) wanted.push({ ref: spec.command, via: 'command', always: false });
+  for (const a of spec.args ?? []) {
+    for (const c of candidatesOf(a)) if (looksLikePath(c)) wanted.push({ ref: c, via: 'arg', always: false });
+  }
+  if (spec.envFile) wanted.push({ ref: spec.envFile, via: 'envFile', always: true });
+
+  const seen = new Set<string>();
+  const out: ReferencedFile[] = [];
+  for (const w of wanted) {
+    const resolvedRef = resolveVariables(w.ref, ctx);
+    if (resolvedRef === undefined || /\$\{/.test(resolvedRef)) continue;
+    if (!isAbsolute(resolvedRef) && !base) continue;
+    const abs = base ? resolve(base, resolvedRef) : resolve(resolvedRef);
+    let real: string | undefined;
+    try {
+      real = await opts.fs.realpath(abs);
+    } catch {
+      real = undefined;
+    }
+    const inRoot = roots.some((r) => inside(r, abs) || (real !== undefined && inside(r, real)));
+    if (!w.always && !inRoot) continue;
+    const key = `${w.via}\0${real ?? abs}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let sha256: string | null = null;
+    let size: number | null = null;
+    if (real !== undefined) {
+      try {
+        const st = await opts.fs.stat(real);
+        if (st.isFile) {
+          size = st.size;
+          const bytes = await opts.fs.readFile(real, MAX_HASHED_FILE_BYTES);
+          sha256 = sha256Hex(bytes.subarray(0, MAX_HASHED_FILE_BYTES));
+        }
+      } catch {
+        sha256 = null;
+        size = null;
+      }
+    }
+    const shown = roots.find((r) => inside(r, abs));
+    out.push({ path: real ?? abs, ref: shown ? relative(shown, abs).split(sep).join('/') : abs, via: w.via, sha256, size });
+  }
+  out.sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './types';
+export * from './store';
+export { trustStoreSchema, validateStoreData } from './schema';

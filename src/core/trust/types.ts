@@ -1,0 +1,38 @@
+import type { DuplicateKey, HostId, ReferencedFile } from '../types';
+
+/** A user's decision about one server. */
+export type Decision = 'approved' | 'denied';
+
+/**
+ * One trust store record: the decision about one server entry of one config file, and the launch-spec pin it
+ * was made for. Keyed by {@link recordKey} (absolute config file path + JSON Pointer of the entry).
+ */
+export interface TrustRecord {
+  configFile: string;
+  name: string;
+  /** RFC 6901 JSON Pointer of the entry in the config file. */
+  pointer: string;
+  host: HostId;
+  decision: Decision;
+  /** SHA-256 hex over the canonical launch spec plus referenced-file hashes (see `fingerprintServer`). */
+  fingerprint: string;
+  /** SHA-256 hex of the canonical launch spec alone (entry + duplicate keys). */
+  specHash: string;
+  /** SHA-256 hex of the entry's source text; differs on whitespace/comment/key-order edits. */
+  sourceHash: string;
+  /** The entry as approved (the parsed JSON), kept for diffs. */
+  spec: unknown;
+  duplicateKeys?: DuplicateKey[];
+  /** Referenced workspace files and their hashes at decision time. */
+  files: ReferencedFile[];
+  /** ISO 8601 time of the decision. */
+  decidedAt: string;
+  /** Tool/prompt/resource pins from the last approved probe (`MetadataPins` of src/core/pins). */
+  metadata?: unknown;
+}
+
+/** The trust store file, schema version 1. `records` is keyed by `recordKey(configFile, pointer)`. */
+export interface TrustStoreData {
+  version: 1;
+  records: Record<string, TrustRecord>;
+}
