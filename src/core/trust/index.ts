@@ -1,3 +1,4 @@
 export * from './types';
 export * from './store';
 export { trustStoreSchema, validateStoreData } from './schema';
+export * from './decisions';
