@@ -1,0 +1,186 @@
+/**
+ * Turns an approved launch spec into exactly what a host would spawn or connect to: variables resolved, the
+ * environment merged as hosts merge it. No SDK import, no process is started here.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, isAbsolute, resolve as resolvePath } from 'node:path';
+import type { HostId, ServerSpec } from '../types';
+import type { ClientInfo } from './types';
+
+/** Thrown by {@link resolveLaunch} when a spec cannot be resolved without asking the user (`${input:…}`). */
+export class LaunchResolveError extends Error {
+  override name = 'LaunchResolveError';
+}
+
+/** Largest `envFile` read, in bytes. */
+export const MAX_ENV_FILE_BYTES = 1024 * 1024;
+
+/** A stdio launch, resolved: spawn `command` with `args` in `cwd` with exactly `env` (`shell: false`). */
+export interface ResolvedStdioLaunch {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** A remote server, resolved: its URL and request headers. */
+export interface ResolvedRemoteLaunch {
+  transport: 'http' | 'sse';
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** What {@link resolveLaunch} returns. */
+export type ResolvedLaunch = ResolvedStdioLaunch | ResolvedRemoteLaunch;
+
+/** Inputs of variable resolution. */
+export interface ResolveContext {
+  /** Base environment (the host's own). */
+  env: Record<string, string | undefined>;
+  workspaceFolder?: string;
+  home?: string;
+}
+
+/**
+ * Resolves the variables of one string as the host does.
+ * - VS Code / Cursor / Windsurf (VS Code predefined variables): `${workspaceFolder}`, `${workspaceFolderBasename}`,
+ *   `${userHome}`, `${env:NAME}` (empty when unset), `${pathSeparator}` and `${/}`. `${input:id}` needs a
+ *   prompt and cannot be resolved here. Unknown variables are left as written.
+ * - Claude Code / Claude Desktop / Gemini CLI: `${NAME}` and `${NAME:-default}` from the environment (Claude Code
+ *   docs, "Environment variable expansion in .mcp.json"); the VS Code forms above are accepted too.
+ *
+ * @throws LaunchResolveError on `${input:…}`, or on `${NAME}` (Claude style) when NAME is unset and no default.
+ */
+export function resolveVariables(value: string, host: HostId, ctx: ResolveContext): string {
+  return value.replace(/\$\{([^}]*)\}/g, (whole, body: string) => {
+    if (body.startsWith('input:')) {
+      throw new LaunchResolveError(`\${${body}} asks the user for a value; a probe cannot answer it`);
+    }
+    if (body.startsWith('env:')) return ctx.env[body.slice(4)] ?? '';
+    switch (body) {
+      case 'workspaceFolder':
+        if (ctx.workspaceFolder === undefined) throw new LaunchResolveError('${workspaceFolder} used but no workspace folder is known');
+        return ctx.workspaceFolder;
+      case 'workspaceFolderBasename':
+        if (ctx.workspaceFolder === undefined) throw new LaunchResolveError('${workspaceFolderBasename} used but no workspace folder is known');
+        return ctx.workspaceFolder.split(/[\\/]/).filter(Boolean).pop() ?? '';
+      case 'userHome':
+        return ctx.home ?? homedir();
+      case 'pathSeparator':
+      case '/':
+        return process.platform === 'win32' ? '\\' : '/';
+    }
+    if (host === 'claude-code' || host === 'claude-desktop' || host === 'gemini-cli') {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(body);
+      if (m) {
+        const v = ctx.env[m[1]];
+        if (v !== undefined && v !== '') return v;
+        if (m[2] !== undefined) return m[2];
+        if (v !== undefined) return v;
+        throw new LaunchResolveError(`\${${m[1]}} is not set in the environment`);
+      }
+    }
+    return whole;
+  });
+}
+
+/**
+ * Parses a dotenv file (the subset hosts accept): `KEY=value` lines, optional `export ` prefix, `#` comments,
+ * single-quoted (literal) and double-quoted (`\n`, `\r`, `\t`, `\"`, `\\` escapes) values, unquoted values
+ * trimmed with a trailing ` #comment` removed. Lines that are not assignments are ignored. Never throws.
+ *
+ * @returns a null-prototype record, later keys winning.
+ */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const re = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\r\n]*))/gm;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    let v: string;
+    if (m[2] !== undefined) {
+      v = m[2].replace(/\\(.)/gs, (_w, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
+    } else if (m[3] !== undefined) {
+      v = m[3];
+    } else {
+      v = (m[4] ?? '').replace(/[ \t]+#.*$/, '').trim();
+    }
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+/**
+ * Resolves a launch spec into exactly what to spawn (stdio) or connect to (http/sse).
+ * Environment of a stdio server = base env (the host's), then the `envFile` (dotenv), then `spec.env`, later
+ * wins; a value of `undefined` is dropped. Variables are resolved in command, args, cwd, env values, envFile,
+ * url and header values. The working directory is `spec.cwd`, else the workspace folder, else the user's home
+ * (VS Code starts stdio servers in the workspace folder; user-level servers have none).
+ *
+ * @throws LaunchResolveError when a variable cannot be resolved, the spec has no command/url, or the envFile
+ *   cannot be read (missing, not a file, over {@link MAX_ENV_FILE_BYTES}).
+ */
+export function resolveLaunch(spec: ServerSpec, ctx: ResolveContext): ResolvedLaunch {
+  const r = (s: string): string => resolveVariables(s, spec.host, ctx);
+  if (spec.transport !== 'stdio') {
+    if (!spec.url) throw new LaunchResolveError(`server "${spec.name}" has transport ${spec.transport} but no url`);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k] = r(String(v));
+    return { transport: spec.transport, url: r(spec.url), headers };
+  }
+  if (!spec.command) throw new LaunchResolveError(`server "${spec.name}" has no command`);
+  const command = r(spec.command);
+  const args = (spec.args ?? []).map((a) => r(String(a)));
+  const home = ctx.home ?? homedir();
+  let cwd = spec.cwd !== undefined ? r(spec.cwd) : (ctx.workspaceFolder ?? home);
+  if (!isAbsolute(cwd)) cwd = resolvePath(ctx.workspaceFolder ?? home, cwd);
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
+  if (spec.envFile !== undefined) {
+    const p = resolvePath(cwd, r(spec.envFile));
+    let text: string;
+    try {
+      const st = statSync(p);
+      if (!st.isFile()) throw new Error('not a regular file');
+      if (st.size > MAX_ENV_FILE_BYTES) throw new Error(`larger than ${MAX_ENV_FILE_BYTES} bytes`);
+      text = readFileSync(p, 'utf8');
+    } catch (e) {
+      throw new LaunchResolveError(`envFile ${p} cannot be read: ${(e as Error).message}`);
+    }
+    for (const [k, v] of Object.entries(parseDotenv(text))) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(spec.env ?? {})) {
+    if (v === undefined || v === null) continue;
+    env[k] = r(String(v));
+  }
+  return { transport: 'stdio', command, args, cwd, env };
+}
+
+/** The PATH separator of this platform, for callers building env values. */
+export const pathListSeparator = delimiter;
+
+/**
+ * The `clientInfo` each host presents in `initialize`, as observed in servers' logs of those hosts (best known
+ * values; a server that keys behaviour on them sees what the host would show it):
+ * VS Code `Visual Studio Code` (its `product.nameLong`), Cursor `cursor-vscode`, Claude Code `claude-code`,
+ * Claude Desktop `claude-ai`, Windsurf `windsurf-client`, Gemini CLI `gemini-cli-mcp-client`.
+ * Versions are plausible current ones; they are not meant to be exact.
+ */
+export function defaultClientInfo(host: HostId): ClientInfo {
+  switch (host) {
+    case 'vscode':
+      return { name: 'Visual Studio Code', version: '1.101.0' };
+    case 'cursor':
+      return { name: 'cursor-vscode', version: '1.0.0' };
+    case 'claude-code':
+      return { name: 'claude-code', version: '1.0.0' };
+    case 'claude-desktop':
+      return { name: 'claude-ai', version: '0.1.0' };
+    case 'windsurf':
+      return { name: 'windsurf-client', version: '1.0.0' };
+    case 'gemini-cli':
+      return { name: 'gemini-cli-mcp-client', version: '0.0.1' };
+  }
+}
