@@ -1,0 +1,64 @@
+/**
+ * Static checks of launch specs (issue 2, "Diff and checks"): the list of rules, the per-spec entry point,
+ * and the cross-config check. Each rule lives in its own file of this folder.
+ */
+import type { Finding, ServerSpec } from '../../types';
+import type { LaunchRule } from '../rule';
+import { checkDuplicateServerNames } from './duplicate-server-name';
+import { envInjection } from './env-injection';
+import { inlineSecret } from './inline-secret';
+import { invisibleUnicode } from './invisible-unicode';
+import { pipeToShell } from './pipe-to-shell';
+import { plainHttp } from './plain-http';
+import { remoteServer } from './remote-server';
+import { shellInlineScript } from './shell-inline-script';
+import { trustBypass } from './trust-bypass';
+import { unpinnedImage } from './unpinned-image';
+import { unpinnedPackage } from './unpinned-package';
+
+export { DUPLICATE_SERVER_NAME } from './duplicate-server-name';
+
+/** Every launch-spec rule, in the order their findings are reported. */
+export const launchRules: readonly LaunchRule[] = [
+  shellInlineScript,
+  pipeToShell,
+  unpinnedPackage,
+  unpinnedImage,
+  envInjection,
+  plainHttp,
+  inlineSecret,
+  invisibleUnicode,
+  trustBypass,
+  remoteServer,
+];
+
+/**
+ * Runs every rule of {@link launchRules} on one launch spec.
+ *
+ * @param spec a normalized server entry (any field may hold hostile data).
+ * @returns findings with RFC 6901 pointers into the server entry. Never throws: a rule that fails on
+ *   unexpected input yields an `internal-error` finding (info) instead of an exception.
+ */
+export function checkLaunchSpec(spec: ServerSpec): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of launchRules) {
+    try {
+      const found = rule.check(spec);
+      for (const f of found) out.push(f);
+    } catch (err) {
+      out.push({ ruleId: 'internal-error', severity: 'info', message: `check ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`, pointer: '' });
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks that look across config files: today the same server name in several config files
+ * (`duplicate-server-name`, info or medium; see {@link checkDuplicateServerNames}).
+ *
+ * @param specs every server of a scan.
+ * @returns findings per spec, only for specs that have some. Never throws.
+ */
+export function checkAcrossConfigs(specs: readonly ServerSpec[]): Map<ServerSpec, Finding[]> {
+  return checkDuplicateServerNames(specs);
+}
