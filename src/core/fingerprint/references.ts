@@ -43,12 +43,11 @@ function looksLikePath(s: string): boolean {
   return s.includes('/') || s.includes('\\') || s.startsWith('.') || SCRIPT_EXT.test(s);
 }
 
-/** Candidate path strings in one argument: the whole thing, and the value of `--flag=value`. */
+/** Candidate path strings in one argument: the argument itself, or the value of `--flag=value` (a bare flag has none). */
 function candidatesOf(arg: string): string[] {
-  const out = [arg];
+  if (!arg.startsWith('-')) return [arg];
   const eq = arg.indexOf('=');
-  if (arg.startsWith('-') && eq > 0) out.push(arg.slice(eq + 1));
-  return out;
+  return eq > 0 ? [arg.slice(eq + 1)] : [];
 }
 
 function inside(root: string, p: string): boolean {
