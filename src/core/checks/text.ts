@@ -207,7 +207,7 @@ const SECRET_ANY = new RegExp(SECRET_PATTERNS.map((r) => r.source).join('|'), 'g
 const SECRET_ANY_TEST = new RegExp(SECRET_ANY.source);
 
 /** Host variable references that are fine in place of a secret: `${input:x}`, `${env:X}`, `${X}`, `$X`, `%X%`. */
-const REFERENCE = /\$\{[^}]{1,200}\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%/g;
+const REFERENCE = /\$\{[^}]{1,200}\}/g;
 
 /** Names under which a value is probably a secret. */
 export const SECRET_NAME = /token|secret|passw(?:or)?d|passwd|\bpwd\b|api[-_]?key|apikey|access[-_]?key|private[-_]?key|client[-_]?secret|credential|auth|_key$|^key$|-key$/i;
