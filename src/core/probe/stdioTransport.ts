@@ -5,6 +5,7 @@
  * stderr is kept in a bounded ring buffer, and closing kills the whole process group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../ports';
@@ -65,6 +66,29 @@ function jsonDepthExceeds(value: unknown, limit: number): boolean {
     for (const child of Array.isArray(v) ? v : Object.values(v)) {
       if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
     }
+  }
+  return false;
+}
+
+/** Linux: whether a non-zombie process with process group `pgid` exists (reads `/proc/<pid>/stat`). */
+function liveGroupMembers(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const e of entries) {
+    if (!/^[0-9]+$/.test(e)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesized command name: state ppid pgrp ...
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
   }
   return false;
 }
@@ -228,13 +252,18 @@ export class BoundedStdioTransport implements Transport {
     });
   }
 
+  /**
+   * Whether any process of the group still runs. On Linux, members that are zombies (dead, waiting for init to
+   * reap them after their parent died) do not count: they hold no resources and cannot be killed further.
+   */
   private groupAlive(pid: number): boolean {
     try {
       process.kill(process.platform === 'win32' ? pid : -pid, 0);
-      return true;
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'EPERM';
     }
+    if (process.platform !== 'linux' || !this.exited) return true;
+    return liveGroupMembers(pid);
   }
 
   private signal(pid: number, sig: NodeJS.Signals): void {
