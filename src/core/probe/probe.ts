@@ -219,6 +219,10 @@ class Session implements ProbeSession {
   /** Turns a request failure into one clear sentence, preferring the transport's own diagnosis. */
   explain(e: unknown, what: string): string {
     if (this.stdio?.fatalError) return this.stdio.fatalError.message;
+    if (this.s.signal?.aborted) {
+      const reason: unknown = this.s.signal.reason;
+      return `probe aborted during ${what}${reason instanceof Error ? `: ${reason.message}` : ''}`;
+    }
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {
       return `server did not answer ${what} within ${this.s.timeoutMs} ms`;
     }
