@@ -32,8 +32,9 @@ export function cappedFetch(maxBytes: number, onTooLarge: (e: Error) => void, ba
     const capped = res.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
+          let over = false;
           if (isSse) {
-            for (let i = 0; i < chunk.length; i++) {
+            for (let i = 0; i < chunk.length && !over; i++) {
               const b = chunk[i];
               if (b === 0x0d) continue;
               if (b === 0x0a) {
@@ -42,12 +43,13 @@ export function cappedFetch(maxBytes: number, onTooLarge: (e: Error) => void, ba
               } else {
                 lastWasNewline = false;
               }
-              count++;
+              over = ++count > maxBytes;
             }
           } else {
             count += chunk.length;
+            over = count > maxBytes;
           }
-          if (count > maxBytes) {
+          if (over) {
             const e = new ResponseTooLargeError(
               `server sent ${isSse ? 'an SSE event' : 'an HTTP response'} larger than ${maxBytes} bytes; it was not read`,
             );

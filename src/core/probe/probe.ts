@@ -172,6 +172,8 @@ class Session implements ProbeSession {
   private readonly changed = { tools: 0, prompts: 0, resources: 0 };
   private waiters: (() => void)[] = [];
   private closed?: Promise<void>;
+  /** A protocol violation seen by an HTTP transport (oversize body); the connection is closed on it. */
+  fatal?: Error;
 
   constructor(
     private readonly client: Client,
@@ -219,6 +221,7 @@ class Session implements ProbeSession {
   /** Turns a request failure into one clear sentence, preferring the transport's own diagnosis. */
   explain(e: unknown, what: string): string {
     if (this.stdio?.fatalError) return this.stdio.fatalError.message;
+    if (this.fatal) return this.fatal.message;
     if (this.s.signal?.aborted) {
       const reason: unknown = this.s.signal.reason;
       return `probe aborted during ${what}${reason instanceof Error ? `: ${reason.message}` : ''}`;
@@ -274,6 +277,7 @@ class Session implements ProbeSession {
       } catch (e) {
         const transportFailure =
           this.stdio?.fatalError !== undefined ||
+          this.fatal !== undefined ||
           this.stdio?.exitInfo !== undefined ||
           this.s.signal?.aborted ||
           !(e instanceof McpError) ||
@@ -338,6 +342,7 @@ async function connect(
 ): Promise<Session> {
   let stdio: BoundedStdioTransport | undefined;
   let inner: Transport;
+  const holder: { session?: Session } = {};
   let tooLarge: Error | undefined;
   if (launch.transport === 'stdio') {
     stdio = new BoundedStdioTransport(launch, {
@@ -350,7 +355,15 @@ async function connect(
   } else {
     const url = new URL(launch.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProbeError(`server url must be http(s): ${launch.url}`);
-    const fetch = cappedFetch(s.maxResponseBytes, (e) => (tooLarge ??= e));
+    const fetch = cappedFetch(s.maxResponseBytes, (e) => {
+      if (tooLarge) return;
+      tooLarge = e;
+      s.logger.warn(`probe: ${e.message}`);
+      if (holder.session) {
+        holder.session.fatal = e;
+        void holder.session.close();
+      }
+    });
     const requestInit: RequestInit = { headers: launch.headers };
     inner =
       makeRemote === 'sse'
@@ -361,6 +374,7 @@ async function connect(
   const client = new Client(s.clientInfo, { capabilities: {} });
   client.onerror = (e) => s.logger.debug(`probe: ${e.message}`);
   const session = new Session(client, tap, stdio, s);
+  holder.session = session;
   try {
     await withTimeout(
       client.connect(tap, { timeout: s.timeoutMs, signal: s.signal }),

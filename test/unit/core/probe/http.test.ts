@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { probeServer } from '../../../../src/core/probe';
+import type { ServerSpec } from '../../../../src/core/types';
+import { FIXTURES, stdioSpec } from './helpers';
+
+// Remote servers on loopback: streamable HTTP, and the fallback to the deprecated HTTP+SSE transport.
+
+async function startHttpFixture(mode: 'streamable' | 'sse'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('http fixture did not start in 5 s')), 5_000);
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /PORT (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', () => reject(new Error('http fixture exited')));
+  });
+  return { child, port };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+}
+
+const remote = (transport: 'http' | 'sse', url: string): ServerSpec => ({
+  ...stdioSpec('unused', []),
+  transport,
+  command: undefined,
+  args: undefined,
+  url,
+  headers: { 'X-Test': '1' },
+});
+
+test('streamable HTTP server on loopback: probed, raw tools kept', async () => {
+  const { child, port } = await startHttpFixture('streamable');
+  try {
+    const r = await probeServer(remote('http', `http://127.0.0.1:${port}/mcp`), { timeoutMs: 3_000 });
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.serverInfo?.name, 'http-streamable-fixture');
+    assert.match(String((r.tools[0] as { description: string }).description), /ssh_keys/);
+    assert.equal(r.stderr, '');
+  } finally {
+    await stop(child);
+  }
+});
+
+test('an http server that only speaks HTTP+SSE: the probe falls back to SSE', async () => {
+  const { child, port } = await startHttpFixture('sse');
+  try {
+    const r = await probeServer(remote('http', `http://127.0.0.1:${port}/mcp`), { timeoutMs: 3_000 });
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.serverInfo?.name, 'http-sse-fixture');
+    assert.equal(r.tools.length, 1);
+  } finally {
+    await stop(child);
+  }
+});
+
+test('an HTTP response over maxResponseBytes is refused', async () => {
+  const { child, port } = await startHttpFixture('streamable');
+  try {
+    const r = await probeServer(remote('http', `http://127.0.0.1:${port}/mcp`), { timeoutMs: 3_000, maxResponseBytes: 300 });
+    assert.equal(r.ok, false);
+    assert.match(r.error ?? '', /larger than 300 bytes|over the 300-byte limit/);
+  } finally {
+    await stop(child);
+  }
+});
+
+test('nothing listening: clear error within the timeout', async () => {
+  const r = await probeServer(remote('http', 'http://127.0.0.1:9/mcp'), { timeoutMs: 1_000 });
+  assert.equal(r.ok, false);
+  assert.match(r.error ?? '', /streamable HTTP: .*HTTP\+SSE fallback: /);
+  assert.ok(r.ms < 5_000);
+});
