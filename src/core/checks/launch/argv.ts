@@ -9,11 +9,14 @@ import { childPointer } from '../pointer';
 export interface ArgToken {
   text: string;
   pointer: string;
+  /** {@link programName} of the text, computed once. */
+  program: string;
 }
 
 const cache = new WeakMap<ServerSpec, ArgToken[]>();
 const MAX_TOKENS = 1000;
 const MAX_TOKEN_CHARS = 64 * 1024;
+const EXE_EXT = new Set(['.exe', '.cmd', '.bat', '.com', '.ps1']);
 
 /** Splits a command string written as a whole command line (`"npx -y pkg"`) on blanks, honouring simple quotes. */
 function splitCommandLine(s: string): string[] {
@@ -37,11 +40,13 @@ export function argv(spec: ServerSpec): ArgToken[] {
   if (typeof spec.command === 'string' && spec.command.length > 0) {
     const cmd = spec.command.slice(0, MAX_TOKEN_CHARS);
     const parts = args.length === 0 && /\s/.test(cmd.trim()) && !/^[a-z]:\\/i.test(cmd) ? splitCommandLine(cmd) : [cmd];
-    for (const p of parts) out.push({ text: p, pointer: '/command' });
+    for (const p of parts) out.push({ text: p, pointer: '/command', program: programName(p) });
   }
   for (let i = 0; i < args.length && out.length < MAX_TOKENS; i++) {
     const a = args[i];
-    if (typeof a === 'string') out.push({ text: a.slice(0, MAX_TOKEN_CHARS), pointer: childPointer('/args', i) });
+    if (typeof a !== 'string') continue;
+    const text = a.length > MAX_TOKEN_CHARS ? a.slice(0, MAX_TOKEN_CHARS) : a;
+    out.push({ text, pointer: childPointer('/args', i), program: text.length <= 260 ? programName(text) : '' });
   }
   cache.set(spec, out);
   return out;
@@ -56,5 +61,6 @@ export function programName(token: string): string {
   const slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
   if (slash >= 0) s = s.slice(slash + 1);
   s = s.toLowerCase();
-  return s.replace(/\.(?:exe|cmd|bat|com|ps1)$/, '');
+  const dot = s.lastIndexOf('.');
+  return dot > 0 && EXE_EXT.has(s.slice(dot)) ? s.slice(0, dot) : s;
 }

@@ -6,7 +6,7 @@
 import type { Finding, ServerSpec } from '../../types';
 import { finding, type LaunchRule } from '../rule';
 import { snippet } from '../text';
-import { argv, programName, type ArgToken } from './argv';
+import { argv, type ArgToken } from './argv';
 
 const POSIX_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox', 'fish', 'csh', 'tcsh']);
 const POWERSHELLS = new Set(['powershell', 'pwsh']);
@@ -37,7 +37,7 @@ export const shellInlineScript: LaunchRule = {
   check(spec: ServerSpec): Finding[] {
     const tokens = argv(spec);
     for (let i = 0; i < tokens.length; i++) {
-      const prog = programName(tokens[i]!.text);
+      const prog = tokens[i]!.program;
       let flag = -1;
       if (POSIX_SHELLS.has(prog)) {
         for (let j = i + 1; j < tokens.length; j++) {

@@ -5,7 +5,7 @@
 import type { Finding, ServerSpec } from '../../types';
 import { finding, type LaunchRule } from '../rule';
 import { snippet } from '../text';
-import { argv, programName } from './argv';
+import { argv } from './argv';
 
 const ENGINES = new Set(['docker', 'podman', 'nerdctl', 'finch']);
 /** `docker run` options that take a separate value (Docker CLI reference, `docker container run`). */
@@ -30,7 +30,7 @@ export const unpinnedImage: LaunchRule = {
   check(spec: ServerSpec): Finding[] {
     const tokens = argv(spec);
     for (let i = 0; i < tokens.length && i < 8; i++) {
-      if (!ENGINES.has(programName(tokens[i]!.text))) continue;
+      if (!ENGINES.has(tokens[i]!.program)) continue;
       let j = i + 1;
       // global options before the subcommand (`docker --context x run`)
       while (j < tokens.length && tokens[j]!.text.startsWith('-')) j += /^--?\w[\w-]*$/.test(tokens[j]!.text) && !tokens[j]!.text.includes('=') ? 2 : 1;

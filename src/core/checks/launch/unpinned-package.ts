@@ -8,7 +8,7 @@
 import type { Finding, ServerSpec } from '../../types';
 import { finding, type LaunchRule } from '../rule';
 import { snippet } from '../text';
-import { argv, programName, type ArgToken } from './argv';
+import { argv, type ArgToken } from './argv';
 
 type Ecosystem = 'npm' | 'python';
 
@@ -60,7 +60,7 @@ interface Runner {
 
 function findRunner(tokens: readonly ArgToken[]): Runner | null {
   for (let i = 0; i < tokens.length && i < 8; i++) {
-    const p = programName(tokens[i]!.text);
+    const p = tokens[i]!.program;
     const next = tokens[i + 1]?.text;
     const nextNext = tokens[i + 2]?.text;
     if (p === 'npx' || p === 'bunx' || p === 'pnpx') return { eco: 'npm', start: i + 1, name: p };
@@ -97,7 +97,7 @@ export const unpinnedPackage: LaunchRule = {
       const eq = /^(--?[A-Za-z][\w-]*)=(.*)$/.exec(t.text);
       if (eq) {
         if (packageOpts.has(eq[1]!)) {
-          packages.push({ text: eq[2]!, pointer: t.pointer });
+          packages.push({ text: eq[2]!, pointer: t.pointer, program: '' });
           if (eq[1] !== '--with') explicit = true;
         }
         continue;

@@ -209,16 +209,23 @@ test('performance: checkLaunchSpec stays well under 20 µs per typical server', 
     }
     return specs;
   };
-  const rounds: number[] = [];
+  // CPU time of this process (not wall time), so that other processes on a loaded machine do not fail the test.
+  const rounds: { wall: number; cpu: number }[] = [];
   let n = 0;
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 6; round++) {
     const specs = make(); // fresh objects: nothing cached from an earlier round
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const s of specs) n += checkLaunchSpec(s).length;
-    rounds.push(((performance.now() - t0) * 1000) / specs.length);
+    const wall = ((performance.now() - t0) * 1000) / specs.length;
+    const c = process.cpuUsage(c0);
+    rounds.push({ wall, cpu: (c.user + c.system) / specs.length });
   }
   const cold = rounds[0]!;
-  const warm = Math.min(...rounds.slice(1));
-  console.log(`checkLaunchSpec, 10,000 servers: cold ${cold.toFixed(2)} µs/server, warm ${warm.toFixed(2)} µs/server (${n} findings)`);
-  assert.ok(warm < 20, `${warm} µs`);
+  const warmWall = Math.min(...rounds.slice(1).map((r) => r.wall));
+  const warmCpu = Math.min(...rounds.slice(1).map((r) => r.cpu));
+  console.log(
+    `checkLaunchSpec, 10,000 servers: cold ${cold.wall.toFixed(2)} µs/server, warm ${warmWall.toFixed(2)} µs/server wall, ${warmCpu.toFixed(2)} µs/server CPU (${n} findings)`,
+  );
+  assert.ok(warmCpu < 20, `${warmCpu} µs CPU per server`);
 });
