@@ -10,7 +10,7 @@ import { eachString, where } from './common';
 
 const PATH = new RegExp(
   [
-    String.raw`(?:^|[^\w.])\.ssh\b`,
+    String.raw`(?:^|~[\\/]|[^\w.~])\.ssh\b`,
     String.raw`\bid_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?\b`,
     String.raw`\bauthorized_keys\b`,
     String.raw`(?:^|[^\w.$])\.env(?:\.[\w-]+)?\b`,
