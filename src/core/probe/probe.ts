@@ -270,24 +270,36 @@ class Session implements ProbeSession {
   async list(): Promise<ListSnapshot> {
     const snap: ListSnapshot = { tools: [], prompts: [], resources: [], resourceTemplates: [], truncated: false, warnings: [] };
     const caps = (this.capabilities && typeof this.capabilities === 'object' ? this.capabilities : {}) as Record<string, unknown>;
-    for (const { kind, method, key, capability } of LIST_METHODS) {
-      if (!caps[capability]) continue;
-      try {
-        if (await this.listOne(method, key, snap[kind], snap.warnings)) snap.truncated = true;
-      } catch (e) {
-        const transportFailure =
-          this.stdio?.fatalError !== undefined ||
-          this.fatal !== undefined ||
-          this.stdio?.exitInfo !== undefined ||
-          this.s.signal?.aborted ||
-          !(e instanceof McpError) ||
-          e.code === ErrorCode.RequestTimeout ||
-          e.code === ErrorCode.ConnectionClosed;
-        if (kind === 'tools' || transportFailure) {
-          snap.error = this.explain(e, method);
-          return snap;
+    const declared = LIST_METHODS.filter((l) => caps[l.capability]);
+    // The lists are independent: request them concurrently (each page still bounded by timeoutMs), then
+    // report in a fixed order.
+    const outcomes = await Promise.all(
+      declared.map(async (l) => {
+        const warnings: string[] = [];
+        try {
+          const truncated = await this.listOne(l.method, l.key, snap[l.kind], warnings);
+          return { l, warnings, truncated };
+        } catch (error) {
+          return { l, warnings, truncated: false, error };
         }
-        snap.warnings.push(`${method} failed although the server declared "${capability}": ${(e as Error).message}`);
+      }),
+    );
+    for (const { l, warnings, truncated, error } of outcomes) {
+      snap.warnings.push(...warnings);
+      if (truncated) snap.truncated = true;
+      if (error === undefined) continue;
+      const transportFailure =
+        this.stdio?.fatalError !== undefined ||
+        this.fatal !== undefined ||
+        this.stdio?.exitInfo !== undefined ||
+        this.s.signal?.aborted ||
+        !(error instanceof McpError) ||
+        error.code === ErrorCode.RequestTimeout ||
+        error.code === ErrorCode.ConnectionClosed;
+      if (l.kind === 'tools' || transportFailure) {
+        snap.error ??= this.explain(error, l.method);
+      } else {
+        snap.warnings.push(`${l.method} failed although the server declared "${l.capability}": ${(error as Error).message}`);
       }
     }
     return snap;

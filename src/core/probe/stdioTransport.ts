@@ -288,6 +288,7 @@ export class BoundedStdioTransport implements Transport {
         child.stdin?.destroy();
         this.signal(pid, 'SIGTERM');
         const deadline = Date.now() + this.opts.killGraceMs;
+        await Promise.race([this.exitPromise, sleep(this.opts.killGraceMs)]);
         while (Date.now() < deadline && (!this.exited || this.groupAlive(pid))) await sleep(5);
         if (!this.exited || this.groupAlive(pid)) {
           this.opts.logger.debug(`probe: process group ${pid} ignored SIGTERM; sending SIGKILL`);
