@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAcrossConfigs, checkLaunchSpec, launchRules } from '../../../../src/core/checks/launch/index';
-import type { Finding, ServerSpec } from '../../../../src/core/types';
+import type { Finding } from '../../../../src/core/types';
 import { spec, type SpecInput } from './helpers';
 
 function run(input: SpecInput): Finding[] {
@@ -193,39 +193,4 @@ test('hostile specs never throw', () => {
   const t0 = performance.now();
   checkLaunchSpec(huge);
   assert.ok(performance.now() - t0 < 1000);
-});
-
-test('performance: checkLaunchSpec stays well under 20 µs per typical server', () => {
-  const make = (): ServerSpec[] => {
-    const specs: ServerSpec[] = [];
-    for (let i = 0; i < 10_000; i++) {
-      specs.push(
-        i % 3 === 0
-          ? spec({ name: `s${i}`, command: 'npx', args: ['-y', `@modelcontextprotocol/server-${i}@1.0.${i}`], env: { API_TOKEN: '${input:t}' } })
-          : i % 3 === 1
-            ? spec({ name: `s${i}`, command: 'node', args: [`./servers/s${i}.js`, '--port', String(3000 + i)], env: { DEBUG: 'mcp:*' } })
-            : spec({ name: `s${i}`, url: `https://mcp${i}.example.com/mcp`, headers: { Authorization: 'Bearer ${input:token}' } }),
-      );
-    }
-    return specs;
-  };
-  // CPU time of this process (not wall time), so that other processes on a loaded machine do not fail the test.
-  const rounds: { wall: number; cpu: number }[] = [];
-  let n = 0;
-  for (let round = 0; round < 6; round++) {
-    const specs = make(); // fresh objects: nothing cached from an earlier round
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (const s of specs) n += checkLaunchSpec(s).length;
-    const wall = ((performance.now() - t0) * 1000) / specs.length;
-    const c = process.cpuUsage(c0);
-    rounds.push({ wall, cpu: (c.user + c.system) / specs.length });
-  }
-  const cold = rounds[0]!;
-  const warmWall = Math.min(...rounds.slice(1).map((r) => r.wall));
-  const warmCpu = Math.min(...rounds.slice(1).map((r) => r.cpu));
-  console.log(
-    `checkLaunchSpec, 10,000 servers: cold ${cold.wall.toFixed(2)} µs/server, warm ${warmWall.toFixed(2)} µs/server wall, ${warmCpu.toFixed(2)} µs/server CPU (${n} findings)`,
-  );
-  assert.ok(warmCpu < 20, `${warmCpu} µs CPU per server`);
 });

@@ -1,0 +1,118 @@
+import { canonicalHash } from '../fingerprint/canonical';
+import type { SpecFingerprint } from '../fingerprint/fingerprint';
+import { diffJson, escapePointerToken } from '../pins/jsonDiff';
+import { recordKey } from '../trust/store';
+import type { TrustRecord, TrustStoreData } from '../trust/types';
+import type { Change, Finding, ReferencedFile, ServerSpec } from '../types';
+
+/**
+ * A server's state against the trust store:
+ * `new` (no decision), `approved` (approved and unchanged — cosmetic edits included unless strict),
+ * `changed` (approved, but the fingerprint moved), `denied` (denied by the user).
+ */
+export type ServerState = 'new' | 'approved' | 'changed' | 'denied';
+
+/** Reference to another server, e.g. the approved one whose spec a new server carries. */
+export interface ServerRef {
+  configFile: string;
+  name: string;
+}
+
+/** The verdict on one server. */
+export interface ServerReport {
+  spec: ServerSpec;
+  state: ServerState;
+  fingerprint: SpecFingerprint;
+  /** True when the canonical spec and files are as approved but the entry's source bytes differ. */
+  cosmetic: boolean;
+  /**
+   * Field-level differences from the approved (or denied) spec. Launch-spec fields have RFC 6901 pointers
+   * into the entry (`/command`, `/args/1`); referenced files use the virtual member `/$files/<ref>` with
+   * before/after content hashes (`null` = missing); duplicate keys use `/$duplicateKeys`.
+   */
+  changes: Change[];
+  findings: Finding[];
+  /** The record the state was decided by, if any. */
+  record?: TrustRecord;
+  /** An approved server elsewhere (other name or file) whose launch spec this entry carries exactly. */
+  sameAs?: ServerRef;
+}
+
+/** Differences between the referenced files of a record and the current ones, as `/$files/<ref>` changes. */
+export function diffFiles(before: readonly ReferencedFile[], after: readonly ReferencedFile[]): Change[] {
+  const key = (f: ReferencedFile) => `${f.via}\0${f.ref}`;
+  const a = new Map(before.map((f) => [key(f), f]));
+  const b = new Map(after.map((f) => [key(f), f]));
+  const out: Change[] = [];
+  for (const [k, f] of a) {
+    const g = b.get(k);
+    const pointer = `/$files/${escapePointerToken(f.ref)}`;
+    if (!g) out.push({ pointer, before: f.sha256 });
+    else if (g.sha256 !== f.sha256) out.push({ pointer, before: f.sha256, after: g.sha256 });
+  }
+  for (const [k, g] of b) if (!a.has(k)) out.push({ pointer: `/$files/${escapePointerToken(g.ref)}`, after: g.sha256 });
+  return out;
+}
+
+/** Field-level changes between a record and the current spec (see {@link ServerReport.changes}). */
+export function diffAgainstRecord(record: TrustRecord, spec: ServerSpec, fp: SpecFingerprint): Change[] {
+  const changes = diffJson(record.spec, spec.raw);
+  const dupBefore = record.duplicateKeys ?? [];
+  if (canonicalHash(dupBefore) !== canonicalHash(spec.duplicateKeys)) {
+    changes.push({ pointer: '/$duplicateKeys', before: dupBefore, after: spec.duplicateKeys });
+  }
+  changes.push(...diffFiles(record.files, fp.files));
+  return changes;
+}
+
+/** Index of approved records by spec hash, to recognise an approved launch spec under another name. */
+export type ApprovedIndex = Map<string, TrustRecord[]>;
+
+/** Builds the {@link ApprovedIndex} of a store. O(records). */
+export function indexApproved(data: TrustStoreData): ApprovedIndex {
+  const idx: ApprovedIndex = new Map();
+  for (const r of Object.values(data.records)) {
+    if (r.decision !== 'approved') continue;
+    const list = idx.get(r.fingerprint);
+    if (list) list.push(r);
+    else idx.set(r.fingerprint, [r]);
+  }
+  return idx;
+}
+
+/** Options of {@link evaluateServer}. */
+export interface EvaluateOptions {
+  /** Any byte change of the entry counts as a change (Cursor ≥ 1.3 behaviour). */
+  strict: boolean;
+  approved?: ApprovedIndex;
+}
+
+/**
+ * Decides a server's state against the trust store (pure; no I/O).
+ * Findings are not computed here; the caller adds them.
+ */
+export function evaluateServer(spec: ServerSpec, fp: SpecFingerprint, data: TrustStoreData, opts: EvaluateOptions): ServerReport {
+  const record = data.records[recordKey(spec.configFile, spec.pointer)];
+  const report: ServerReport = { spec, state: 'new', fingerprint: fp, cosmetic: false, changes: [], findings: [], record };
+  const approved = opts.approved ?? indexApproved(data);
+  const other = (approved.get(fp.fingerprint) ?? []).find((r) => r.configFile !== spec.configFile || r.pointer !== spec.pointer);
+
+  if (!record) {
+    if (other) report.sameAs = { configFile: other.configFile, name: other.name };
+    return report;
+  }
+  const sameSpec = record.fingerprint === fp.fingerprint;
+  report.cosmetic = sameSpec && record.sourceHash !== fp.sourceHash;
+  if (!sameSpec) report.changes = diffAgainstRecord(record, spec, fp);
+  if (record.decision === 'denied') {
+    report.state = 'denied';
+    return report;
+  }
+  if (!sameSpec || (opts.strict && report.cosmetic)) {
+    report.state = 'changed';
+    if (other) report.sameAs = { configFile: other.configFile, name: other.name };
+  } else {
+    report.state = 'approved';
+  }
+  return report;
+}
