@@ -1,0 +1,85 @@
+/**
+ * Smoke test of the extension in a real VS Code (code-server) driven by Chromium: the bundle loads, activates
+ * on the MCPoison fixture workspace, reports the host it runs in, and runs in Restricted Mode too.
+ * Needs `scripts/setup-e2e.sh` and `node scripts/build.mjs` first.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  REPO_ROOT,
+  closeAll,
+  copyFixtureWorkspace,
+  openWorkbench,
+  readChannelLogFile,
+  readOutputPanel,
+  removeDir,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  waitForText,
+} from './harness';
+
+const ACTIVATED = /activated in (\d+) ms \(host: ([^,]+), trusted: (true|false)\)/;
+const suiteStarted = Date.now();
+
+before(() => {
+  const bundle = path.join(REPO_ROOT, 'dist', 'extension.js');
+  assert.ok(fs.existsSync(bundle), `${bundle} is missing: run "node scripts/build.mjs" before the e2e tests`);
+});
+
+after(async () => {
+  await closeAll();
+  console.log(`# e2e smoke total: ${Date.now() - suiteStarted} ms`);
+});
+
+/**
+ * Starts code-server on a copy of the MCPoison fixture, opens the workbench, runs "MCP Trust Guard: Show
+ * Log" from the palette and returns the activation line read from the Output panel.
+ */
+async function activationLine(restricted: boolean, shot: string): Promise<RegExpExecArray> {
+  const workspace = copyFixtureWorkspace('mcpoison');
+  try {
+    const t0 = Date.now();
+    const cs = await startCodeServer({ workspace, restricted });
+    const t1 = Date.now();
+    const { page } = await openWorkbench(cs, workspace);
+    const t2 = Date.now();
+    console.log(`# ${shot}: code-server up in ${t1 - t0} ms, workbench in ${t2 - t1} ms`);
+
+    await runCommand(page, 'MCP Trust Guard: Show Log', 30_000);
+    await waitForText(page, 'activated in', 20_000);
+    const panel = await readOutputPanel(page);
+    await screenshot(page, shot);
+
+    const m = ACTIVATED.exec(panel);
+    assert.ok(m, `the Output panel shows no activation line:\n${panel}`);
+    // The same line is in the channel's log file on the server side: the UI showed the real channel.
+    const file = readChannelLogFile(cs, 'MCP Trust Guard');
+    const line = file.split('\n').find((l) => ACTIVATED.test(l));
+    assert.ok(line, `no activation line in the channel's log file:\n${file}`);
+    const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+    const since = stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() - t0 : NaN;
+    console.log(`# ${shot}: "${m[0]}", logged ${since} ms after code-server was spawned`);
+    return m;
+  } finally {
+    await closeAll();
+    removeDir(path.dirname(workspace));
+  }
+}
+
+describe('extension in code-server', { timeout: 180_000 }, () => {
+  test('activates on the MCPoison workspace and reports code-server as host', { timeout: 150_000 }, async () => {
+    const m = await activationLine(false, 'smoke-activated');
+    assert.equal(m[2], 'code-server');
+    assert.equal(m[3], 'true');
+    assert.ok(Number(m[1]) < 5_000, `activation took ${m[1]} ms`);
+  });
+
+  test('activates in Restricted Mode (workspace trust on)', { timeout: 150_000 }, async () => {
+    const m = await activationLine(true, 'smoke-restricted');
+    assert.equal(m[2], 'code-server');
+    assert.equal(m[3], 'false');
+  });
+});
