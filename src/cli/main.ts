@@ -1,2 +1,117 @@
-// placeholder, replaced by the CLI
-export {};
+import { Command, CommanderError, Option } from 'commander';
+import { approveAllCommand, decideCommand, forgetCommand } from './commands/decide';
+import { diffCommand } from './commands/diff';
+import { scanCommand } from './commands/scan';
+import { CliError, Exit, processIo, type GlobalOptions, type Io } from './context';
+
+declare const __VERSION__: string | undefined;
+/** This tool's version (injected by the bundler; "dev" when run from source). */
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+/**
+ * Builds the `mcp-trust-guard` command line (commander). Each action stores its exit status in `result`.
+ * Global options: `--store <file>`, `--json`, `--strict`, `--no-user`.
+ */
+export function buildProgram(io: Io, result: { code: Exit }): Command {
+  const program = new Command('mcp-trust-guard')
+    .description('Pin the launch spec and tool metadata of every MCP server your editors run; report every change.')
+    .version(VERSION)
+    .option('--store <file>', 'trust store file (default: $MCP_TRUST_GUARD_STORE, else the per-OS config dir)')
+    .option('--json', 'machine-readable output')
+    .option('--strict', 'any byte change of an entry counts as a change (Cursor >= 1.3 behaviour)')
+    .option('--no-user', 'skip user-level config files (home directory)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command('scan')
+    .description('list every MCP server in the configs of the given folders (default: cwd) and the user, with its state')
+    .argument('[dir...]', 'workspace folders')
+    .option('--sarif', 'SARIF 2.1.0 output (GitHub code scanning)')
+    .action(async (dirs: string[], _o, cmd: Command) => {
+      result.code = await scanCommand(dirs, globals(cmd), io, VERSION);
+    });
+
+  program
+    .command('approve')
+    .description('approve a server as it is now (pins its launch spec and referenced files)')
+    .argument('[configFile]', 'config file')
+    .argument('[server]', 'server name (or JSON Pointer of the entry)')
+    .addOption(new Option('--all [dir...]', 'approve every new or changed server of the folders (default: cwd)'))
+    .action(async (configFile: string | undefined, server: string | undefined, o: { all?: string[] | boolean }, cmd: Command) => {
+      if (o.all) {
+        const dirs = [...(Array.isArray(o.all) ? o.all : []), ...(configFile ? [configFile] : []), ...(server ? [server] : [])];
+        result.code = await approveAllCommand(dirs, globals(cmd), io);
+        return;
+      }
+      if (!configFile || !server) throw new CliError('approve needs <configFile> <server>, or --all [dir...]');
+      result.code = await decideCommand('approved', configFile, server, globals(cmd), io);
+    });
+
+  program
+    .command('deny')
+    .description('deny a server: it stays reported as denied until approved or forgotten')
+    .argument('<configFile>')
+    .argument('<server>')
+    .action(async (configFile: string, server: string, _o, cmd: Command) => {
+      result.code = await decideCommand('denied', configFile, server, globals(cmd), io);
+    });
+
+  program
+    .command('diff')
+    .description('show what changed in a server since it was approved or denied')
+    .argument('<configFile>')
+    .argument('<server>')
+    .action(async (configFile: string, server: string, _o, cmd: Command) => {
+      result.code = await diffCommand(configFile, server, globals(cmd), io);
+    });
+
+  program
+    .command('forget')
+    .description('remove the decision about a server (it becomes new again)')
+    .argument('<configFile>')
+    .argument('<server>')
+    .action(async (configFile: string, server: string, _o, cmd: Command) => {
+      result.code = await forgetCommand(configFile, server, globals(cmd), io);
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit status:
+ * 0 all approved and nothing high, 1 something new/changed/denied/high, 2 usage error or unreadable store.
+ */
+export async function runCli(argv: string[], io: Io = processIo): Promise<Exit> {
+  const result = { code: Exit.Ok };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? Exit.Ok : Exit.Usage;
+    }
+    if (e instanceof CliError) {
+      io.err(`mcp-trust-guard: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.err(`mcp-trust-guard: ${(e as Error)?.stack ?? String(e)}\n`);
+    return Exit.Usage;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`mcp-trust-guard: ${String(e)}\n`);
+      process.exitCode = Exit.Usage;
+    },
+  );
+}

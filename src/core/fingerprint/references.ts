@@ -89,7 +89,8 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
   })();
 
   const wanted: { ref: string; via: ReferencedFile['via']; always: boolean }[] = [];
-  if (spec.command && looksLikePath(spec.command)) wanted.push({ ref: spec.command, via: 'command', always: false });
+  // A bare command name (`node`, `cmd.exe`) is looked up on PATH by the host, not in the workspace.
+  if (spec.command && /[\\/]/.test(spec.command) && looksLikePath(spec.command)) wanted.push({ ref: spec.command, via: 'command', always: false });
   for (const a of spec.args ?? []) {
     for (const c of candidatesOf(a)) if (looksLikePath(c)) wanted.push({ ref: c, via: 'arg', always: false });
   }

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { Scanner, type ServerReport } from '../../core/scan';
+import { locateConfigFile } from '../../core/scan/locate';
+import type { TrustStoreData } from '../../core/trust';
+import { CliError, homeOf, type GlobalOptions, type Io } from '../context';
+
+/**
+ * Evaluates the server `name` of `configFile` (as its host reads it) against the store.
+ * @throws CliError (exit 2) when no host reads that file, the file has errors, or the name is missing or
+ *   ambiguous (the message lists the candidates).
+ */
+export async function selectServer(configFile: string, name: string, opts: GlobalOptions, io: Io, data: TrustStoreData): Promise<ServerReport> {
+  const abs = resolve(io.cwd, configFile);
+  const base = { home: homeOf(io), env: io.env };
+  const locations = await locateConfigFile(abs, base);
+  if (!locations.length) throw new CliError(`${abs} is not an MCP config file that a known host reads`);
+  const scanner = new Scanner({ ...base, workspaceFolders: [], includeUser: false, strict: opts.strict });
+  let report;
+  for (const loc of locations) report = await scanner.recheckFile(loc, data);
+  if (!report) throw new CliError(`${abs}: nothing read`);
+  if (report.errors.length) {
+    const e = report.errors[0];
+    throw new CliError(`${e.configFile}${e.line ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}`);
+  }
+  const matches = report.servers.filter((s) => s.spec.name === name || s.spec.pointer === name);
+  if (matches.length === 1) return matches[0];
+  const names = report.servers.map((s) => `${s.spec.name} (${s.spec.pointer})`).join(', ') || 'none';
+  if (!matches.length) throw new CliError(`no server "${name}" in ${abs}; servers there: ${names}`);
+  throw new CliError(`"${name}" names ${matches.length} entries in ${abs}; give the JSON Pointer instead: ${matches.map((m) => m.spec.pointer).join(', ')}`);
+}

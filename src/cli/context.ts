@@ -1,0 +1,93 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import type { ScanOptions } from '../core/scan';
+import { defaultStorePath, TrustStore, type StoreSnapshot } from '../core/trust';
+
+/** Global options every command accepts (see `mcp-trust-guard --help`). */
+export interface GlobalOptions {
+  store?: string;
+  json?: boolean;
+  strict?: boolean;
+  /** commander's negatable `--no-user`: false when given. */
+  user?: boolean;
+}
+
+/** Exit statuses of the CLI. */
+export const enum Exit {
+  /** Every server approved and unchanged, nothing high. */
+  Ok = 0,
+  /** Something is new, changed, denied or high. */
+  Attention = 1,
+  /** Usage error or unreadable trust store. */
+  Usage = 2,
+}
+
+/** A CLI failure with its exit status; `main` prints the message to stderr. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: Exit = Exit.Usage,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Output sink of a command (stdout/stderr), injected so tests can capture it. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The process's own stdout/stderr/env/cwd. */
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+/** The user's home: `$HOME` (or `%USERPROFILE%`) when set, else the OS's notion. */
+export function homeOf(io: Io): string {
+  return io.env.HOME || io.env.USERPROFILE || homedir();
+}
+
+/** The trust store named by `--store`, `$MCP_TRUST_GUARD_STORE`, or the per-OS default. */
+export function openStore(opts: GlobalOptions, io: Io): TrustStore {
+  return new TrustStore(defaultStorePath(opts.store ? resolve(io.cwd, opts.store) : undefined, io.env));
+}
+
+/**
+ * Reads the store for a read-only command.
+ * @throws CliError (exit 2) when the store is corrupt or unreadable: a scan against "nothing approved" would
+ *   report every server as new and hide the real problem.
+ */
+export async function readStoreStrict(store: TrustStore): Promise<StoreSnapshot> {
+  let snap: StoreSnapshot;
+  try {
+    snap = await store.read();
+  } catch (e) {
+    throw new CliError(`cannot read the trust store ${store.path}: ${(e as Error).message}`);
+  }
+  if (snap.problem) {
+    throw new CliError(
+      `the trust store is unusable: ${snap.problem.message}\n` +
+        `It is treated as "nothing approved". The next approve/deny moves it aside (never overwrites it); inspect it first.`,
+    );
+  }
+  return snap;
+}
+
+/** Scan options for the given directories (default: cwd) and global options. */
+export function scanOptionsFor(dirs: readonly string[], opts: GlobalOptions, io: Io): ScanOptions {
+  const folders = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
+  return {
+    workspaceFolders: folders,
+    home: homeOf(io),
+    includeUser: opts.user !== false,
+    strict: opts.strict ?? false,
+    env: io.env,
+  };
+}

@@ -1,0 +1,30 @@
+import type { ScanReport, ServerReport } from '../../core/scan';
+
+/**
+ * The `scan --json` shape of one server (stable; documented in the README):
+ * `{host, scope, configFile, name, pointer, line, transport, state, fingerprint, cosmetic, changes, findings, sameAs?}`.
+ */
+export function serverToJson(s: ServerReport): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    host: s.spec.host,
+    scope: s.spec.scope,
+    configFile: s.spec.configFile,
+    name: s.spec.name,
+    pointer: s.spec.pointer,
+    line: s.spec.range.line,
+    transport: s.spec.transport,
+    state: s.state,
+    fingerprint: s.fingerprint.fingerprint,
+    cosmetic: s.cosmetic,
+    changes: s.changes,
+    findings: s.findings,
+    files: s.fingerprint.files.map((f) => ({ ref: f.ref, via: f.via, sha256: f.sha256 })),
+  };
+  if (s.sameAs) out.sameAs = s.sameAs;
+  return out;
+}
+
+/** The whole `scan --json` document: `{servers, errors, findings}`. */
+export function reportToJson(r: ScanReport): Record<string, unknown> {
+  return { servers: r.servers.map(serverToJson), errors: r.errors, findings: r.findings };
+}

@@ -1,0 +1,63 @@
+import { pathToFileURL } from 'node:url';
+import type { ScanReport } from '../../core/scan';
+import type { Severity } from '../../core/types';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+const STATE_RULES: Record<string, { level: 'error' | 'warning'; text: string }> = {
+  'server-new': { level: 'warning', text: 'MCP server not yet approved' },
+  'server-changed': { level: 'error', text: 'MCP server launch spec changed since approval' },
+  'server-denied': { level: 'error', text: 'MCP server denied by the user' },
+  'config-error': { level: 'error', text: 'MCP config file could not be read or parsed' },
+};
+
+/**
+ * Renders a scan as SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/) for GitHub code
+ * scanning: one result per finding, per server needing review, and per config error, located at the entry's
+ * line in its config file. `version` is this tool's version.
+ */
+export function renderSarif(r: ScanReport, version: string): Record<string, unknown> {
+  const results: Record<string, unknown>[] = [];
+  const ruleIds = new Set<string>();
+  const loc = (file: string, line?: number, column?: number) => [
+    { physicalLocation: { artifactLocation: { uri: pathToFileURL(file).href }, region: { startLine: line ?? 1, startColumn: column ?? 1 } } },
+  ];
+  for (const s of r.servers) {
+    const where = loc(s.spec.configFile, s.spec.range.line, s.spec.range.column);
+    if (s.state !== 'approved') {
+      const ruleId = `server-${s.state}`;
+      ruleIds.add(ruleId);
+      const detail = s.changes.length ? `; changed: ${s.changes.map((c) => c.pointer).join(', ')}` : '';
+      results.push({ ruleId, level: STATE_RULES[ruleId].level, message: { text: `${STATE_RULES[ruleId].text}: "${s.spec.name}"${detail}` }, locations: where });
+    }
+    for (const f of s.findings) {
+      ruleIds.add(f.ruleId);
+      results.push({ ruleId: f.ruleId, level: LEVEL[f.severity], message: { text: `${s.spec.name}: ${f.message}` }, locations: where, properties: { pointer: s.spec.pointer + f.pointer, severity: f.severity } });
+    }
+  }
+  for (const f of r.findings) {
+    ruleIds.add(f.ruleId);
+    results.push({ ruleId: f.ruleId, level: LEVEL[f.severity], message: { text: f.message }, locations: loc(f.configFile), properties: { pointer: f.pointer, severity: f.severity } });
+  }
+  for (const e of r.errors) {
+    ruleIds.add('config-error');
+    results.push({ ruleId: 'config-error', level: 'error', message: { text: e.message }, locations: loc(e.configFile, e.line, e.column) });
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'mcp-trust-guard',
+            version,
+            informationUri: 'https://github.com/mcp-trust-guard/mcp-trust-guard',
+            rules: [...ruleIds].sort().map((id) => ({ id, shortDescription: { text: STATE_RULES[id]?.text ?? id } })),
+          },
+        },
+        results,
+      },
+    ],
+  };
+}

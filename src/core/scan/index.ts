@@ -1,0 +1,3 @@
+export * from './evaluate';
+export * from './scan';
+export * from './locate';
