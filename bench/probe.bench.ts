@@ -6,12 +6,12 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { probeServer, type ProbeResult } from '../src/core/probe';
+import { openProbeSession, probeServer, type ProbeResult } from '../src/core/probe';
 import { diffMetadata, pinMetadata } from '../src/core/pins';
 import type { ServerSpec } from '../src/core/types';
 import { median, printRow, type BenchRow } from './util';
 
-const RUNS = 7;
+const RUNS = 9;
 const everything = join(resolve(__dirname, '..'), 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
 const spec: ServerSpec = {
@@ -63,6 +63,7 @@ function generated(n: number, variant: number): ProbeResult {
 export async function benchProbe(): Promise<BenchRow[]> {
   await bare(); // warm the file cache
   const mine: number[] = [];
+  const phases: { init: number; list: number; kill: number }[] = [];
   const base: number[] = [];
   const baseClose: number[] = [];
   const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
@@ -74,6 +75,14 @@ export async function benchProbe(): Promise<BenchRow[]> {
         const r = await probeServer(spec, { timeoutMs: 10_000 });
         if (!r.ok) throw new Error(`probe failed: ${r.error}`);
         mine.push(r.ms);
+        await settle();
+        const t0 = performance.now();
+        const session = await openProbeSession(spec, { timeoutMs: 10_000 });
+        const t1 = performance.now();
+        await session.list();
+        const t2 = performance.now();
+        await session.close();
+        phases.push({ init: t1 - t0, list: t2 - t1, kill: performance.now() - t2 });
       } else {
         const b = await bare();
         base.push(b.ms);
@@ -106,6 +115,12 @@ export async function benchProbe(): Promise<BenchRow[]> {
       value: median(base),
       unit: 'ms',
       detail: `median of ${RUNS}; with client.close() ${median(baseClose).toFixed(0)} ms`,
+    },
+    {
+      name: '  of which: spawn + initialize / 4 lists / kill',
+      value: median(phases.map((p) => p.init)),
+      unit: 'ms',
+      detail: `/ ${median(phases.map((p) => p.list)).toFixed(1)} ms / ${median(phases.map((p) => p.kill)).toFixed(1)} ms (medians, separate runs)`,
     },
     { name: 'probe / bare SDK ratio', value: ratio, unit: 'x', target: '<= 1.1x', ok: ratio <= 1.1 },
     {
