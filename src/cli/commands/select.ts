@@ -15,9 +15,8 @@ export async function selectServer(configFile: string, name: string, opts: Globa
   const locations = await locateConfigFile(abs, base);
   if (!locations.length) throw new CliError(`${abs} is not an MCP config file that a known host reads`);
   const scanner = new Scanner({ ...base, workspaceFolders: [], includeUser: false, strict: opts.strict });
-  let report;
-  for (const loc of locations) report = await scanner.recheckFile(loc, data);
-  if (!report) throw new CliError(`${abs}: nothing read`);
+  for (const loc of locations) await scanner.recheckFile(loc, data);
+  const report = scanner.report();
   if (report.errors.length) {
     const e = report.errors[0];
     throw new CliError(`${e.configFile}${e.line ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}`);

@@ -4,8 +4,8 @@ import { fingerprintServer } from '../fingerprint/fingerprint';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
-import type { ConfigError, ConfigLocation, Finding, ParsedConfig } from '../types';
-import { evaluateServer, indexApproved, type ServerReport } from './evaluate';
+import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
+import { evaluateServer, indexApproved, type ApprovedIndex, type ServerReport } from './evaluate';
 
 /** A file-level finding that belongs to no single server. */
 export interface FileFinding extends Finding {
@@ -54,46 +54,56 @@ function under(pointer: string, base: string): boolean {
 
 /**
  * A scanner that keeps what it read, so that one changed file is re-checked without reading the others
- * (the extension's watcher and the benchmark's "one-file re-check" use this).
+ * (the extension's watcher and the benchmark's "one-file re-check" use this). Referenced-file hashes are
+ * cached by (path, size, mtime), and the approved-spec index by store snapshot.
  * Not safe for concurrent calls on one instance; await each call.
  */
 export class Scanner {
   private readonly byFile = new Map<string, { parsed: ParsedConfig; servers: ServerReport[]; findings: FileFinding[] }>();
   private locations: ConfigLocation[] = [];
+  private readonly fs: FileSystemPort;
+  private approvedCache = new WeakMap<TrustStoreData, ApprovedIndex>();
 
-  constructor(private readonly opts: ScanOptions) {}
+  constructor(private readonly opts: ScanOptions) {
+    this.fs = cachingFileSystem(opts.fs ?? nodeFileSystem);
+  }
 
   /** Discovers and reads every config file, then evaluates all servers against `store`. */
   async scanAll(store: TrustStoreData): Promise<ScanReport> {
-    const fs = this.opts.fs ?? nodeFileSystem;
-    this.locations = await discoverConfigFiles(this.opts, fs);
+    this.locations = await discoverConfigFiles(this.opts, this.fs);
     this.byFile.clear();
-    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) =>
-      readConfigFile(loc, fs, this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES),
-    );
-    const approved = indexApproved(store);
+    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, this.fs, this.maxBytes));
     await mapLimit(parsed, this.opts.concurrency ?? 16, async (p) => {
-      this.byFile.set(p.location.path, await this.evaluateFile(p, store, approved));
+      this.byFile.set(p.location.path, await this.evaluateFile(p, store));
     });
     return this.report();
   }
 
   /**
    * Re-reads one config file (already known, or a new path with its location) and re-evaluates its servers.
-   * @returns the whole report, with cross-config findings recomputed.
+   * @returns that file's server reports, with cross-config findings against every file known. Call
+   *   {@link report} for the whole picture (other files' cross-config findings may have moved too).
    */
-  async recheckFile(location: ConfigLocation, store: TrustStoreData): Promise<ScanReport> {
-    const fs = this.opts.fs ?? nodeFileSystem;
-    const parsed = await readConfigFile(location, fs, this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  async recheckFile(location: ConfigLocation, store: TrustStoreData): Promise<ServerReport[]> {
+    const parsed = await readConfigFile(location, this.fs, this.maxBytes);
     if (!this.locations.some((l) => l.path === location.path)) this.locations.push(location);
-    this.byFile.set(location.path, await this.evaluateFile(parsed, store, indexApproved(store)));
-    return this.report();
+    const entry = await this.evaluateFile(parsed, store);
+    this.byFile.set(location.path, entry);
+    // Only servers sharing a name with this file's servers can have cross-config findings about them.
+    const names = new Set(entry.servers.map((s) => s.spec.name));
+    const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(sp.name)));
+    return entry.servers.map((s) => withCross(s, cross));
   }
 
-  /** Re-evaluates every cached server against a changed store, without reading any file again. */
+  /** Forgets a config file (deleted on disk): its servers leave the report. */
+  removeFile(path: string): void {
+    this.byFile.delete(path);
+    this.locations = this.locations.filter((l) => l.path !== path);
+  }
+
+  /** Re-evaluates every cached server against a changed store, without reading any config file again. */
   async reevaluate(store: TrustStoreData): Promise<ScanReport> {
-    const approved = indexApproved(store);
-    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store, approved));
+    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store));
     return this.report();
   }
 
@@ -102,25 +112,8 @@ export class Scanner {
     return this.locations;
   }
 
-  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData, approved: ReturnType<typeof indexApproved>) {
-    const roots = this.opts.workspaceFolders;
-    const servers: ServerReport[] = [];
-    for (const spec of parsed.servers) {
-      const fp = await fingerprintServer(spec, { home: this.opts.home, roots: spec.workspaceFolder ? [spec.workspaceFolder, ...roots] : roots, fs: this.opts.fs });
-      const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
-      r.findings.push(...checkLaunchSpec(spec));
-      servers.push(r);
-    }
-    const findings: FileFinding[] = [];
-    for (const f of parsed.findings) {
-      const owner = servers.find((s) => under(f.pointer, s.spec.pointer));
-      if (owner) owner.findings.push({ ...f, pointer: f.pointer.slice(owner.spec.pointer.length) });
-      else findings.push({ ...f, configFile: parsed.location.path });
-    }
-    return { parsed, servers, findings };
-  }
-
-  private report(): ScanReport {
+  /** The whole report of what is known now, in discovery order, with cross-config findings. O(servers). */
+  report(): ScanReport {
     const servers: ServerReport[] = [];
     const errors: ConfigError[] = [];
     const findings: FileFinding[] = [];
@@ -131,23 +124,85 @@ export class Scanner {
       files.push(e.parsed);
       errors.push(...e.parsed.errors);
       findings.push(...e.findings);
-      for (const s of e.servers) servers.push({ ...s, findings: [...s.findings] });
+      servers.push(...e.servers);
     }
     const cross = checkAcrossConfigs(servers.map((s) => s.spec));
-    for (const s of servers) {
-      const extra = cross.get(s.spec);
-      if (extra) s.findings.push(...extra);
-      if (s.sameAs && s.state === 'new') {
-        s.findings.push({
+    return { servers: servers.map((s) => withCross(s, cross)), errors, findings, files };
+  }
+
+  private get maxBytes(): number {
+    return this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  }
+
+  private allSpecs(): ServerSpec[] {
+    const out: ServerSpec[] = [];
+    for (const e of this.byFile.values()) for (const s of e.servers) out.push(s.spec);
+    return out;
+  }
+
+  private approvedIndex(store: TrustStoreData): ApprovedIndex {
+    let idx = this.approvedCache.get(store);
+    if (!idx) {
+      idx = indexApproved(store);
+      this.approvedCache.set(store, idx);
+    }
+    return idx;
+  }
+
+  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData) {
+    const roots = this.opts.workspaceFolders;
+    const approved = this.approvedIndex(store);
+    const servers: ServerReport[] = [];
+    for (const spec of parsed.servers) {
+      const fp = await fingerprintServer(spec, { home: this.opts.home, roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots, fs: this.fs });
+      const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
+      r.findings.push(...checkLaunchSpec(spec));
+      if (r.sameAs && r.state === 'new') {
+        r.findings.push({
           ruleId: 'renamed-approved-spec',
           severity: 'medium',
-          message: `new server "${s.spec.name}" carries the launch spec approved as "${s.sameAs.name}" in ${s.sameAs.configFile}; approval does not follow a rename`,
+          message: `new server "${spec.name}" carries the launch spec approved as "${r.sameAs.name}" in ${r.sameAs.configFile}; approval does not follow a rename`,
           pointer: '',
         });
       }
+      servers.push(r);
     }
-    return { servers, errors, findings, files };
+    const findings: FileFinding[] = [];
+    for (const f of parsed.findings) {
+      const owner = servers.find((s) => under(f.pointer, s.spec.pointer));
+      if (owner) owner.findings.push({ ...f, pointer: f.pointer.slice(owner.spec.pointer.length) });
+      else findings.push({ ...f, configFile: parsed.location.path });
+    }
+    return { parsed, servers, findings };
   }
+}
+
+/** `s` with its cross-config findings appended (a new object only when there are some). */
+function withCross(s: ServerReport, cross: Map<ServerSpec, Finding[]>): ServerReport {
+  const extra = cross.get(s.spec);
+  return extra ? { ...s, findings: [...s.findings, ...extra] } : s;
+}
+
+/**
+ * Wraps a file system so that `readFile` of an unchanged file (same size and mtime as when last read) is served
+ * from memory. Only files up to 1 MiB are kept, at most 4,096 of them.
+ */
+function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
+  const cache = new Map<string, { size: number; mtimeMs: number; max: number; bytes: Uint8Array }>();
+  return {
+    ...inner,
+    async readFile(path, maxBytes) {
+      const st = await inner.stat(path);
+      const hit = cache.get(path);
+      if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.max === maxBytes) return hit.bytes;
+      const bytes = await inner.readFile(path, maxBytes);
+      if (st.size <= 1024 * 1024) {
+        if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
+        cache.set(path, { size: st.size, mtimeMs: st.mtimeMs, max: maxBytes, bytes });
+      }
+      return bytes;
+    },
+  };
 }
 
 /** One-shot scan: discovers, reads and evaluates every config file. See {@link Scanner}. */

@@ -11,12 +11,20 @@ import { snippet } from '../text';
 /** The rule id of {@link checkDuplicateServerNames}. */
 export const DUPLICATE_SERVER_NAME = 'duplicate-server-name';
 
-function canonicalOrNull(v: unknown): string | null {
-  try {
-    return canonicalJson(v);
-  } catch {
-    return null;
+// Specs are immutable once parsed; a scanner re-runs this check over unchanged specs after every file change.
+const canonicalCache = new WeakMap<ServerSpec, string | null>();
+
+function canonicalOrNull(s: ServerSpec): string | null {
+  let c = canonicalCache.get(s);
+  if (c === undefined) {
+    try {
+      c = canonicalJson(s.raw);
+    } catch {
+      c = null;
+    }
+    canonicalCache.set(s, c);
   }
+  return c;
 }
 
 /**
@@ -40,7 +48,7 @@ export function checkDuplicateServerNames(specs: readonly ServerSpec[]): Map<Ser
     const files = new Set(list.map((s) => s.configFile));
     if (files.size < 2) continue;
     const scopes = new Set(list.map((s) => s.scope));
-    const distinct = new Set(list.map((s) => canonicalOrNull(s.raw)));
+    const distinct = new Set(list.map((s) => canonicalOrNull(s)));
     const severity = scopes.size > 1 && distinct.size > 1 ? 'medium' : 'info';
     for (const s of list) {
       const others = list.filter((o) => o.configFile !== s.configFile).map((o) => `${o.configFile} (${o.host}, ${o.scope})`);
