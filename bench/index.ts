@@ -1,9 +1,13 @@
 // `npm run bench`: prints every figure the project promises, each against its target, in one run.
+import { benchProbe } from './probe.bench';
 import { benchScan } from './scan.bench';
 import { printRow, type BenchRow } from './util';
 
 async function main() {
-  const sections: [string, () => Promise<BenchRow[]>][] = [['Scan (issue 2)', benchScan]];
+  const sections: [string, () => Promise<BenchRow[]>][] = [
+    ['Scan (issue 2)', benchScan],
+    ['Probe and tool pins (issue 3)', benchProbe],
+  ];
   for (const [title, run] of sections) {
     console.log(`\n${title}`);
     for (const row of await run()) printRow(row);
