@@ -1,0 +1,151 @@
+import type { FileSystemPort } from '../ports';
+import { nodeFileSystem } from '../ports/nodeFs';
+import type { ConfigLocation, HostId, Scope } from '../types';
+import { HOST_IDS, userLocations, vscodeCodeWorkspace, vscodeUserDirLocations, vscodeUserDirs, workspaceLocations } from './hosts';
+import { platformDirs, type PlatformDirs } from './paths';
+
+/** What to look for and where. */
+export interface DiscoverOptions {
+  /** Absolute paths of the workspace folders (attacker-writable: their configs have scope `workspace`). */
+  workspaceFolders: string[];
+  /** The user's home directory. */
+  home: string;
+  /** Also list user-level (and machine-level) config files. */
+  includeUser: boolean;
+  /** The OS whose layout to use (default: the running one). Tests pass `linux`/`darwin`/`win32`. */
+  platform?: NodeJS.Platform;
+  /**
+   * Environment variables the hosts consult (`APPDATA`, `LOCALAPPDATA`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
+   * `VSCODE_APPDATA`, `VSCODE_PORTABLE`, `CLAUDE_CONFIG_DIR`, `GEMINI_CLI_SYSTEM_SETTINGS_PATH`, …).
+   * Default: `process.env` when `platform` is omitted or is the running OS, else none.
+   */
+  env?: Record<string, string | undefined>;
+  /** Extra VS Code user data dirs (as `--user-data-dir` takes them: the folder that contains `User/`). */
+  userDataDirs?: string[];
+  /** Only these hosts (default: all). */
+  hosts?: HostId[];
+}
+
+/** A set of config files named by a pattern rather than a fixed path, for a file watcher. */
+export interface ConfigPattern {
+  host: HostId;
+  scope: Scope;
+  /** Absolute directory the pattern is relative to. */
+  base: string;
+  /** Glob relative to `base` (`*.code-workspace`, `*\/mcp.json`). */
+  glob: string;
+  workspaceFolder?: string;
+}
+
+function resolveDirs(opts: DiscoverOptions): PlatformDirs {
+  const platform = opts.platform ?? process.platform;
+  const env = opts.env ?? (platform === process.platform ? process.env : {});
+  return platformDirs(opts.home, platform, env);
+}
+
+function selectedHosts(opts: DiscoverOptions): HostId[] {
+  return opts.hosts ? HOST_IDS.filter((h) => opts.hosts?.includes(h)) : [...HOST_IDS];
+}
+
+/**
+ * Drops repeated (host, path) pairs, keeping the first position. A file that is both a workspace and a user
+ * file (the workspace folder is the home directory) keeps scope `user`: the home directory is the user's.
+ */
+function dedupe(locations: ConfigLocation[], dirs: PlatformDirs): ConfigLocation[] {
+  const byKey = new Map<string, ConfigLocation>();
+  for (const l of locations) {
+    const p = dirs.path.normalize(l.path);
+    const key = `${l.host}\0${dirs.os === 'win32' ? p.toLowerCase() : p}`;
+    const prev = byKey.get(key);
+    if (!prev) byKey.set(key, l);
+    else if (prev.scope === 'workspace' && l.scope === 'user') byKey.set(key, l);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Every config file (fixed path) that the selected hosts read for these workspace folders and this user,
+ * whether it exists or not, so that a watcher can wait for it to appear. Synchronous and free of I/O.
+ * Files named by a pattern (`*.code-workspace`, VS Code profiles) are in {@link configPatterns} instead.
+ *
+ * @returns workspace-level files (per folder, per host) then user-level ones, without duplicates.
+ */
+export function configCandidates(opts: DiscoverOptions): ConfigLocation[] {
+  const dirs = resolveDirs(opts);
+  const hosts = selectedHosts(opts);
+  const ws = opts.workspaceFolders.flatMap((f) => hosts.flatMap((h) => workspaceLocations(h, f, dirs)));
+  const user = opts.includeUser ? hosts.flatMap((h) => userLocations(h, dirs, opts.userDataDirs)) : [];
+  return dedupe([...ws, ...user], dirs);
+}
+
+/**
+ * The pattern-named config files to watch besides {@link configCandidates}: `*.code-workspace` in each
+ * workspace folder and `profiles/<id>/{mcp,settings}.json` in each VS Code `User` directory.
+ */
+export function configPatterns(opts: DiscoverOptions): ConfigPattern[] {
+  if (!selectedHosts(opts).includes('vscode')) return [];
+  const dirs = resolveDirs(opts);
+  const out: ConfigPattern[] = opts.workspaceFolders.map((f) => ({ host: 'vscode', scope: 'workspace', base: f, glob: '*.code-workspace', workspaceFolder: f }));
+  if (opts.includeUser) {
+    for (const d of vscodeUserDirs(dirs, opts.userDataDirs)) {
+      out.push({ host: 'vscode', scope: 'user', base: dirs.path.join(d, 'profiles'), glob: '*/{mcp,settings}.json' });
+    }
+  }
+  return out;
+}
+
+/** Whether a config file is there to report on: anything but a directory; unreadable ones count (to report). */
+async function present(fs: FileSystemPort, path: string): Promise<boolean> {
+  try {
+    return !(await fs.stat(path)).isDirectory;
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+}
+
+async function listDir(fs: FileSystemPort, dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The config files that exist: {@link configCandidates} that are present, plus the `*.code-workspace` files of
+ * each workspace folder and the `mcp.json`/`settings.json` of every VS Code profile. A path that cannot be
+ * `stat`ed for another reason than its absence (permissions) is kept, so that reading it reports the error.
+ *
+ * @param fs file access (default: `node:fs`).
+ * @returns workspace-level files then user-level ones, without duplicates. Never rejects.
+ */
+export async function discoverConfigFiles(opts: DiscoverOptions, fs: FileSystemPort = nodeFileSystem): Promise<ConfigLocation[]> {
+  const dirs = resolveDirs(opts);
+  const hosts = selectedHosts(opts);
+  const vscode = hosts.includes('vscode');
+  const perFolder = await Promise.all(
+    opts.workspaceFolders.map(async (f) => {
+      const fixed = hosts.flatMap((h) => workspaceLocations(h, f, dirs));
+      if (!vscode) return fixed;
+      const names = (await listDir(fs, f)).filter((n) => n.endsWith('.code-workspace'));
+      return [...fixed, ...names.map((n) => vscodeCodeWorkspace(dirs.path.join(f, n), f))];
+    }),
+  );
+  let user: ConfigLocation[] = [];
+  if (opts.includeUser) {
+    user = hosts.flatMap((h) => userLocations(h, dirs, opts.userDataDirs));
+    if (vscode) {
+      const profiles = await Promise.all(
+        vscodeUserDirs(dirs, opts.userDataDirs).map(async (d) => {
+          const base = dirs.path.join(d, 'profiles');
+          return (await listDir(fs, base)).flatMap((id) => vscodeUserDirLocations(dirs.path.join(base, id), dirs));
+        }),
+      );
+      user.push(...profiles.flat());
+    }
+  }
+  const all = dedupe([...perFolder.flat(), ...user], dirs);
+  const exists = await Promise.all(all.map((l) => present(fs, l.path)));
+  return all.filter((_, i) => exists[i]);
+}
