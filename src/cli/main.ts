@@ -20,6 +20,9 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .option('--json', 'machine-readable output')
     .option('--strict', 'any byte change of an entry counts as a change (Cursor >= 1.3 behaviour)')
     .option('--no-user', 'skip user-level config files (home directory)')
+    .option('--probe-timeout <ms>', 'time limit of connect and of each list request when probing (default 10000)')
+    .option('--client-name <name>', 'clientInfo.name presented when probing (default: as the host presents itself)')
+    .option('--client-version <version>', 'clientInfo.version presented when probing')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
@@ -31,6 +34,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .description('list every MCP server in the configs of the given folders (default: cwd) and the user, with its state')
     .argument('[dir...]', 'workspace folders')
     .option('--sarif', 'SARIF 2.1.0 output (GitHub code scanning)')
+    .option('--probe', 'also launch each approved server and compare its tools, prompts and resources with their pins')
     .action(async (dirs: string[], _o, cmd: Command) => {
       result.code = await scanCommand(dirs, globals(cmd), io, VERSION);
     });
@@ -41,6 +45,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .argument('[configFile]', 'config file')
     .argument('[server]', 'server name (or JSON Pointer of the entry)')
     .addOption(new Option('--all [dir...]', 'approve every new or changed server of the folders (default: cwd)'))
+    .option('--probe', 'then launch the approved server(s) and pin their tools, prompts and resources')
     .action(async (configFile: string | undefined, server: string | undefined, o: { all?: string[] | boolean }, cmd: Command) => {
       if (o.all) {
         const dirs = [...(Array.isArray(o.all) ? o.all : []), ...(configFile ? [configFile] : []), ...(server ? [server] : [])];
@@ -65,6 +70,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .description('show what changed in a server since it was approved or denied')
     .argument('<configFile>')
     .argument('<server>')
+    .option('--probe', 'also launch the server (only if its launch spec is approved) and diff its tool metadata')
     .action(async (configFile: string, server: string, _o, cmd: Command) => {
       result.code = await diffCommand(configFile, server, globals(cmd), io);
     });

@@ -1,6 +1,7 @@
-import { Scanner, type ServerReport } from '../../core/scan';
-import { forgetRecords, recordDecisions, type Decision } from '../../core/trust';
+import { evaluateServer, Scanner, type ServerReport } from '../../core/scan';
+import { forgetRecords, recordDecisions, recordKey, type Decision, type TrustStore } from '../../core/trust';
 import { CliError, Exit, openStore, scanOptionsFor, type GlobalOptions, type Io } from '../context';
+import { outcomeToText, probeAll, type ProbeCliOptions } from './probe';
 import { launchLine } from '../format/table';
 import { clip, safeText } from '../format/text';
 import { selectServer } from './select';
@@ -9,8 +10,41 @@ function warnProblem(io: Io, problem: { message: string; keptAs?: string } | und
   if (problem) io.err(`warning: the trust store was unusable (${problem.message}); it was kept aside as ${problem.keptAs ?? '(not found)'}\n`);
 }
 
+/** Options of approve/deny: `--probe` also launches the (now approved) server and pins its tool metadata. */
+export interface DecideOptions extends ProbeCliOptions {
+  probe?: boolean;
+}
+
+/**
+ * After an approval: probes the servers (their launch spec is approved now) and pins what they sent into
+ * their records. A record whose fingerprint moved in the meantime is left alone.
+ * @returns Exit.Attention when a probe failed (the launch approval stands; tools are not pinned).
+ */
+async function probeAndPin(store: TrustStore, approved: readonly ServerReport[], opts: DecideOptions, io: Io): Promise<Exit> {
+  const snap = await store.read();
+  const now = approved.map((s) => evaluateServer(s.spec, s.fingerprint, snap.data, { strict: false }));
+  const outcomes = await probeAll(now, opts, io);
+  let status = Exit.Ok;
+  await store.update((data) => {
+    for (const [s, o] of outcomes) {
+      const rec = data.records[recordKey(s.spec.configFile, s.spec.pointer)];
+      if (!('report' in o) || !o.report.probe.ok) {
+        status = Exit.Attention;
+        continue;
+      }
+      if (rec && rec.decision === 'approved' && rec.fingerprint === s.fingerprint.fingerprint) rec.metadata = o.report.current;
+    }
+  });
+  for (const [s, o] of outcomes) {
+    const lines = outcomeToText(o);
+    if (opts.json) continue;
+    io.out(`tool metadata of "${safeText(s.spec.name)}": ${'report' in o && o.report.probe.ok ? 'pinned' : 'NOT pinned'}\n${lines.join('\n')}\n`);
+  }
+  return status;
+}
+
 /** `approve <configFile> <server>` / `deny <configFile> <server>`: records the decision for the server's current spec. */
-export async function decideCommand(decision: Decision, configFile: string, name: string, opts: GlobalOptions, io: Io): Promise<Exit> {
+export async function decideCommand(decision: Decision, configFile: string, name: string, opts: DecideOptions, io: Io): Promise<Exit> {
   const store = openStore(opts, io);
   const current = await store.read();
   const s = await selectServer(configFile, name, opts, io, current.data);
@@ -23,24 +57,26 @@ export async function decideCommand(decision: Decision, configFile: string, name
     io.out(`${verb} "${safeText(s.spec.name)}" in ${s.spec.configFile}\n  launch: ${clip(safeText(launchLine(s)), 200)}\n  fingerprint: ${s.fingerprint.fingerprint}\n`);
     for (const f of s.fingerprint.files) io.out(`  pinned file (${f.via}): ${safeText(f.ref)} ${f.sha256 ?? '(missing)'}\n`);
   }
-  return Exit.Ok;
+  return decision === 'approved' && opts.probe ? probeAndPin(store, [s], opts, io) : Exit.Ok;
 }
 
 /** `approve --all [dir...]`: approves every server that is new or changed in the scan (never silently: each is printed). */
-export async function approveAllCommand(dirs: string[], opts: GlobalOptions, io: Io): Promise<Exit> {
+export async function approveAllCommand(dirs: string[], opts: DecideOptions, io: Io): Promise<Exit> {
   const store = openStore(opts, io);
   const current = await store.read();
   const report = await new Scanner(scanOptionsFor(dirs, opts, io)).scanAll(current.data);
   const todo: ServerReport[] = report.servers.filter((s) => s.state === 'new' || s.state === 'changed');
+  // With --probe, approved servers whose tools were never pinned are probed and pinned too.
+  const unpinned = report.servers.filter((s) => s.state === 'approved' && s.record?.metadata === undefined);
   if (!todo.length) {
-    io.out('Nothing to approve.\n');
-    return Exit.Ok;
+    if (!opts.json) io.out('No new or changed server to approve.\n');
+    return opts.probe && unpinned.length ? probeAndPin(store, unpinned, opts, io) : Exit.Ok;
   }
   const snap = await recordDecisions(store, todo, 'approved', new Date());
   warnProblem(io, snap.problem);
   if (opts.json) io.out(JSON.stringify({ approved: todo.map((s) => ({ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint })) }) + '\n');
   else for (const s of todo) io.out(`approved "${safeText(s.spec.name)}" (${s.spec.host}) in ${s.spec.configFile}: ${clip(safeText(launchLine(s)), 120)}\n`);
-  return Exit.Ok;
+  return opts.probe ? probeAndPin(store, [...todo, ...unpinned], opts, io) : Exit.Ok;
 }
 
 /** `forget <configFile> <server>`: removes the record; the server is new again. */

@@ -20,7 +20,7 @@ const STATE_LABEL: Record<ServerReport['state'], string> = {
  * Renders a scan as a readable table followed by the details that need attention (changes, findings at
  * medium or above, config errors with file:line:column). Every attacker-written string goes through `safeText`.
  */
-export function renderTable(r: ScanReport, color: boolean): string {
+export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<ServerReport, string[]>): string {
   const c = palette(color);
   const sev = (s: Severity) => (s === 'high' ? c.red(s) : s === 'medium' ? c.yellow(s) : c.dim(s));
   const lines: string[] = [];
@@ -44,7 +44,8 @@ export function renderTable(r: ScanReport, color: boolean): string {
 
   for (const s of r.servers) {
     const notable = s.findings.filter((f) => f.severity === 'high' || f.severity === 'medium');
-    if (s.state === 'approved' && !notable.length && !(s.cosmetic && s.changes.length)) continue;
+    const more = extra?.get(s) ?? [];
+    if (s.state === 'approved' && !notable.length && !more.length) continue;
     lines.push('', c.bold(`${safeText(s.spec.name)} (${s.spec.host}, ${s.spec.configFile}:${s.spec.range.line}): ${STATE_LABEL[s.state]}`));
     if (s.state === 'new') {
       lines.push(`  launches: ${clip(safeText(launchLine(s)), 200)}`);
@@ -54,6 +55,7 @@ export function renderTable(r: ScanReport, color: boolean): string {
     if (s.cosmetic && s.state !== 'approved') lines.push('  only a cosmetic edit (whitespace, comments, key order); strict mode counts it');
     for (const ch of s.changes) lines.push(`  ${c.yellow('~')} ${safeText(ch.pointer)}: ${showChangeValue(ch.pointer, ch.before)} → ${showChangeValue(ch.pointer, ch.after)}`);
     for (const f of notable) lines.push(`  ${sev(f.severity)} ${f.ruleId}${f.pointer ? ` at ${safeText(f.pointer)}` : ''}: ${clip(safeText(f.message), 300)}`);
+    lines.push(...more);
   }
   for (const f of r.findings) {
     lines.push('', `${sev(f.severity)} ${f.ruleId} in ${f.configFile}${f.pointer ? ` at ${safeText(f.pointer)}` : ''}: ${clip(safeText(f.message), 300)}`);

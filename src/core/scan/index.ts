@@ -1,3 +1,4 @@
 export * from './evaluate';
 export * from './scan';
 export * from './locate';
+export * from './metadata';

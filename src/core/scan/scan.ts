@@ -26,13 +26,11 @@ export interface ScanOptions extends DiscoverOptions {
   /** Any byte change of an entry counts as a change (Cursor ≥ 1.3 behaviour). Default false. */
   strict?: boolean;
   fs?: FileSystemPort;
-  /** Per-file size cap in bytes (default 1 MiB). */
+  /** Per-file size cap in bytes (default: the parser's per-host default, 1 MiB for workspace files). */
   maxFileBytes?: number;
   /** How many files are read at once (default 16). */
   concurrency?: number;
 }
-
-const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -130,8 +128,9 @@ export class Scanner {
     return { servers: servers.map((s) => withCross(s, cross)), errors, findings, files };
   }
 
-  private get maxBytes(): number {
-    return this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  /** The per-file cap; undefined lets the parser apply its per-host default (1 MiB; more for `~/.claude.json`). */
+  private get maxBytes(): number | undefined {
+    return this.opts.maxFileBytes;
   }
 
   private allSpecs(): ServerSpec[] {
