@@ -1,0 +1,9 @@
+/**
+ * Public API of the extension's webviews (issue 4): the diff panel, the tool inspector view, and the
+ * builders of their view models from core reports.
+ */
+export { showDiffPanel, DiffPanel, DIFF_PANEL_VIEW_TYPE } from './diffPanel';
+export type { DiffPanelActions } from './diffPanel';
+export { InspectorViewProvider } from './inspectorView';
+export { buildDiffViewModel, buildInspectorViewModel, VIEW_LIMITS } from './viewModel';
+export type { DiffViewModel, InspectorViewModel } from '../../webview/model';

@@ -1,0 +1,134 @@
+/**
+ * Page script of the diff panel (bundled to `dist/webview/diffPanel.js`, IIFE). Renders a
+ * {@link DiffViewModel}: the server header, findings, the launch-spec field table (approved vs current), the
+ * line diff of the canonical JSON, the word diff of each changed tool description, and the Approve / Block
+ * buttons, which post {@link MessageType.Approve} / {@link MessageType.Block} with the revision on screen.
+ * Text only (see `./dom`). Every received message is validated with `parseToWebview`; others are ignored.
+ */
+import { badge, findingsTable, h, post, render, section, sendReady } from './dom';
+import type { DiffPartView, DiffViewModel, FieldRowView, ItemChangeView } from './model';
+import { MessageType, parseToWebview, type ActionResultMessage } from './protocol';
+
+let revision = -1;
+let status: HTMLElement | undefined;
+let buttons: HTMLButtonElement[] = [];
+
+function header(m: DiffViewModel): HTMLElement {
+  const s = m.server;
+  return h(
+    'header',
+    {},
+    h('h1', {}, 'Diff: ', h('span', { className: 'name', text: s.name }), ' ', badge(s.state)),
+    h('p', { className: 'meta' }, `${s.host} · ${s.transport} · `, h('span', { className: 'mono', text: `${s.configFile} ${s.pointer}` })),
+    h('pre', { className: 'launch', text: s.launch }),
+  );
+}
+
+function notices(m: DiffViewModel): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (m.decision) out.push(h('p', { className: 'notice', text: `Decision on record: ${m.decision.decision} at ${m.decision.decidedAt}.` }));
+  if (m.cosmetic) out.push(h('p', { className: 'notice', text: 'Only formatting, comments or key order changed since the decision.' }));
+  if (m.sameAs) {
+    out.push(h('p', { className: 'notice warn', text: `This launch spec is the one approved for "${m.sameAs.name}" in ${m.sameAs.configFile}.` }));
+  }
+  if (m.probeError) out.push(h('p', { className: 'notice error', text: `The probe failed: ${m.probeError}` }));
+  if (m.omitted > 0) out.push(h('p', { className: 'notice', text: `${m.omitted} rows or items were left out (too many to show).` }));
+  return out;
+}
+
+function actions(): HTMLElement {
+  const approve = h('button', { className: 'primary', text: 'Approve', attrs: { type: 'button', id: 'approve' } });
+  const block = h('button', { className: 'danger', text: 'Block', attrs: { type: 'button', id: 'block' } });
+  status = h('span', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  buttons = [approve, block];
+  const send = (type: MessageType.Approve | MessageType.Block, label: string) => () => {
+    for (const b of buttons) b.disabled = true;
+    if (status) status.textContent = `${label}…`;
+    post({ type, revision });
+  };
+  approve.addEventListener('click', send(MessageType.Approve, 'Approving'));
+  block.addEventListener('click', send(MessageType.Block, 'Blocking'));
+  return h('div', { className: 'actions' }, approve, block, status);
+}
+
+const ROW_LABEL: Record<FieldRowView['status'], string> = { changed: 'changed', added: 'added', removed: 'removed', unchanged: '' };
+
+function fieldTable(rows: readonly FieldRowView[]): HTMLElement {
+  const head = h('tr', {}, h('th', { text: 'Field' }), h('th', { text: 'Approved' }), h('th', { text: 'Current' }), h('th', { text: '' }));
+  const body = rows.map((r) =>
+    h(
+      'tr',
+      { className: `field field-${r.status}` },
+      h('td', { className: 'mono', text: r.pointer === '' ? '(entry)' : r.pointer }),
+      h('td', { className: 'mono value before', text: r.before ?? '—' }),
+      h('td', { className: 'mono value after', text: r.after ?? '—' }),
+      h('td', {}, r.status === 'unchanged' ? null : badge(r.status, ROW_LABEL[r.status])),
+    ),
+  );
+  return h('table', { className: 'fields' }, h('thead', {}, head), h('tbody', {}, ...body));
+}
+
+const LINE_MARK: Record<DiffPartView['kind'], string> = { added: '+ ', removed: '- ', same: '  ' };
+
+function lineDiff(lines: readonly DiffPartView[]): HTMLElement {
+  return h(
+    'div',
+    { className: 'linediff mono', attrs: { role: 'table', 'aria-label': 'canonical JSON line diff' } },
+    ...lines.map((l) => h('div', { className: `line line-${l.kind}`, text: `${LINE_MARK[l.kind]}${l.text}` })),
+  );
+}
+
+/** A word diff: removed runs as `<del>`, added as `<ins>`, the rest as text. */
+function wordDiff(parts: readonly DiffPartView[]): HTMLElement {
+  return h(
+    'div',
+    { className: 'worddiff' },
+    ...parts.map((p) => (p.kind === 'added' ? h('ins', { text: p.text }) : p.kind === 'removed' ? h('del', { text: p.text }) : p.text)),
+  );
+}
+
+function itemBlock(i: ItemChangeView): HTMLElement {
+  return h(
+    'article',
+    { className: 'item' },
+    h('h3', {}, h('span', { className: 'kind', text: i.kind }), ' ', h('span', { className: 'name', text: i.key }), ' ', badge(i.state)),
+    i.note ? h('p', { className: 'notice', text: i.note }) : null,
+    i.changedFields.length ? h('p', { className: 'meta', text: `Changed: ${i.changedFields.join(', ')}` }) : null,
+    i.descriptionDiff ? wordDiff(i.descriptionDiff) : null,
+    i.findings.length ? findingsTable(i.findings) : null,
+  );
+}
+
+function show(m: DiffViewModel, rev: number): void {
+  revision = rev;
+  const changedCount = m.fields.filter((f) => f.status !== 'unchanged').length;
+  const nodes: Node[] = [
+    header(m),
+    ...notices(m),
+    actions(),
+    m.findings.length
+      ? section('Findings', m.findings.length, findingsTable(m.findings))
+      : h('p', { className: 'meta', text: 'No findings on the launch spec.' }),
+    section('Launch spec', changedCount, fieldTable(m.fields)),
+    section('Canonical JSON (RFC 8785)', undefined, lineDiff(m.specDiff)),
+  ];
+  if (m.items.length) nodes.push(section('Tool metadata', m.items.length, ...m.items.map(itemBlock)));
+  render(...nodes);
+}
+
+function showResult(r: ActionResultMessage): void {
+  if (status) {
+    status.textContent = r.message;
+    status.className = `status ${r.ok ? 'ok' : 'error'}`;
+  }
+  // after a failure the user may try again; after success the panel waits for the host's next model
+  if (!r.ok) for (const b of buttons) b.disabled = false;
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = parseToWebview(event.data);
+  if (!msg) return;
+  if (msg.type === MessageType.ShowDiff) show(msg.model, msg.revision);
+  else if (msg.type === MessageType.ActionResult) showResult(msg);
+});
+sendReady('diff');
