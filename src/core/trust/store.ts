@@ -62,6 +62,12 @@ export interface TrustStoreOptions {
   clock?: Clock;
   /** How long {@link TrustStore.update} keeps retrying to take the lock (ms). Default 10,000. */
   lockTimeoutMs?: number;
+  /**
+   * Age in ms after which a lock left behind (its holder was killed or hung) is broken. Default 10,000; values
+   * below 2,000 are raised to 2,000 (proper-lockfile's minimum). The holder refreshes its lock every
+   * `staleMs / 2`, so a live writer is never broken. Shorter values are for tests (the crash-safety suite).
+   */
+  staleMs?: number;
 }
 
 /**
@@ -71,7 +77,7 @@ export interface TrustStoreOptions {
  * - Reads validate the schema (ajv); a file that does not parse or validate is reported as a
  *   {@link StoreProblem} and means "nothing approved". It is never overwritten: the next write first moves it
  *   aside to `<path>.corrupt-<timestamp>`.
- * - Writes take a cross-process lock (`proper-lockfile`, a `<path>.lock` directory, stale after 10 s), re-read
+ * - Writes take a cross-process lock (`proper-lockfile`, a `<path>.lock` directory, stale after 10 s or `staleMs`), re-read
  *   the file under the lock, apply the change and replace the file atomically (`write-file-atomic`: temp file,
  *   fsync, rename). Two processes approving at once lose nothing; a crash leaves the old or the new file.
  * - The file is created with mode 0600, its directory with 0700.
@@ -81,12 +87,14 @@ export class TrustStore {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly lockTimeoutMs: number;
+  private readonly staleMs: number;
 
   constructor(path: string, options: TrustStoreOptions = {}) {
     this.path = resolve(path);
     this.logger = options.logger ?? nullLogger;
     this.clock = options.clock ?? systemClock;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.staleMs = Math.max(options.staleMs ?? 10_000, 2_000);
   }
 
   /** Reads the store. Never throws for a missing or corrupt file (see {@link StoreSnapshot}); throws for I/O errors such as EACCES. */
@@ -118,7 +126,7 @@ export class TrustStore {
     try {
       release = await lockfile.lock(this.path, {
         realpath: false,
-        stale: 10_000,
+        stale: this.staleMs,
         retries: { retries: Math.ceil(this.lockTimeoutMs / 50), factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
       });
     } catch (e) {
