@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { approveAllCommand, decideCommand, forgetCommand } from './commands/decide';
 import { diffCommand } from './commands/diff';
+import { reviewCommand } from './commands/review';
+import { runCommand, type RunOptions } from './commands/run';
 import { scanCommand } from './commands/scan';
 import { CliError, Exit, processIo, type GlobalOptions, type Io } from './context';
 
@@ -82,6 +84,28 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .argument('<server>')
     .action(async (configFile: string, server: string, _o, cmd: Command) => {
       result.code = await forgetCommand(configFile, server, globals(cmd), io);
+    });
+
+  // Guard proxy (issue 5): flags documented in src/cli/commands/run.ts; the server command follows `--`.
+  program
+    .command('run')
+    .description('guard proxy: start the server after "--" only if its config entry is approved as is; filter unapproved tools')
+    .argument('[command...]', 'the server command and its args, after "--"')
+    .option('--config <file>', 'config file whose entry launches this proxy')
+    .option('--name <server>', 'server name of that entry')
+    .option('--url <url>', 'bridge to a remote server (streamable HTTP, SSE fallback) instead of a command')
+    .option('--max-message-bytes <n>', 'cap of one JSON-RPC message (default 4 MiB)')
+    .action(async (command: string[], o: RunOptions, cmd: Command) => {
+      result.code = (await runCommand(command, o, globals(cmd), io, VERSION)) as Exit;
+    });
+
+  program
+    .command('review')
+    .description('list pending reviews recorded by guard proxies; "review approve <id>" / "review dismiss <id>"')
+    .argument('[action]', 'approve | dismiss')
+    .argument('[id]', 'review id (a unique prefix is enough)')
+    .action(async (action: string | undefined, id: string | undefined, _o, cmd: Command) => {
+      result.code = await reviewCommand(action, id, globals(cmd), io);
     });
 
   return program;

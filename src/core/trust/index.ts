@@ -2,3 +2,4 @@ export * from './types';
 export * from './store';
 export { trustStoreSchema, validateStoreData } from './schema';
 export * from './decisions';
+export * from './pending';

@@ -1,0 +1,64 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { connectRemoteBridge } from '../../core/probe/bridge';
+import { defaultStorePath } from '../../core/trust';
+import { runGuardProxy, stderrLogger, type LogLevel } from '../../proxy';
+import { CliError, type GlobalOptions, type Io } from '../context';
+
+/** Options of `run` (besides the global `--store`). */
+export interface RunOptions {
+  config?: string;
+  name?: string;
+  url?: string;
+  maxMessageBytes?: string;
+}
+
+/**
+ * `mcp-trust-guard run --config <configFile> --name <server> [--store <file>] -- <command> [args...]`
+ * `mcp-trust-guard run --url <url> --config <configFile> --name <server> [--store <file>]`
+ *
+ * The guard proxy, meant to be the `command` of a config entry (see `src/core/edit/guard.ts`). Flags (stable):
+ * - `--config <file>`: the config file whose entry launches this proxy (absolute, or relative to the cwd);
+ * - `--name <server>`: the entry's server name in that file;
+ * - `--store <file>`: the trust store (default `$MCP_TRUST_GUARD_STORE`, else the per-OS config dir);
+ * - `--url <url>`: bridge to a remote server (streamable HTTP, falling back to SSE) instead of spawning one;
+ * - `--max-message-bytes <n>`: cap of one JSON-RPC message (default 4 MiB);
+ * - everything after `--`: the server command and its args, spawned only when they are exactly the approved
+ *   entry's.
+ * Logs go to stderr (`$MCP_TRUST_GUARD_LOG` = debug|info|warn|error, default info); stdout carries JSON-RPC only.
+ *
+ * @returns the exit code: the server's, 0 when a blocked stand-in's host closed stdin, 1 when the server could
+ *   not be started.
+ * @throws CliError (exit 2) on a usage error (missing `--config`/`--name`, neither a command nor `--url`).
+ */
+export async function runCommand(command: string[], o: RunOptions, opts: GlobalOptions, io: Io, version: string): Promise<number> {
+  if (!o.config || !o.name) throw new CliError('run needs --config <configFile> and --name <server>');
+  if (o.url !== undefined && command.length) throw new CliError('run takes either --url <url> or a command after "--", not both');
+  if (o.url === undefined && !command.length) throw new CliError('run needs the server command after "--" (or --url <url>)');
+  const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === io.env.MCP_TRUST_GUARD_LOG) ?? 'info';
+  const logger = stderrLogger(level as LogLevel, (s) => io.err(s));
+  const max = o.maxMessageBytes !== undefined ? Number(o.maxMessageBytes) : undefined;
+  if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new CliError('--max-message-bytes must be a positive integer');
+  const code = await runGuardProxy({
+    invocation: {
+      configFile: resolve(io.cwd, o.config),
+      name: o.name,
+      ...(o.url !== undefined ? { url: o.url } : { command: command[0] }),
+      args: command.slice(1),
+      cwd: io.cwd,
+      env: io.env,
+      home: io.env.HOME || io.env.USERPROFILE || homedir(),
+    },
+    storePath: defaultStorePath(opts.store ? resolve(io.cwd, opts.store) : undefined, io.env),
+    logger,
+    version,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    ...(max ? { maxMessageBytes: max } : {}),
+    connectRemote: connectRemoteBridge,
+  });
+  // Release stdin so the process can end; the unref'd timer is a safety net for any handle left by a server.
+  process.stdin.destroy();
+  setTimeout(() => process.exit(code), 500).unref();
+  return code;
+}

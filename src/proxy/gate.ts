@@ -1,0 +1,157 @@
+/**
+ * The launch gate of the guard proxy (issue 5): before anything is spawned, the config entry that launches the
+ * proxy must be approved in the trust store exactly as it is now, and the proxy's own invocation (argv after
+ * `--`, `--url`, cwd, literal env values) must be what that entry says.
+ */
+import { realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isGuarded } from '../core/edit/guard';
+import { resolveVariables } from '../core/probe/launch';
+import { Scanner, type ServerReport } from '../core/scan';
+import { locateConfigFile } from '../core/scan/locate';
+import type { TrustStore } from '../core/trust';
+import type { TrustRecord } from '../core/trust/types';
+import type { HostId } from '../core/types';
+
+/** What the proxy was asked to do, as it received it. */
+export interface GuardInvocation {
+  /** `--config`, absolute. */
+  configFile: string;
+  /** `--name`. */
+  name: string;
+  /** The command after `--` (stdio mode). */
+  command?: string;
+  /** The args after the command. */
+  args: string[];
+  /** `--url` (remote bridge mode). */
+  url?: string;
+  /** The proxy's working directory. */
+  cwd: string;
+  /** The proxy's environment, as received from the host. */
+  env: NodeJS.ProcessEnv;
+  /** The user's home directory. */
+  home: string;
+}
+
+/** The gate's verdict. On `ok: false` nothing may be spawned or connected. */
+export type GateResult =
+  | { ok: true; report: ServerReport; record: TrustRecord }
+  | { ok: false; reason: string; report?: ServerReport };
+
+/**
+ * Whether `actual` is what the host makes of `template`: equal as written, or equal once the variables a host
+ * resolves are resolved (`${workspaceFolder}`, `${userHome}`, `${env:X}`, Claude-style `${X}`), where each
+ * `${input:…}` (a value the user typed at launch) matches any text. Never throws.
+ */
+export function matchesTemplate(template: string, actual: string, host: HostId, ctx: { env: NodeJS.ProcessEnv; workspaceFolder?: string; home: string }): boolean {
+  if (template === actual) return true;
+  if (!template.includes('${')) return false;
+  const parts = template.split(/\$\{input:[^}]*\}/);
+  try {
+    const resolved = parts.map((p) => resolveVariables(p, host, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home }));
+    if (parts.length === 1) return resolved[0] === actual;
+    const re = new RegExp('^' + resolved.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*') + '$');
+    return re.test(actual);
+  } catch {
+    return false;
+  }
+}
+
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/**
+ * Runs the launch gate:
+ * 1. reads the config file as the host that reads it does (`locateConfigFile`, `readConfigFile` via the
+ *    `Scanner`), finds the entry named `name` (exactly one);
+ * 2. fingerprints it (`fingerprintServer`: referenced scripts and envFile count) and evaluates it against the
+ *    trust store: it must be `approved` with the same fingerprint;
+ * 3. the entry must be a guarded entry (`isGuarded`) whose `--config`/`--name` name this entry, whose command
+ *    and args after `--` (or `--url`) equal the proxy's own, whose `cwd` (resolved) is the proxy's cwd, and whose
+ *    env values are present unchanged in the proxy's environment (`${input:…}` parts match anything).
+ *
+ * Never throws: an unreadable store or config is a block with the reason.
+ */
+export async function checkLaunch(inv: GuardInvocation, store: TrustStore): Promise<GateResult> {
+  const who = `"${inv.name}" in ${inv.configFile}`;
+  let data;
+  try {
+    const snap = await store.read();
+    if (snap.problem) return { ok: false, reason: `the trust store is unusable (${snap.problem.message}), so nothing counts as approved` };
+    data = snap.data;
+  } catch (e) {
+    return { ok: false, reason: `the trust store ${store.path} cannot be read: ${(e as Error).message}` };
+  }
+  let report: ServerReport | undefined;
+  try {
+    const base = { home: inv.home, env: inv.env as Record<string, string | undefined> };
+    const locations = await locateConfigFile(inv.configFile, base);
+    if (!locations.length) return { ok: false, reason: `${inv.configFile} is not an MCP config file that a known host reads` };
+    const scanner = new Scanner({ ...base, workspaceFolders: [], includeUser: false });
+    for (const loc of locations) await scanner.recheckFile(loc, data);
+    const all = scanner.report();
+    const matches = all.servers.filter((s) => s.spec.name === inv.name);
+    if (matches.length !== 1) {
+      const err = all.errors[0];
+      const why = err ? ` (${err.message}${err.line ? ` at line ${err.line}` : ''})` : '';
+      return { ok: false, reason: matches.length ? `${who} names ${matches.length} entries; refusing to guess` : `there is no server ${who}${why}` };
+    }
+    report = matches[0];
+  } catch (e) {
+    return { ok: false, reason: `${inv.configFile} could not be read: ${(e as Error).message}` };
+  }
+  const { spec, record } = report;
+  if (report.state === 'new' || !record) return { ok: false, report, reason: `${who} has never been approved` };
+  if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied on ${record.decidedAt}` };
+  if (report.state === 'changed') {
+    const what = report.changes.map((c) => c.pointer).slice(0, 5).join(', ');
+    return { ok: false, report, reason: `${who} changed since it was approved${what ? ` (${what})` : ''}` };
+  }
+  if (record.decision !== 'approved' || record.fingerprint !== report.fingerprint.fingerprint) {
+    return { ok: false, report, reason: `${who} is not approved as it is now` };
+  }
+
+  const g = isGuarded(spec.raw);
+  if (!g) return { ok: false, report, reason: `${who} does not launch the guard (its args have no "run --config … --name … --"), so this launch is not the approved one` };
+  const ctx = { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home };
+  const base = spec.workspaceFolder ?? inv.cwd;
+  const gConfig = matchesTemplate(g.configFile, inv.configFile, spec.host, ctx) ? inv.configFile : g.configFile;
+  if (real(isAbsolute(gConfig) ? gConfig : resolve(base, gConfig)) !== real(inv.configFile) || g.name !== inv.name) {
+    return { ok: false, report, reason: `the approved entry ${who} guards --config ${JSON.stringify(g.configFile)} --name ${JSON.stringify(g.name)}, not this invocation` };
+  }
+  if ((g.url ?? '') !== (inv.url ?? '') && !(g.url !== undefined && inv.url !== undefined && matchesTemplate(g.url, inv.url, spec.host, ctx))) {
+    return { ok: false, report, reason: `the approved entry ${who} bridges ${JSON.stringify(g.url ?? null)}, but this proxy was asked for ${JSON.stringify(inv.url ?? null)}` };
+  }
+  const want = g.command === undefined ? [] : [g.command, ...g.args];
+  const got = inv.command === undefined ? [] : [inv.command, ...inv.args];
+  if (want.length !== got.length || want.some((w, i) => !matchesTemplate(w, got[i], spec.host, ctx))) {
+    return {
+      ok: false,
+      report,
+      reason: `the command after "--" (${JSON.stringify(got).slice(0, 300)}) is not the approved one of ${who} (${JSON.stringify(want).slice(0, 300)})`,
+    };
+  }
+  if (spec.cwd !== undefined) {
+    let cwd: string;
+    try {
+      cwd = resolveVariables(spec.cwd, spec.host, { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home });
+    } catch (e) {
+      return { ok: false, report, reason: `the cwd of ${who} cannot be resolved: ${(e as Error).message}` };
+    }
+    if (!isAbsolute(cwd)) cwd = resolve(spec.workspaceFolder ?? inv.home, cwd);
+    if (real(cwd) !== real(inv.cwd)) return { ok: false, report, reason: `the working directory ${inv.cwd} is not the approved cwd ${cwd} of ${who}` };
+  }
+  for (const [k, v] of Object.entries(spec.env ?? {})) {
+    if (typeof v !== 'string') continue;
+    const have = inv.env[k];
+    if (have === undefined || !matchesTemplate(v, have, spec.host, ctx)) {
+      return { ok: false, report, reason: `the environment variable ${k} is ${have === undefined ? 'missing' : 'not the approved value'} for ${who}` };
+    }
+  }
+  return { ok: true, report, record };
+}

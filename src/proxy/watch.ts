@@ -1,0 +1,99 @@
+import { promises as fsp, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../core/ports';
+
+/**
+ * Watches one file (the trust store) for changes: `fs.watch` on its directory (the store is replaced by an
+ * atomic rename, which a watch on the file itself would miss), plus polling of its size/mtime/inode every
+ * `pollMs` as a fallback where watching is unavailable or unreliable (network file systems, some containers).
+ * `onChange` calls are coalesced (at most one running, one queued) and debounced by 30 ms. Timers are unref'd.
+ */
+export class FileWatcher {
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+  private debounce?: NodeJS.Timeout;
+  private last = '';
+  private running = false;
+  private again = false;
+  private closed = false;
+
+  /**
+   * @param path the file to watch (it may not exist yet).
+   * @param pollMs polling interval in ms (bounded to 100..60,000; default 1,000).
+   */
+  constructor(
+    private readonly path: string,
+    private readonly onChange: () => Promise<void>,
+    private readonly logger: Logger,
+    pollMs = 1_000,
+  ) {
+    const interval = Math.min(60_000, Math.max(100, pollMs));
+    void this.stamp().then((s) => {
+      this.last = s;
+    });
+    try {
+      this.watcher = watch(dirname(path), { persistent: false }, (_e, name) => {
+        if (!name || name.toString() === basename(path)) this.kick();
+      });
+      this.watcher.on('error', (e) => {
+        this.logger.debug(`watching ${dirname(path)} failed (${e.message}); polling only`);
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch (e) {
+      this.logger.debug(`cannot watch ${dirname(path)} (${(e as Error).message}); polling only`);
+    }
+    this.timer = setInterval(() => void this.poll(), interval);
+    this.timer.unref();
+  }
+
+  private async stamp(): Promise<string> {
+    try {
+      const st = await fsp.stat(this.path);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const s = await this.stamp();
+    if (s !== this.last) this.kick();
+  }
+
+  private kick(): void {
+    if (this.closed) return;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.fire(), 30);
+    this.debounce.unref();
+  }
+
+  private async fire(): Promise<void> {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      this.last = await this.stamp();
+      await this.onChange();
+    } catch (e) {
+      this.logger.warn(`reacting to a change of ${this.path} failed: ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    }
+  }
+
+  /** Stops watching and polling. Idempotent. */
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+  }
+}
