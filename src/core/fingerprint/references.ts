@@ -50,6 +50,34 @@ function candidatesOf(arg: string): string[] {
   return eq > 0 ? [arg.slice(eq + 1)] : [];
 }
 
+/** Runtimes that find a script from a bare argument: Node-style (`node server` runs `server.js`) and Python. */
+const NODE_RUNTIME = /^(?:node|nodejs|bun|tsx|ts-node)$/;
+const PYTHON_RUNTIME = /^(?:python[0-9.]*|pythonw|py|pypy[0-9.]*)$/;
+
+/**
+ * The files a runtime may run for one argument without it naming them (Node's CommonJS main-module lookup:
+ * `X`, `X.js`, `X.json`, `X.node`, `X/package.json` + `X/index.js`, plus `.cjs`/`.mjs`; Python: `X`,
+ * `X/__main__.py`; `python -m a.b`: `a/b.py`, `a/b/__main__.py`, `a/b/__init__.py`). Pinned when they exist.
+ */
+function implicitScripts(command: string | undefined, args: readonly string[]): string[] {
+  const runtime = (command ?? '').split(/[\\/]/).pop()?.replace(/\.exe$/i, '').toLowerCase() ?? '';
+  const out: string[] = [];
+  if (NODE_RUNTIME.test(runtime)) {
+    for (const a of args) {
+      if (a.startsWith('-') || !a || a.length > 4096) continue;
+      out.push(a, ...['.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/package.json'].map((x) => a + x));
+    }
+  } else if (PYTHON_RUNTIME.test(runtime)) {
+    args.forEach((a, i) => {
+      if (args[i - 1] === '-m' && /^[\w.]+$/.test(a)) {
+        const m = a.replace(/\./g, '/');
+        out.push(`${m}.py`, `${m}/__main__.py`, `${m}/__init__.py`);
+      } else if (!a.startsWith('-') && a && a.length <= 4096) out.push(a, `${a}/__main__.py`);
+    });
+  }
+  return out;
+}
+
 function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
@@ -71,6 +99,9 @@ export interface ReferenceOptions extends VariableContext {
  * - `command` and every element of `args` (and the value of `--flag=value`) that looks like a path, resolved
  *   against `cwd` (itself resolved against the workspace folder) and pinned when it lies inside a root —
  *   either as written or after symlinks are resolved (so a symlink that is re-pointed is a change);
+ * - for a Node or Python runtime (`node`, `bun`, `tsx`, `python3`, …), the files it would run for an argument
+ *   that does not name them (`node server` → `server.js`, `node .` → `./index.js`, `./package.json`,
+ *   `python -m pkg.mod` → `pkg/mod.py`), pinned when they exist;
  * - `envFile`, always (its content becomes the server's environment).
  * A path inside a root that does not exist is pinned with `sha256: null`, so creating it later is a change.
  * Never throws: unreadable files are pinned as missing.
@@ -88,12 +119,14 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
     return wf;
   })();
 
-  const wanted: { ref: string; via: ReferencedFile['via']; always: boolean }[] = [];
+  // `ifExists`: pinned only when it is a file (a runtime's implicit lookup); appearing later then adds it.
+  const wanted: { ref: string; via: ReferencedFile['via']; always: boolean; ifExists?: boolean }[] = [];
   // A bare command name (`node`, `cmd.exe`) is looked up on PATH by the host, not in the workspace.
   if (spec.command && /[\\/]/.test(spec.command) && looksLikePath(spec.command)) wanted.push({ ref: spec.command, via: 'command', always: false });
   for (const a of spec.args ?? []) {
     for (const c of candidatesOf(a)) if (looksLikePath(c)) wanted.push({ ref: c, via: 'arg', always: false });
   }
+  for (const c of implicitScripts(spec.command, spec.args ?? [])) wanted.push({ ref: c, via: 'arg', always: false, ifExists: true });
   if (spec.envFile) wanted.push({ ref: spec.envFile, via: 'envFile', always: true });
 
   const seen = new Set<string>();
@@ -113,6 +146,13 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
     if (!w.always && !inRoot) continue;
     const key = `${w.via}\0${real ?? abs}`;
     if (seen.has(key)) continue;
+    if (w.ifExists) {
+      try {
+        if (real === undefined || !(await opts.fs.stat(real)).isFile) continue;
+      } catch {
+        continue;
+      }
+    }
     seen.add(key);
     let sha256: string | null = null;
     let size: number | null = null;
