@@ -285,6 +285,41 @@ test('changing only the script given as --flag=./path, or as the command itself,
     assert.deepEqual(server(s, 'b').changes.map((c) => c.pointer), ['/$files/run.sh']);
   }));
 
+test('scripts a runtime finds without their name: node server (server.js), node . (index.js, package.json), node dir, python -m pkg', () =>
+  inSandbox(async (sb) => {
+    const files = {
+      'server.js': '// a\n',
+      'index.js': '// a\n',
+      'package.json': '{"main": "index.js"}\n',
+      'srv/index.js': '// a\n',
+      'tool/__init__.py': '# a\n',
+      'tool/cli.py': '# a\n',
+    };
+    for (const [rel, text] of Object.entries(files)) sb.write(rel, text);
+    const servers = {
+      bare: { command: 'node', args: ['server'] },
+      dot: { command: 'node', args: ['.'] },
+      dir: { command: '/usr/bin/node', args: ['srv'] },
+      mod: { command: 'python3', args: ['-m', 'tool.cli'] },
+      py: { command: 'python3', args: ['app'] },
+    };
+    await approvedConfig(sb, cursor, JSON.stringify({ mcpServers: servers }), Object.keys(servers));
+    const edits: [string, string, string][] = [
+      ['bare', 'server.js', '/$files/server.js'],
+      ['dot', 'index.js', '/$files/index.js'],
+      ['dir', 'srv/index.js', '/$files/srv~1index.js'],
+      ['mod', 'tool/cli.py', '/$files/tool~1cli.py'],
+    ];
+    for (const [name, rel, pointer] of edits) {
+      sb.write(rel, '// evil\n');
+      const srv = await expectChanged(sb, name);
+      assert.deepEqual(srv.changes.map((c) => c.pointer), [pointer], name);
+    }
+    // Creating the file `python3 app` runs (app/__main__.py), missing at approval, is a change.
+    sb.write('app/__main__.py', '# evil\n');
+    await expectChanged(sb, 'py');
+  }));
+
 test('creating a referenced script that was missing at approval is a change', () =>
   inSandbox(async (sb) => {
     await approvedConfig(sb, cursor, '{"mcpServers": {"local": {"command": "node", "args": ["./later.js"]}}}', ['local']);
