@@ -47,6 +47,17 @@ export interface RelayIo {
   logger: Logger;
 }
 
+const LIST_CHANGED = Buffer.from('list_changed');
+
+/** Whether a line looks like one JSON object: first and last non-blank bytes are `{` and `}`. */
+function isObjectLine(line: Buffer): boolean {
+  let a = 0;
+  let b = line.length - 1;
+  while (a <= b && (line[a] === 0x20 || line[a] === 0x09)) a++;
+  while (b >= a && (line[b] === 0x20 || line[b] === 0x09 || line[b] === 0x0d)) b--;
+  return a < b && line[a] === 0x7b && line[b] === 0x7d;
+}
+
 function idKey(id: unknown): string | undefined {
   return typeof id === 'string' ? `s${id}` : typeof id === 'number' ? `n${id}` : undefined;
 }
@@ -120,8 +131,16 @@ export class Relay {
     this.io.toServer(raw ?? Buffer.from(JSON.stringify(msg)));
   }
 
-  /** Handles one line from the server. */
+  /**
+   * Handles one line from the server. Fast path: while no host list request, `initialize` or own request is
+   * outstanding, a line that is a JSON object (`{…}`) and does not contain `list_changed` needs no rewriting and
+   * is forwarded as is, unparsed (the host parses it anyway).
+   */
   fromServer(line: Buffer): void {
+    if (this.lists.size === 0 && this.own.size === 0 && this.initKey === undefined && isObjectLine(line) && line.indexOf(LIST_CHANGED) === -1) {
+      this.io.toHost(line);
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(line.toString('utf8'));
