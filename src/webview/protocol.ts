@@ -106,6 +106,8 @@ export const MAX_MESSAGE_ARRAY = 20_000;
 type Guard<T> = (v: unknown) => v is T;
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** An own member of an object (inherited members never count: a message is plain data). */
+const own = (o: Record<string, unknown>, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_MESSAGE_STRING;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -127,7 +129,7 @@ function shape<T>(fields: { [K in keyof T]-?: Guard<T[K]> }): Guard<T> {
   return (v): v is T => {
     if (!isObj(v)) return false;
     for (const k of Object.keys(fields) as (keyof T & string)[]) {
-      if (!fields[k](v[k])) return false;
+      if (!fields[k](own(v, k))) return false;
     }
     return true;
   };
@@ -216,8 +218,9 @@ const isRevision = isCount;
  * Validates a message received by a page from the host (the `data` of a `message` event).
  * @returns the typed message, or `undefined` for anything else (unknown type, wrong shape). Never throws.
  */
-export function parseToWebview(data: unknown): ToWebviewMessage | undefined {
-  if (!isObj(data)) return undefined;
+export function parseToWebview(raw: unknown): ToWebviewMessage | undefined {
+  if (!isObj(raw)) return undefined;
+  const data = { type: own(raw, 'type'), revision: own(raw, 'revision'), model: own(raw, 'model'), action: own(raw, 'action'), ok: own(raw, 'ok'), message: own(raw, 'message') };
   switch (data.type) {
     case MessageType.ShowDiff:
       return isRevision(data.revision) && isDiffViewModel(data.model)
@@ -239,8 +242,9 @@ export function parseToWebview(data: unknown): ToWebviewMessage | undefined {
  * untrusted: only the exact shapes of {@link FromWebviewMessage} pass, rebuilt from their known members.
  * @returns the typed message, or `undefined` for anything else. Never throws.
  */
-export function parseFromWebview(data: unknown): FromWebviewMessage | undefined {
-  if (!isObj(data)) return undefined;
+export function parseFromWebview(raw: unknown): FromWebviewMessage | undefined {
+  if (!isObj(raw)) return undefined;
+  const data = { type: own(raw, 'type'), view: own(raw, 'view'), revision: own(raw, 'revision') };
   switch (data.type) {
     case MessageType.Ready:
       return oneOf<ViewKind>('diff', 'inspector')(data.view) ? { type: MessageType.Ready, view: data.view } : undefined;

@@ -146,10 +146,14 @@ export function findingView(f: Finding): FindingView {
 }
 
 /** Leaf members of a JSON value as `[pointer, value]` (RFC 6901), empty objects/arrays counting as leaves. */
-function flattenLeaves(value: unknown, max: number): Array<[string, unknown]> {
+function flattenLeaves(value: unknown, max: number): { leaves: Array<[string, unknown]>; dropped: number } {
   const out: Array<[string, unknown]> = [];
+  let dropped = 0;
   const walk = (v: unknown, ptr: string, depth: number): void => {
-    if (out.length >= max) return;
+    if (out.length >= max) {
+      dropped++;
+      return;
+    }
     if (depth < VIEW_LIMITS.depth && Array.isArray(v) && v.length > 0) {
       v.forEach((x, i) => walk(x, `${ptr}/${i}`, depth + 1));
     } else if (depth < VIEW_LIMITS.depth && isObj(v) && Object.keys(v).length > 0) {
@@ -159,19 +163,25 @@ function flattenLeaves(value: unknown, max: number): Array<[string, unknown]> {
     }
   };
   walk(value, '', 0);
-  return out;
+  return { leaves: out, dropped };
 }
 
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
+/** A change's value as shown; referenced files (`/$files/…`) carry a content hash or `null` (missing). */
+function changeValue(pointer: string, v: unknown): string {
+  if (pointer.startsWith('/$files/')) return v === null ? '(file missing)' : typeof v === 'string' ? `sha256 ${capText(v, 200)}` : displayText(leafJson(v));
+  return displayText(leafJson(v));
+}
+
 function changeRow(c: Change): FieldRowView {
   const hasBefore = 'before' in c;
   const hasAfter = 'after' in c;
   const row: FieldRowView = { pointer: displayText(c.pointer), status: hasBefore && hasAfter ? 'changed' : hasAfter ? 'added' : 'removed' };
-  if (hasBefore) row.before = displayText(leafJson(c.before));
-  if (hasAfter) row.after = displayText(leafJson(c.after));
+  if (hasBefore) row.before = changeValue(c.pointer, c.before);
+  if (hasAfter) row.after = changeValue(c.pointer, c.after);
   return row;
 }
 
@@ -237,15 +247,17 @@ export function buildDiffViewModel(report: ServerReport, metadata?: MetadataRepo
   if (record) {
     for (const c of report.changes) fields.push(changeRow(c));
     const changed = report.changes.map((c) => c.pointer);
-    for (const [ptr, v] of flattenLeaves(current, VIEW_LIMITS.fieldRows)) {
+    const flat = flattenLeaves(current, VIEW_LIMITS.fieldRows);
+    omitted += flat.dropped;
+    for (const [ptr, v] of flat.leaves) {
       if (changed.some((p) => overlaps(p, ptr))) continue;
       const text = displayText(leafJson(v));
       fields.push({ pointer: displayText(ptr), status: 'unchanged', before: text, after: text });
     }
   } else {
-    for (const [ptr, v] of flattenLeaves(current, VIEW_LIMITS.fieldRows)) {
-      fields.push({ pointer: displayText(ptr), status: 'added', after: displayText(leafJson(v)) });
-    }
+    const flat = flattenLeaves(current, VIEW_LIMITS.fieldRows);
+    omitted += flat.dropped;
+    for (const [ptr, v] of flat.leaves) fields.push({ pointer: displayText(ptr), status: 'added', after: displayText(leafJson(v)) });
   }
   if (fields.length > VIEW_LIMITS.fieldRows) {
     omitted += fields.length - VIEW_LIMITS.fieldRows;
