@@ -1,35 +1,82 @@
 /**
  * Entry point of the MCP Trust Guard VS Code extension (bundled to `dist/extension.js`).
  *
- * Skeleton: creates the log channel, registers `mcpTrustGuard.showLog` and logs one activation line. The
- * watcher, prompts, server tree and diff panel are wired here later; `activate()` only wires, and every
- * disposable goes to `context.subscriptions` (see shared/STYLE.md).
+ * `activate()` only wires (see shared/STYLE.md): it builds the {@link GuardService} (scanner, trust store,
+ * watchers), the prompts, the server tree, the tool inspector, diagnostics, CodeLens, status bar and commands,
+ * pushes every disposable to `context.subscriptions`, and starts the first scan without waiting for it (a
+ * change made while the editor was closed is caught then).
  *
  * Activation (package.json `activationEvents`): on start-up finished, and when a workspace contains
  * `.vscode/mcp.json`, `.cursor/mcp.json` or `.mcp.json`. Runs in Restricted Mode too
- * (`capabilities.untrustedWorkspaces.supported: true`), where it never launches a workspace-defined server.
+ * (`capabilities.untrustedWorkspaces.supported: true`): it watches and prompts there, but never launches a
+ * workspace-defined server.
+ *
+ * Log lines tests rely on: `activated in <ms> ms (host: <appName>, trusted: <bool>)`, and once the commands are
+ * registered `commands registered: <id> <id> …` (every `mcpTrustGuard.*` id from `vscode.commands.getCommands`,
+ * so the e2e test can compare them with package.json without a test-only command).
  */
 import * as vscode from 'vscode';
+import { COMMAND_PREFIX } from './commands/ids';
+import { registerCommands } from './commands';
+import { ServerCodeLensProvider, CODELENS_SELECTOR } from './editor/codeLens';
+import { DiagnosticsPublisher } from './editor/diagnostics';
+import { GuardStatusBar } from './editor/statusBar';
 import { createExtensionLogger } from './log';
+import { InspectorViewProvider } from './panels';
+import { GuardActions } from './services/actions';
+import { GuardService, userDataDirOf } from './services/guardService';
+import { ReviewPrompter } from './services/reviewPrompter';
+import { readSettings, SETTINGS_SECTION } from './settings';
+import { SERVERS_VIEW_ID, ServerTreeProvider } from './tree/serverTree';
 
-/** Ids of the commands this extension contributes; each must also be listed in package.json. */
-export const enum CommandId {
-  /** Reveals the "MCP Trust Guard" log output channel. */
-  ShowLog = 'mcpTrustGuard.showLog',
-}
+export { CommandId } from './commands/ids';
 
 /**
- * Called by the host on the first activation event. Logs
- * `activated in <ms> ms (host: <vscode.env.appName>, trusted: <vscode.workspace.isTrusted>)`, where `<ms>` is
- * the wall-clock time spent inside this function. Never throws.
+ * Called by the host on the first activation event. Logs the activation line with the wall-clock time spent
+ * inside this function. Never throws: a failing first scan is logged.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = createExtensionLogger();
   context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand(CommandId.ShowLog, () => log.show(false)));
+
+  const userDataDir = userDataDirOf(context.globalStorageUri);
+  const service = new GuardService(log, readSettings(), userDataDir ? [userDataDir] : []);
+  const inspector = new InspectorViewProvider(context);
+  const actions = new GuardActions(context, service, log, inspector);
+  const tree = new ServerTreeProvider(service);
+  context.subscriptions.push(
+    service,
+    inspector,
+    tree,
+    new ReviewPrompter(service, actions, log),
+    vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.registerWebviewViewProvider(InspectorViewProvider.viewId, inspector),
+    new DiagnosticsPublisher(service),
+    new GuardStatusBar(service),
+  );
+  const lenses = new ServerCodeLensProvider(service);
+  context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, lenses));
+  context.subscriptions.push(...registerCommands({ service, actions, log }));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      service.configure(readSettings());
+      void service.rescan('settings').catch((err) => log.error(`rescan failed: ${String(err)}`));
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      service.configure(readSettings());
+      void service.rescan('folders').catch((err) => log.error(`rescan failed: ${String(err)}`));
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void service.reevaluate('trust').catch(() => undefined)),
+  );
+
   const ms = Math.round(performance.now() - started);
   log.info(`activated in ${ms} ms (host: ${vscode.env.appName}, trusted: ${vscode.workspace.isTrusted})`);
+  void service.rescan('start').catch((err) => log.error(`first scan failed: ${(err as Error)?.stack ?? String(err)}`));
+  void vscode.commands.getCommands(true).then((all) => {
+    log.info(`commands registered: ${all.filter((c) => c.startsWith(COMMAND_PREFIX)).sort().join(' ')}`);
+  });
 }
 
 /** Called by the host on shutdown. Everything is released through `context.subscriptions`. */

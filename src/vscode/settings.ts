@@ -1,0 +1,59 @@
+/**
+ * The extension's settings (package.json `contributes.configuration`, section `mcpTrustGuard`), mirrored in one
+ * typed interface and read in one place. Every setting that could weaken the guard is `application` or
+ * `machine` scoped in package.json, so a workspace's `.vscode/settings.json` cannot change it (VS Code ignores
+ * such values at workspace level).
+ */
+import * as vscode from 'vscode';
+import { HOST_IDS } from '../core/config';
+import type { ClientInfo } from '../core/probe';
+import type { HostId } from '../core/types';
+
+/** Configuration section of every setting below. */
+export const SETTINGS_SECTION = 'mcpTrustGuard';
+
+/** The settings, validated; see package.json for their descriptions and defaults. */
+export interface GuardSettings {
+  /** `mcpTrustGuard.hosts`: whose config files are watched. Unknown ids are dropped; empty means all. */
+  hosts: HostId[];
+  /** `mcpTrustGuard.probeOnApprove`: probe and pin tool metadata right after an approval (trusted workspaces). */
+  probeOnApprove: boolean;
+  /** `mcpTrustGuard.probeTimeoutMs`: time limit of connect + initialize and of each list request, ms (1,000–120,000). */
+  probeTimeoutMs: number;
+  /** `mcpTrustGuard.strict`: any byte change of an entry (even whitespace or comments) re-prompts. */
+  strict: boolean;
+  /** `mcpTrustGuard.clientInfo`: the `clientInfo` presented when probing; undefined = the host's own. */
+  clientInfo?: ClientInfo;
+  /** `mcpTrustGuard.storePath`: the trust store file; empty = the CLI's default (`defaultStorePath()`). */
+  storePath: string;
+}
+
+/** Default probe timeout, ms (the same as the core's). */
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and validates the settings (VS Code API `workspace.getConfiguration`). Values of the wrong type fall
+ * back to the defaults. Never throws.
+ */
+export function readSettings(): GuardSettings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const hostsRaw = c.get<unknown>('hosts');
+  const hosts = Array.isArray(hostsRaw) ? HOST_IDS.filter((h) => hostsRaw.includes(h)) : [];
+  const t = c.get<unknown>('probeTimeoutMs');
+  const probeTimeoutMs = typeof t === 'number' && Number.isFinite(t) ? Math.min(120_000, Math.max(1_000, Math.round(t))) : DEFAULT_PROBE_TIMEOUT_MS;
+  const ci = c.get<unknown>('clientInfo');
+  let clientInfo: ClientInfo | undefined;
+  if (ci && typeof ci === 'object') {
+    const { name, version } = ci as Record<string, unknown>;
+    if (typeof name === 'string' && name.trim()) clientInfo = { name: name.slice(0, 200), version: typeof version === 'string' && version ? version.slice(0, 100) : '1.0.0' };
+  }
+  const sp = c.get<unknown>('storePath');
+  return {
+    hosts: hosts.length ? hosts : [...HOST_IDS],
+    probeOnApprove: c.get<unknown>('probeOnApprove') !== false,
+    probeTimeoutMs,
+    strict: c.get<unknown>('strict') === true,
+    clientInfo,
+    storePath: typeof sp === 'string' ? sp.trim() : '',
+  };
+}

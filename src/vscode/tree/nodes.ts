@@ -1,0 +1,265 @@
+/**
+ * View-models of the server tree, built from core state only (a scan report, the quarantined entries, the last
+ * probes): host / config file → servers → tools, prompts and resources. No `vscode` import, so they are
+ * unit-tested in plain Node (test/unit/vscode/nodes.test.ts); `serverTree.ts` turns them into TreeItems.
+ *
+ * `contextValue` tokens (matched in package.json menus with `viewItem =~ /…/`):
+ * - `file` or `file:error`;
+ * - `server:<state>:<transport>[:guarded][:pinned]`, state one of `new`, `approved`, `changed`, `denied`,
+ *   `blocked` (quarantined entry); transport `stdio`, `http`, `sse`;
+ * - `item:<kind>:<state>` for tools, prompts, resources, resource templates and instructions;
+ * - `message`.
+ */
+import { isGuarded } from '../../core/edit/guard';
+import type { MetadataPins } from '../../core/pins';
+import type { ItemReport, ServerReport } from '../../core/scan';
+import { recordKey } from '../../core/trust';
+import type { ConfigError, Finding, HostId, Scope, Severity, Transport } from '../../core/types';
+import { changeLine, displayPath, hostName, launchLine, safeText, safeValue } from '../text';
+import type { GuardSnapshot, QuarantinedServer } from '../services/guardService';
+
+/** Display state of a server node. `blocked` = quarantined; `error` = its last probe failed. */
+export type ServerNodeState = 'new' | 'approved' | 'changed' | 'denied' | 'blocked' | 'error';
+
+/** A config file. */
+export interface FileNode {
+  kind: 'file';
+  id: string;
+  configFile: string;
+  host: HostId;
+  scope: Scope;
+  label: string;
+  description: string;
+  tooltip: string;
+  contextValue: string;
+  hasError: boolean;
+  children: (ServerNode | MessageNode)[];
+}
+
+/** A server entry (or a quarantined one). Carries `configFile` and `pointer`: it is a command argument. */
+export interface ServerNode {
+  kind: 'server';
+  id: string;
+  configFile: string;
+  pointer: string;
+  name: string;
+  state: ServerNodeState;
+  transport: Transport;
+  guarded: boolean;
+  label: string;
+  description: string;
+  tooltip: string;
+  contextValue: string;
+  children: ItemNode[];
+}
+
+/** A tool, prompt, resource, resource template or the server instructions. */
+export interface ItemNode {
+  kind: 'item';
+  id: string;
+  configFile: string;
+  pointer: string;
+  itemKind: string;
+  state: string;
+  worst?: Severity;
+  label: string;
+  description: string;
+  tooltip: string;
+  contextValue: string;
+}
+
+/** A line of text (a parse error, a store problem). */
+export interface MessageNode {
+  kind: 'message';
+  id: string;
+  label: string;
+  tooltip: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+/** Any node of the server tree. */
+export type TreeNode = FileNode | ServerNode | ItemNode | MessageNode;
+
+const SEVERITY_ORDER: Severity[] = ['high', 'medium', 'low', 'info'];
+
+function worstOf(findings: readonly Finding[]): Severity | undefined {
+  return SEVERITY_ORDER.find((s) => findings.some((f) => f.severity === s));
+}
+
+/** Whether an entry runs through the guard proxy (`mcp-trust-guard … run …`). */
+export function isGuardedSpec(raw: unknown, command: string | undefined, args: readonly string[] | undefined): boolean {
+  if (isGuarded(raw)) return true;
+  const line = [command ?? '', ...(args ?? [])].join(' ');
+  return line.includes('mcp-trust-guard') && ` ${line} `.includes(' run ');
+}
+
+const STATE_LABEL: Record<ServerNodeState, string> = {
+  new: 'new',
+  approved: 'approved',
+  changed: 'CHANGED',
+  denied: 'denied',
+  blocked: 'blocked',
+  error: 'probe failed',
+};
+
+function findingLines(findings: readonly Finding[], max = 8): string[] {
+  const out = findings.slice(0, max).map((f) => `  ${f.severity}: ${safeText(f.message, 200)} [${f.ruleId}]`);
+  if (findings.length > max) out.push(`  … and ${findings.length - max} more`);
+  return out;
+}
+
+/** The full launch spec as indented JSON text, revealed and capped (for tooltips). */
+function specText(raw: unknown, maxLines = 40): string {
+  let json: string;
+  try {
+    json = JSON.stringify(raw, null, 2) ?? String(raw);
+  } catch {
+    json = String(raw);
+  }
+  const lines = json.split('\n');
+  const shown = lines.slice(0, maxLines).map((l) => safeText(l, 160));
+  if (lines.length > maxLines) shown.push(`… ${lines.length - maxLines} more line(s)`);
+  return shown.join('\n');
+}
+
+function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
+  const key = recordKey(s.spec.configFile, s.spec.pointer);
+  const probe = snap.probes.get(key);
+  const base = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+  const make = (itemKind: string, name: string, state: string, findings: readonly Finding[], extra: string[] = []): ItemNode => {
+    const worst = worstOf(findings);
+    return {
+      kind: 'item',
+      id: `item:${key}:${itemKind}:${name}`,
+      ...base,
+      itemKind,
+      state,
+      worst,
+      label: safeText(name, 80),
+      description: `${itemKind} · ${state}${findings.length ? ` · ${findings.length} finding(s), worst ${worst}` : ''}`,
+      tooltip: [`${itemKind} ${safeText(name, 200)}: ${state}`, ...extra, ...findingLines(findings)].join('\n'),
+      contextValue: `item:${itemKind}:${state}`,
+    };
+  };
+  if (probe && probe.fingerprint === s.fingerprint.fingerprint) {
+    return probe.metadata.items.map((i: ItemReport) => make(i.kind, i.key, i.state, i.findings, i.changedFields.length ? [`changed: ${i.changedFields.map((f) => safeText(f, 40)).join(', ')}`] : []));
+  }
+  const pins = s.record?.metadata as MetadataPins | undefined;
+  if (!pins || typeof pins !== 'object') return [];
+  const out: ItemNode[] = [];
+  const lists: [string, Record<string, unknown> | undefined][] = [
+    ['tool', pins.tools],
+    ['prompt', pins.prompts],
+    ['resource', pins.resources],
+    ['resourceTemplate', pins.resourceTemplates],
+  ];
+  for (const [kind, rec] of lists) for (const name of Object.keys(rec ?? {})) out.push(make(kind, name, 'pinned', []));
+  return out;
+}
+
+function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
+  const key = recordKey(s.spec.configFile, s.spec.pointer);
+  const probe = snap.probes.get(key);
+  const probeFailed = !!probe && probe.fingerprint === s.fingerprint.fingerprint && !probe.metadata.probe.ok;
+  const state: ServerNodeState = s.state === 'approved' && probeFailed ? 'error' : s.state;
+  const guarded = isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args);
+  const pinned = s.record?.metadata !== undefined;
+  const worst = worstOf(s.findings);
+  const tooltip = [
+    `${safeText(s.spec.name, 120)} — ${STATE_LABEL[state]}${s.cosmetic ? ' (cosmetic edit only)' : ''}`,
+    `${hostName(s.spec.host)} · ${s.spec.scope} · ${s.spec.configFile}`,
+    `${s.spec.transport}: ${launchLine(s.spec, 300)}`,
+    ...(s.record ? [`${s.record.decision} ${s.record.decidedAt}${pinned ? ', tools pinned' : ''}`] : []),
+    ...(s.sameAs ? [`carries the launch spec approved as "${safeText(s.sameAs.name, 60)}" in ${s.sameAs.configFile}`] : []),
+    ...(s.changes.length ? ['changes:', ...s.changes.slice(0, 10).map((c) => `  ${changeLine(c)}`)] : []),
+    ...(probeFailed ? [`last probe failed: ${safeText(probe.metadata.probe.error ?? '', 200)}`] : []),
+    ...(s.findings.length ? ['findings:', ...findingLines(s.findings)] : []),
+    '',
+    specText(s.spec.raw),
+  ].join('\n');
+  return {
+    kind: 'server',
+    id: `server:${key}`,
+    configFile: s.spec.configFile,
+    pointer: s.spec.pointer,
+    name: s.spec.name,
+    state,
+    transport: s.spec.transport,
+    guarded,
+    label: safeText(s.spec.name, 80),
+    description: `${STATE_LABEL[state]} · ${s.spec.transport} ${launchLine(s.spec, 80)}${worst && worst !== 'info' ? ` · ${worst}` : ''}${guarded ? ' · guarded' : ''}`,
+    tooltip,
+    contextValue: `server:${state}:${s.spec.transport}${guarded ? ':guarded' : ''}${pinned ? ':pinned' : ''}`,
+    children: itemNodes(s, snap),
+  };
+}
+
+function quarantinedNode(q: QuarantinedServer): ServerNode {
+  const raw = q.value as Record<string, unknown> | undefined;
+  const command = typeof raw?.command === 'string' ? raw.command : undefined;
+  const url = typeof raw?.url === 'string' ? raw.url : undefined;
+  const transport: Transport = command ? 'stdio' : 'http';
+  const key = recordKey(q.configFile, q.pointer);
+  return {
+    kind: 'server',
+    id: `server:${key}:quarantined`,
+    configFile: q.configFile,
+    pointer: q.pointer,
+    name: q.name,
+    state: 'blocked',
+    transport,
+    guarded: false,
+    label: safeText(q.name, 80),
+    description: `blocked · quarantined · ${command ? safeText(command, 60) : safeValue(url, 60)}`,
+    tooltip: [`${safeText(q.name, 120)} — blocked`, `moved to "mcpTrustGuard.quarantine" in ${q.configFile}; no host reads it there. Restore puts it back.`, '', specText(q.value)].join(
+      '\n',
+    ),
+    contextValue: `server:blocked:${transport}`,
+    children: [],
+  };
+}
+
+function errorNode(e: ConfigError, i: number): MessageNode {
+  const at = e.line ? ` (line ${e.line}${e.column ? `, column ${e.column}` : ''})` : '';
+  return { kind: 'message', id: `error:${e.configFile}:${i}`, label: safeText(`${e.message}${at}`, 160), tooltip: safeText(`${e.message}${at}`, 1000), severity: 'error' };
+}
+
+/**
+ * Builds the tree's root nodes: one per config file that has servers, quarantined entries or errors, in
+ * discovery order. Pure; never throws on hostile names (all text is revealed and cut).
+ *
+ * @param multiRoot whether the window has several workspace folders (file labels then start with the folder).
+ */
+export function buildTree(snap: GuardSnapshot, multiRoot: boolean): TreeNode[] {
+  const roots: TreeNode[] = [];
+  if (snap.storeProblem) {
+    roots.push({ kind: 'message', id: 'store-problem', label: `Trust store unusable: ${safeText(snap.storeProblem, 120)}`, tooltip: safeText(snap.storeProblem, 1000), severity: 'error' });
+  }
+  for (const f of snap.report.files) {
+    const loc = f.location;
+    const servers = snap.report.servers.filter((s) => s.spec.configFile === loc.path).map((s) => serverNode(s, snap));
+    const quarantined = snap.quarantined.filter((q) => q.configFile === loc.path).map(quarantinedNode);
+    const errors = f.errors.map(errorNode);
+    if (!servers.length && !quarantined.length && !errors.length) continue;
+    const pending = servers.filter((s) => s.state === 'new' || s.state === 'changed').length;
+    roots.push({
+      kind: 'file',
+      id: `file:${loc.host}:${loc.path}`,
+      configFile: loc.path,
+      host: loc.host,
+      scope: loc.scope,
+      label: displayPath(loc.path, loc.workspaceFolder, multiRoot),
+      description: `${hostName(loc.host)} · ${loc.scope}${pending ? ` · ${pending} to review` : ''}`,
+      tooltip: [`${hostName(loc.host)} ${loc.scope} config`, loc.path, ...(loc.note ? [loc.note] : []), ...f.errors.map((e) => safeText(e.message, 300))].join('\n'),
+      contextValue: errors.length ? 'file:error' : 'file',
+      hasError: errors.length > 0,
+      children: [...errors, ...servers, ...quarantined],
+    });
+  }
+  return roots;
+}
+
+/** How many servers need a decision (new or changed). */
+export function pendingCount(snap: GuardSnapshot | undefined): number {
+  return snap ? snap.report.servers.filter((s) => s.state === 'new' || s.state === 'changed').length : 0;
+}
