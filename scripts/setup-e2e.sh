@@ -11,6 +11,12 @@ set -euo pipefail
 CODE_SERVER_VERSION=4.139.1
 NODE_PACKAGE=node@24
 
+# Run from `npm test`, this script inherits the outer npm's npm_* variables; the inner npm would take them as its
+# own config (code-server's postinstall reads the Node version from npm_config_user_agent, which names the outer
+# Node 20). Start the inner installs from a clean npm environment.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_' || true)
+unset NODE
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CS_DIR="$ROOT/.vscode-test/cs"
 LOG="$ROOT/.vscode-test/setup.log"
