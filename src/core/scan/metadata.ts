@@ -2,7 +2,8 @@ import { checkItem, checkToolNameCollisions } from '../checks/tool';
 import type { OtherServer } from '../checks/rule';
 import { diffMetadata, pinMetadata, type ItemDiff, type ItemKind, type MetadataPins } from '../pins';
 import { probeServer, type ProbeOptions, type ProbeResult } from '../probe';
-import type { Finding } from '../types';
+import { isGuarded } from '../edit/guard';
+import type { Finding, ServerSpec } from '../types';
 import type { ServerReport } from './evaluate';
 
 /** One tool/prompt/resource/template/instructions item of a probed server, against its pin, with findings. */
@@ -87,5 +88,18 @@ export async function probeApproved(report: ServerReport, opts: ProbeOptions): P
   if (report.state !== 'approved' || !report.record || report.record.decision !== 'approved' || report.record.fingerprint !== report.fingerprint.fingerprint) {
     throw new NotApprovedError(report);
   }
-  return probeServer(report.spec, opts);
+  return probeServer(probeTarget(report.spec), opts);
+}
+
+/**
+ * What a probe launches for a spec: the spec itself, or — for an entry wrapped by the guard proxy
+ * (`… run --config … --name … -- <command> <args…>`) — the wrapped command, since the proxy would withhold
+ * every unpinned item from the probe. The wrapped command is part of the approved spec, so this launches
+ * nothing that was not approved. A `--url` bridge is probed at its URL.
+ */
+export function probeTarget(spec: ServerSpec): ServerSpec {
+  const g = isGuarded(spec.raw);
+  if (!g) return spec;
+  if (g.url) return { ...spec, transport: 'http', url: g.url, command: undefined, args: undefined };
+  return g.command ? { ...spec, command: g.command, args: g.args } : spec;
 }

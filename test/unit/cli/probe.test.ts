@@ -96,3 +96,22 @@ test('a poisoned server: approve --probe pins it but scan --probe reports the hi
     sb.cleanup();
   }
 });
+
+test('a guarded entry is probed at the server it wraps, so approve --probe pins its tools', async () => {
+  const sb = sandbox();
+  try {
+    const cfgPath = join(sb.ws, '.cursor/mcp.json');
+    const entry = {
+      command: process.execPath,
+      args: ['/opt/mcp-trust-guard/cli.js', 'run', '--config', cfgPath, '--name', 'g', '--', process.execPath, join(FIX, 'rug-pull.mjs'), join(sb.root, 'state')],
+    };
+    sb.write('.cursor/mcp.json', JSON.stringify({ mcpServers: { g: entry } }));
+    assert.equal((await sb.cli('approve', cfgPath, 'g', '--probe')).code, 0);
+    const r = await sb.cli('--json', 'scan', '--probe', sb.ws);
+    const s = serversOf(r.out)[0];
+    assert.equal(s.probe.ok, true, s.probe.error);
+    assert.deepEqual(s.tools?.map((t) => `${t.name}:${t.state}`), ['add:pinned']);
+  } finally {
+    sb.cleanup();
+  }
+});
