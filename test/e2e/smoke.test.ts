@@ -49,16 +49,20 @@ async function activationLine(restricted: boolean, shot: string): Promise<RegExp
     console.log(`# ${shot}: code-server up in ${t1 - t0} ms, workbench in ${t2 - t1} ms`);
 
     await runCommand(page, 'MCP Trust Guard: Show Log', 30_000);
-    await waitForText(page, 'activated in', 20_000);
+    // The channel has more lines than the Output panel shows, so the activation line is read from the
+    // channel's log file; the panel must show lines of the same channel.
+    let file = '';
+    const deadline = Date.now() + 20_000;
+    while (!ACTIVATED.test((file = readChannelLogFile(cs, 'MCP Trust Guard'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await waitForText(page, '[info]', 20_000);
     const panel = await readOutputPanel(page);
     await screenshot(page, shot);
+    assert.match(panel, /\[info\] /, `the Output panel shows no line of the channel:\n${panel}`);
 
-    const m = ACTIVATED.exec(panel);
-    assert.ok(m, `the Output panel shows no activation line:\n${panel}`);
-    // The same line is in the channel's log file on the server side: the UI showed the real channel.
-    const file = readChannelLogFile(cs, 'MCP Trust Guard');
     const line = file.split('\n').find((l) => ACTIVATED.test(l));
     assert.ok(line, `no activation line in the channel's log file:\n${file}`);
+    const m = ACTIVATED.exec(line);
+    assert.ok(m);
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
     const since = stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() - t0 : NaN;
     console.log(`# ${shot}: "${m[0]}", logged ${since} ms after code-server was spawned`);

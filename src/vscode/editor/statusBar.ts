@@ -37,6 +37,7 @@ export class GuardStatusBar implements vscode.Disposable {
     this.item.tooltip = n
       ? `MCP Trust Guard: ${n} MCP server(s) need review (${changed} changed, ${fresh} new). Click to show them.`
       : `MCP Trust Guard: ${snap.report.servers.length} MCP server(s), none needs review.${snap.storeProblem ? ' The trust store is unusable.' : ''}`;
+    this.item.accessibilityInformation = { label: `MCP Trust Guard: ${n} to review` };
     this.item.backgroundColor = changed || snap.storeProblem ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 }

@@ -1,0 +1,69 @@
+/**
+ * E2E scenario 1: a workspace with `.cursor/mcp.json` and `.vscode/mcp.json` (comments, trailing commas,
+ * `inputs`). The tree shows every server as new, the Problems panel lists them, the status bar counts them;
+ * approving each from its notification turns it approved in the tree and in the trust store file (the same
+ * file the CLI reads: `scan` agrees).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
+import { clickToastButton, cli, extensionLog, showServers, storeRecords, until, waitForServer } from './ui';
+
+const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-approve-')));
+const started = Date.now();
+
+after(async () => {
+  await closeAll();
+  removeDir(tmp);
+  console.log(`# e2e approve total: ${Date.now() - started} ms`);
+});
+
+test('new servers of two hosts are shown as new and approved from the notifications', { timeout: 150_000 }, async () => {
+  const workspace = copyFixtureWorkspace('mcpoison');
+  const store = path.join(tmp, 'trust-store.json');
+  try {
+    const cs = await startCodeServer({
+      workspace,
+      env: { MCP_TRUST_GUARD_STORE: store },
+      settings: { 'mcpTrustGuard.probeOnApprove': false },
+    });
+    const { page } = await openWorkbench(cs, workspace);
+    await showServers(page);
+    for (const name of ['build', 'notes', 'docs']) await waitForServer(page, name, 'new', 30_000);
+    // status bar: 3 to review
+    await page.locator('[aria-label="MCP Trust Guard: 3 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    // diagnostics in the Problems panel
+    await runCommand(page, 'Focus on Problems View', 15_000);
+    await waitForText(page, 'New MCP server "build" is not approved yet', 15_000);
+    await screenshot(page, 'approve-1-new');
+
+    // one summary notification for the three, then one prompt each
+    await clickToastButton(page, '3 new MCP servers', 'Review', 20_000);
+    for (const name of ['notes', 'docs', 'build']) {
+      await clickToastButton(page, `New MCP server "${name}"`, 'Approve', 15_000);
+      await waitForServer(page, name, 'approved', 15_000);
+    }
+    await page.locator('[aria-label="MCP Trust Guard: 0 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'approve-2-approved');
+
+    const records = await until('3 approved records in the store', () => {
+      const r = Object.values(storeRecords(store));
+      return r.length === 3 && r.every((x) => x.decision === 'approved') ? r : undefined;
+    }, 10_000);
+    assert.deepEqual(records.map((r) => r.name).sort(), ['build', 'docs', 'notes']);
+    const keys = Object.keys(storeRecords(store));
+    assert.ok(keys.includes(`${path.join(workspace, '.cursor', 'mcp.json')}#/mcpServers/build`), keys.join('\n'));
+    assert.ok(keys.includes(`${path.join(workspace, '.vscode', 'mcp.json')}#/servers/notes`), keys.join('\n'));
+    // The CLI reads the same store and agrees: nothing new or changed (exit status 0).
+    const scan = JSON.parse(cli(['scan', '--json', '--no-user', '--store', store, workspace])) as { servers: { name: string; state: string }[] };
+    assert.deepEqual(scan.servers.map((s) => `${s.name}:${s.state}`).sort(), ['build:approved', 'docs:approved', 'notes:approved']);
+    // probeOnApprove=false (an application-scoped user setting) was honoured: no probe was started
+    assert.doesNotMatch(extensionLog(cs), /reading the tools|probed "/);
+  } finally {
+    await closeAll();
+    removeDir(path.dirname(workspace));
+  }
+});

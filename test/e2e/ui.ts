@@ -1,0 +1,133 @@
+/**
+ * Workbench helpers for the extension's e2e tests (on top of harness.ts): the server tree, notifications,
+ * modal dialogs, quick picks, the trust store and the CLI. Every wait is bounded.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { readChannelLogFile, REPO_ROOT, runCommand, type CodeServerHandle } from './harness';
+
+/** The CLI bundle (`node scripts/build.mjs` builds it with the extension). */
+export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+/** Name of the extension's log channel. */
+export const CHANNEL = 'MCP Trust Guard';
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every `everyMs` until it returns a truthy value; throws `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Runs the CLI (`node dist/cli.js …`) synchronously; returns stdout. Throws with stderr on a status above 1. */
+export function cli(args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  if (r.status === null || r.status > 1) throw new Error(`cli ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Records of the trust store file (empty when it does not exist yet). */
+export function storeRecords(storePath: string): Record<string, { name: string; decision: string; fingerprint: string; metadata?: unknown }> {
+  if (!fs.existsSync(storePath)) return {};
+  return (JSON.parse(fs.readFileSync(storePath, 'utf8')) as { records: Record<string, { name: string; decision: string; fingerprint: string }> }).records;
+}
+
+/** The extension's log so far (from the channel's log file). */
+export function extensionLog(cs: CodeServerHandle): string {
+  return readChannelLogFile(cs, CHANNEL);
+}
+
+/** Waits until the extension's log matches `re`; returns the log. */
+export function waitForLog(cs: CodeServerHandle, re: RegExp, timeoutMs = 20_000): Promise<string> {
+  return until(`log line ${re}`, () => {
+    const log = extensionLog(cs);
+    return re.test(log) ? log : '';
+  }, timeoutMs, 150);
+}
+
+/** Opens the server tree (command "MCP Trust Guard: Show Servers"). */
+export async function showServers(page: Page): Promise<void> {
+  await runCommand(page, 'MCP Trust Guard: Show Servers', 30_000);
+  await page.locator('.pane-header', { hasText: 'Servers' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** The tree row of a server, by its accessibility label `<name>, <state>`. */
+export function serverRow(page: Page, name: string, state: string): Locator {
+  return page.locator(`.monaco-list-row[aria-label="${name}, ${state}"]`).first();
+}
+
+/** Waits until the tree shows the server in `state`. */
+export async function waitForServer(page: Page, name: string, state: string, timeoutMs = 15_000): Promise<void> {
+  await serverRow(page, name, state).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** A notification toast whose text contains `text`. */
+export function toast(page: Page, text: string): Locator {
+  return page.locator('.notification-toast', { hasText: text }).first();
+}
+
+/**
+ * Clicks the button `label` of the notification containing `text`: in its toast if it is on screen, else in
+ * the notification center (toasts hide after a while; the notification stays in the center).
+ */
+export async function clickToastButton(page: Page, text: string, label: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const item = page.locator('.notification-toast, .notifications-center .notification-list-item', { hasText: text });
+  const center = page.locator('.notifications-center.visible');
+  for (;;) {
+    const visible = item.filter({ visible: true }).first();
+    if (await visible.isVisible().catch(() => false)) {
+      await visible.locator('.monaco-button', { hasText: label }).first().click({ timeout: 5_000 });
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`no notification containing ${JSON.stringify(text)} within ${timeoutMs} ms`);
+    if (!(await center.isVisible().catch(() => false)) && (await page.locator('.notification-toast', { hasText: text }).count()) === 0) {
+      await runCommand(page, 'Notifications: Show Notifications', 5_000).catch(() => undefined);
+    }
+    await sleep(250);
+  }
+}
+
+/** The modal dialog (VS Code's custom dialog). */
+export function dialog(page: Page): Locator {
+  return page.locator('.monaco-dialog-box').first();
+}
+
+/** Clicks the modal dialog's button whose text is exactly `label`. */
+export async function clickDialogButton(page: Page, label: string): Promise<void> {
+  const box = dialog(page);
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click({ timeout: 5_000 });
+  await box.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Picks the quick-pick entry whose label is `label` (a quick pick must be opening). */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** The text of every frame of the page (webviews are nested iframes), joined. */
+export async function allFramesText(page: Page): Promise<string> {
+  const parts: string[] = [];
+  for (const f of page.frames()) {
+    parts.push(await f.evaluate(() => document.body?.innerText ?? '').catch(() => ''));
+  }
+  return parts.join('\n');
+}
+
+/** Writes `text` to `file` as another process would (a `git pull`): write to a temp name, rename over. */
+export function writeLikeGit(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
