@@ -6,7 +6,7 @@
  */
 import { canonicalHash } from '../core/fingerprint/canonical';
 import { diffMetadata, type MetadataPins } from '../core/pins';
-import type { ListKind, ProbeResult } from '../core/probe/types';
+import { emptyProbeResult, type ListKind } from '../core/probe/types';
 import type { PendingItem, PendingItemKind } from '../core/trust/pending';
 
 /** The list methods the proxy rewrites (MCP spec 2025-06-18, "Server Features"), and their result keys. */
@@ -35,20 +35,6 @@ export interface FilteredPage {
   withheld: PendingItem[];
 }
 
-function emptyProbe(): ProbeResult {
-  return {
-    ok: true,
-    warnings: [],
-    ms: 0,
-    tools: [],
-    prompts: [],
-    resources: [],
-    resourceTemplates: [],
-    truncated: false,
-    stderr: '',
-    clientInfo: { name: 'mcp-trust-guard', version: '0' },
-  };
-}
 
 function rawKey(kind: ListKind, item: unknown): string | undefined {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
@@ -106,7 +92,7 @@ export class MetadataFilter {
       states = items.map(() => 'new');
       keys = items.map((it, i) => rawKey(kind, it) ?? `(${ITEM_KIND[kind]} #${i + 1})`);
     } else {
-      const probe = emptyProbe();
+      const probe = emptyProbeResult();
       probe[kind] = [...items];
       const diff = diffMetadata(this.pins, probe).items.filter((d) => d.kind === ITEM_KIND[kind] && d.state !== 'removed');
       states = diff.map((d) => d.state as 'pinned' | 'new' | 'changed');

@@ -4,6 +4,7 @@
 export { probeServer, probeTwice, openProbeSession, ProbeError, PROBE_DEFAULTS, MAX_PAGES } from './probe';
 export type { ProbeSession, ListSnapshot, BaitAndSwitchReport } from './probe';
 export type { ClientInfo, ListKind, ProbeOptions, ProbeResult } from './types';
+export { emptyProbeResult } from './types';
 export {
   defaultClientInfo,
   resolveLaunch,

@@ -70,3 +70,11 @@ export interface ProbeResult {
   /** Process id of the stdio server (for callers that verify it is gone). */
   pid?: number;
 }
+
+/**
+ * A successful {@link ProbeResult} with empty lists, for callers that build a result from items they hold
+ * (the guard proxy's filter, pending reviews) to reuse `pinMetadata`/`diffMetadata`.
+ */
+export function emptyProbeResult(clientInfo: ClientInfo = { name: 'mcp-trust-guard', version: '0' }): ProbeResult {
+  return { ok: true, warnings: [], ms: 0, tools: [], prompts: [], resources: [], resourceTemplates: [], truncated: false, stderr: '', clientInfo };
+}

@@ -13,7 +13,7 @@ import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { canonicalHash, canonicalJson } from '../fingerprint/canonical';
 import { pinMetadata, type ItemPin, type MetadataPins } from '../pins/metadata';
-import type { ProbeResult } from '../probe/types';
+import { emptyProbeResult } from '../probe/types';
 import { recordKey, type StoreSnapshot, type TrustStore } from './store';
 
 /** The kind of a withheld item, as in `MetadataPins` (tool, prompt, resource, resource template). */
@@ -315,18 +315,7 @@ export async function approvePendingMetadata(store: TrustStore, review: PendingR
         if (!it.sha256) continue;
         pin = { sha256: it.sha256, item: it.item, note: 'too large to keep whole in the pending review; pinned by hash' };
       } else {
-        const probe: ProbeResult = {
-          ok: true,
-          warnings: [],
-          ms: 0,
-          tools: [],
-          prompts: [],
-          resources: [],
-          resourceTemplates: [],
-          truncated: false,
-          stderr: '',
-          clientInfo: { name: 'mcp-trust-guard', version: '0' },
-        };
+        const probe = emptyProbeResult();
         probe[list] = [it.item];
         const made = Object.values(pinMetadata(probe, now)[list])[0];
         if (!made) continue;
