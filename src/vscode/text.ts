@@ -42,6 +42,11 @@ export function launchLine(spec: ServerSpec, max = 120): string {
 /** One change as `pointer: before → after` (pointers of RFC 6901; values JSON-quoted and cut). */
 export function changeLine(c: Change, max = 80): string {
   const p = safeText(c.pointer || '/', 60);
+  if (c.pointer.startsWith('/$files/')) {
+    // referenced files: the values are content hashes, null = missing
+    const h = (v: unknown) => (v === null ? 'missing' : typeof v === 'string' ? `sha256 ${v.slice(0, 12)}…` : 'none');
+    return `${p}: ${h(c.before)} → ${h(c.after)}`;
+  }
   if (c.before === undefined) return `${p}: added ${safeValue(c.after, max)}`;
   if (c.after === undefined) return `${p}: removed (was ${safeValue(c.before, max)})`;
   return `${p}: ${safeValue(c.before, max)} → ${safeValue(c.after, max)}`;
