@@ -21,7 +21,9 @@ import { registerCommands } from './commands';
 import { ServerCodeLensProvider, CODELENS_SELECTOR } from './editor/codeLens';
 import { DiagnosticsPublisher } from './editor/diagnostics';
 import { GuardStatusBar } from './editor/statusBar';
+import { registerGuardCommands } from './guard';
 import { createExtensionLogger } from './log';
+import { recordDecisions } from '../core/trust';
 import { InspectorViewProvider } from './panels';
 import { GuardActions } from './services/actions';
 import { GuardService, userDataDirOf } from './services/guardService';
@@ -58,6 +60,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const lenses = new ServerCodeLensProvider(service);
   context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, lenses));
   context.subscriptions.push(...registerCommands({ service, actions, log }));
+  registerGuardCommands(context, {
+    logger: log,
+    storePath: () => service.trustStore.path,
+    rescan: async () => {
+      await service.rescan('guard');
+    },
+    findServer: (configFile, pointer) => service.find({ configFile, pointer }),
+    approve: async (report) => {
+      await recordDecisions(service.trustStore, [report], 'approved', new Date());
+      await service.reevaluate('decision');
+    },
+  });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;

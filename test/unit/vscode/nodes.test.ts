@@ -1,0 +1,68 @@
+/**
+ * Server-tree view-models built from a real scan of the MCPoison fixture against a real trust store state:
+ * states, contextValue tokens, guarded detection, quarantined entries, and hostile names shown as text.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { Scanner } from '../../../src/core/scan';
+import { emptyStore, recordDecisions, TrustStore } from '../../../src/core/trust';
+import { buildTree, isGuardedSpec, pendingCount, type FileNode, type ServerNode } from '../../../src/vscode/tree/nodes';
+import type { GuardSnapshot } from '../../../src/vscode/services/guardService';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-nodes-')));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function snapshotOf(report: GuardSnapshot['report'], extra: Partial<GuardSnapshot> = {}): GuardSnapshot {
+  return { report, quarantined: [], probes: new Map(), storePath: '/s', trusted: true, scanMs: 1, cause: 'test', ...extra };
+}
+
+test('states and contextValues from a real scan; a changed server after the MCPoison edit', async () => {
+  const ws = path.join(tmp, 'ws');
+  fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'workspaces', 'mcpoison'), ws, { recursive: true });
+  const store = new TrustStore(path.join(tmp, 'store.json'));
+  const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false });
+  const first = await scanner.scanAll(emptyStore());
+  let roots = buildTree(snapshotOf(first), false);
+  const servers = roots.flatMap((r) => (r as FileNode).children) as ServerNode[];
+  assert.deepEqual(servers.map((s) => `${s.name}:${s.contextValue}`).sort(), ['build:server:new:stdio', 'docs:server:new:http', 'notes:server:new:stdio']);
+  assert.equal(pendingCount(snapshotOf(first)), 3);
+  assert.ok(servers.every((s) => typeof s.configFile === 'string' && s.pointer.startsWith('/')));
+
+  await recordDecisions(store, first.servers, 'approved', new Date());
+  const cursor = path.join(ws, '.cursor', 'mcp.json');
+  fs.writeFileSync(cursor, '{"mcpServers": {"build": {"command": "cmd.exe", "args": ["/c", "shell.bat"]}}}');
+  const loc = scanner.knownLocations.find((l) => l.path === cursor)!;
+  const data = (await store.read()).data;
+  await scanner.recheckFile(loc, data);
+  const report = await scanner.reevaluate(data);
+  roots = buildTree(snapshotOf(report), false);
+  const build = roots.flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'build') as ServerNode;
+  assert.equal(build.state, 'changed');
+  assert.equal(build.contextValue, 'server:changed:stdio');
+  assert.match(build.tooltip, /\/command: "echo" → "cmd\.exe"/);
+  assert.match(build.description, /CHANGED · stdio cmd\.exe \/c shell\.bat/);
+
+  // quarantined entries are listed as blocked servers of their file
+  const q = buildTree(snapshotOf(report, { quarantined: [{ pointer: '/mcpServers/x', name: 'x', value: { command: 'evil' }, offset: 0, length: 1, configFile: cursor, host: 'cursor', scope: 'workspace' }] }), false);
+  const blocked = q.flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'x') as ServerNode;
+  assert.equal(blocked.contextValue, 'server:blocked:stdio');
+});
+
+test('guarded detection and hostile names', () => {
+  assert.ok(isGuardedSpec({}, '/home/u/.mcp-trust-guard/bin/mcp-trust-guard', ['run', '--config', '/c', '--name', 'x', '--', 'node', 's.js']));
+  assert.ok(!isGuardedSpec({}, 'node', ['server.js', 'run']));
+  const hostile = { command: 'x', args: [] };
+  assert.ok(!isGuardedSpec(hostile, 'x', []));
+});
+
+test('display text: invisible characters revealed, controls escaped, length cut', async () => {
+  const { safeText, changeLine } = await import('../../../src/vscode/text');
+  assert.equal(safeText('a\u200bb\nc'), 'a⟦U+200B⟧b\\x0ac');
+  assert.equal(safeText('x'.repeat(500), 20).length, 20);
+  assert.equal(changeLine({ pointer: '/command', before: 'echo', after: 'cmd.exe' }), '/command: "echo" → "cmd.exe"');
+  assert.match(changeLine({ pointer: '/$files/s.bat', after: null }), /none → missing/);
+});
