@@ -1,14 +1,18 @@
 // `npm run bench`: prints every figure the project promises, each against its target, in one run.
+import { benchPackage } from './package.bench';
 import { benchProbe } from './probe.bench';
 import { benchProxy } from './proxy.bench';
 import { benchScan } from './scan.bench';
 import { printRow, type BenchRow } from './util';
+import { benchVscode } from './vscode.bench';
 
 async function main() {
   const sections: [string, () => Promise<BenchRow[]>][] = [
     ['Scan (issue 2)', benchScan],
     ['Probe and tool pins (issue 3)', benchProbe],
     ['Guard proxy (issue 5)', benchProxy],
+    ['Extension in code-server (issue 6)', benchVscode],
+    ['Package (issue 6)', benchPackage],
   ];
   for (const [title, run] of sections) {
     console.log(`\n${title}`);

@@ -6,6 +6,8 @@ export interface BenchRow {
   target?: string;
   ok?: boolean;
   detail?: string;
+  /** When set, the figure could not be measured on this machine; printed instead of the value. */
+  skipped?: string;
 }
 
 /** Median of a non-empty list. */
@@ -22,6 +24,10 @@ export function percentile(xs: number[], p: number): number {
 
 /** Prints one row: `name  value unit  (target …, ok|MISSED)  detail`. */
 export function printRow(r: BenchRow): void {
+  if (r.skipped) {
+    console.log(`${r.name.padEnd(52)} skipped: ${r.skipped}`);
+    return;
+  }
   const v = r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
   const verdict = r.target ? `  [target ${r.target}: ${r.ok ? 'met' : 'MISSED'}]` : '';
   console.log(`${r.name.padEnd(52)} ${`${v} ${r.unit}`.padStart(12)}${verdict}${r.detail ? `  ${r.detail}` : ''}`);
