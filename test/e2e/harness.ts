@@ -160,6 +160,23 @@ function installExtension(devPath: string, extensionsDir: string): string {
   return dir;
 }
 
+/**
+ * The extension gallery code-server is told to use (env `EXTENSIONS_GALLERY`, the JSON shape of the
+ * `extensionsGallery` entry of VS Code's product.json, as code-server's FAQ documents). Every URL points at
+ * the discard port on loopback, so neither code-server nor the workbench ever asks open-vsx.org for
+ * extension updates or recommendations: tests talk only to loopback.
+ */
+export const LOOPBACK_GALLERY = {
+  serviceUrl: 'http://127.0.0.1:9/gallery',
+  itemUrl: 'http://127.0.0.1:9/item',
+  resourceUrlTemplate: 'http://127.0.0.1:9/resource/{publisher}/{name}/{version}/{path}',
+  extensionUrlTemplate: 'http://127.0.0.1:9/extension/{publisher}/{name}/latest',
+  controlUrl: '',
+  recommendationsUrl: '',
+  nlsBaseUrl: '',
+  publisherUrl: '',
+};
+
 /** Settings every e2e run gets unless overridden: a quiet workbench, no network chatter. */
 const DEFAULT_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
@@ -232,6 +249,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     XDG_DATA_HOME: path.join(home, '.local', 'share'),
     XDG_CACHE_HOME: path.join(home, '.cache'),
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`,
+    EXTENSIONS_GALLERY: JSON.stringify(LOOPBACK_GALLERY),
     ...opts.env,
   });
   const args = [
@@ -304,9 +322,34 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   }
 }
 
+/** What {@link openWorkbench} returns. */
+export interface Workbench {
+  browser: Browser;
+  page: Page;
+  /**
+   * URLs of the requests the page (or its webviews/workers) tried to send to a host other than 127.0.0.1 /
+   * localhost / [::1]; each was aborted before leaving the machine. Tests may assert it stays empty.
+   */
+  nonLoopbackRequests: string[];
+}
+
+/** True for a URL whose host is loopback (127.0.0.1, localhost, [::1]) or that is not a network URL. */
+export function isLoopbackUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ws:' && u.protocol !== 'wss:') return true;
+  return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+}
+
 /**
  * Launches Debian's Chromium (headless) with playwright-core, opens `<handle.url>/?folder=<abs folder>` and
- * waits until `.monaco-workbench` is rendered. The browser is closed by {@link closeAll} (or by the caller).
+ * waits until `.monaco-workbench` is rendered. Every request of the browser context to a host that is not
+ * loopback is aborted and recorded in `nonLoopbackRequests`. The browser is closed by {@link closeAll} (or
+ * by the caller).
  *
  * @throws if Chromium cannot start or the workbench does not appear within `timeoutMs` (the browser is
  *   closed first).
@@ -315,7 +358,7 @@ export async function openWorkbench(
   handle: CodeServerHandle,
   folder: string,
   timeoutMs: number = START_TIMEOUT_MS,
-): Promise<{ browser: Browser; page: Page }> {
+): Promise<Workbench> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     timeout: timeoutMs,
@@ -332,11 +375,18 @@ export async function openWorkbench(
   liveBrowsers.add(browser);
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const nonLoopbackRequests: string[] = [];
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (isLoopbackUrl(url)) return route.fallback();
+      nonLoopbackRequests.push(url);
+      return route.abort('blockedbyclient');
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
     await page.goto(`${handle.url}/?folder=${encodeURIComponent(path.resolve(folder))}`, { timeout: timeoutMs });
     await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: timeoutMs });
-    return { browser, page };
+    return { browser, page, nonLoopbackRequests };
   } catch (err) {
     await closeBrowser(browser);
     throw err;

@@ -44,7 +44,7 @@ async function activationLine(restricted: boolean, shot: string): Promise<RegExp
     const t0 = Date.now();
     const cs = await startCodeServer({ workspace, restricted });
     const t1 = Date.now();
-    const { page } = await openWorkbench(cs, workspace);
+    const { page, nonLoopbackRequests } = await openWorkbench(cs, workspace);
     const t2 = Date.now();
     console.log(`# ${shot}: code-server up in ${t1 - t0} ms, workbench in ${t2 - t1} ms`);
 
@@ -66,6 +66,8 @@ async function activationLine(restricted: boolean, shot: string): Promise<RegExp
     const stamp = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
     const since = stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() - t0 : NaN;
     console.log(`# ${shot}: "${m[0]}", logged ${since} ms after code-server was spawned`);
+    console.log(`# ${shot}: ${nonLoopbackRequests.length} non-loopback request(s) attempted by the workbench`);
+    assert.deepEqual(nonLoopbackRequests, [], 'the workbench tried to reach a host other than loopback');
     return m;
   } finally {
     await closeAll();
