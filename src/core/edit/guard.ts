@@ -12,6 +12,7 @@
  * exists for users who write such an entry by hand.
  */
 import { applyEdits, findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions, type Node } from 'jsonc-parser';
+import { nodeToValue } from './jsonValue';
 
 /** The stable launcher of the guard: e.g. `{command: "~/.../bin/mcp-trust-guard", args: []}` or `{command: "node", args: ["/x/dist/cli.js"]}`. */
 export interface GuardLauncher {
@@ -136,22 +137,6 @@ function memberValue(node: Node, key: string): unknown {
   return nodeToValue(v);
 }
 
-function nodeToValue(n: Node): unknown {
-  switch (n.type) {
-    case 'object': {
-      const o: Record<string, unknown> = {};
-      for (const p of n.children ?? []) {
-        const [k, v] = p.children ?? [];
-        if (k && v) Object.defineProperty(o, String(k.value), { value: nodeToValue(v), enumerable: true, writable: true, configurable: true });
-      }
-      return o;
-    }
-    case 'array':
-      return (n.children ?? []).map(nodeToValue);
-    default:
-      return n.value;
-  }
-}
 
 /** Applies `modify` steps one after the other and returns them as one edit replacing the entry's text. */
 function entryEdit(text: string, node: Node, steps: { path: (string | number)[]; value: unknown }[]): Edit[] {

@@ -17,6 +17,7 @@
  */
 import { applyEdits, createScanner, findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions, type Node } from 'jsonc-parser';
 import { pointerTokens } from './guard';
+import { nodeToValue } from './jsonValue';
 
 /** The top-level key that holds quarantined entries. */
 export const QUARANTINE_KEY = 'mcpTrustGuard.quarantine';
@@ -58,22 +59,6 @@ function parse(text: string): Node {
   return root;
 }
 
-function nodeToValue(n: Node): unknown {
-  switch (n.type) {
-    case 'object': {
-      const o: Record<string, unknown> = {};
-      for (const p of n.children ?? []) {
-        const [k, v] = p.children ?? [];
-        if (k && v) Object.defineProperty(o, String(k.value), { value: nodeToValue(v), enumerable: true, writable: true, configurable: true });
-      }
-      return o;
-    }
-    case 'array':
-      return (n.children ?? []).map(nodeToValue);
-    default:
-      return n.value;
-  }
-}
 
 /** Members of an object node with the given key (more than one when the key is duplicated). */
 function members(obj: Node, key: string): Node[] {
