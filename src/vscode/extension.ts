@@ -27,6 +27,7 @@ import { recordDecisions } from '../core/trust';
 import { InspectorViewProvider } from './panels';
 import { GuardActions } from './services/actions';
 import { GuardService, userDataDirOf } from './services/guardService';
+import { PendingReviewPrompter } from './services/pendingPrompter';
 import { ReviewPrompter } from './services/reviewPrompter';
 import { readSettings, SETTINGS_SECTION } from './settings';
 import { SERVERS_VIEW_ID, ServerTreeProvider } from './tree/serverTree';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     inspector,
     tree,
     new ReviewPrompter(service, actions, log),
+    new PendingReviewPrompter(context, service, actions, log),
     vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.registerWebviewViewProvider(InspectorViewProvider.viewId, inspector),
     new DiagnosticsPublisher(service),
