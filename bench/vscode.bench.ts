@@ -133,7 +133,7 @@ function writeManyServers(workspace: string, total: number): void {
 }
 
 /** Extension host RSS (MiB) once the first scan is logged, in a workspace with `servers` MCP servers. */
-async function hostRss(tmp: string, servers: number): Promise<{ rss: number; scan: string }> {
+async function hostRss(tmp: string, servers: number): Promise<{ rss: number; scan: string; pids: number }> {
   const workspace = path.join(tmp, `ws-${servers}`);
   fs.mkdirSync(workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'README.md'), '# bench workspace\n');
@@ -148,7 +148,7 @@ async function hostRss(tmp: string, servers: number): Promise<{ rss: number; sca
       return p.length ? p : undefined;
     }, 10_000, 200);
     const rss = pids.reduce((sum, pid) => sum + rssMiB(pid), 0);
-    return { rss, scan: FIRST_SCAN.exec(scan)?.[0] ?? '?' };
+    return { rss, scan: FIRST_SCAN.exec(scan)?.[0] ?? '?', pids: pids.length };
   } finally {
     await closeAll();
   }
@@ -159,8 +159,8 @@ async function memory(tmp: string): Promise<BenchRow[]> {
   const base = await hostRss(tmp, 0);
   const many = await hostRss(tmp, 1_000);
   return [
-    { name: 'ext host RSS, workspace without MCP configs', value: base.rss, unit: 'MiB', detail: `(baseline; ${base.scan})` },
-    { name: 'ext host RSS, 1,000 watched servers', value: many.rss, unit: 'MiB', detail: `(${many.scan})` },
+    { name: 'ext host RSS, workspace without MCP configs', value: base.rss, unit: 'MiB', detail: `(baseline; ${base.scan}; ${base.pids} ext host process(es))` },
+    { name: 'ext host RSS, 1,000 watched servers', value: many.rss, unit: 'MiB', detail: `(${many.scan}; ${many.pids} ext host process(es))` },
     { name: 'ext host RSS delta for 1,000 servers', value: many.rss - base.rss, unit: 'MiB' },
   ];
 }
