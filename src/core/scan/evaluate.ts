@@ -1,3 +1,4 @@
+import { isGuarded } from '../edit/guard';
 import { canonicalHash } from '../fingerprint/canonical';
 import type { SpecFingerprint } from '../fingerprint/fingerprint';
 import { diffJson, escapePointerToken } from '../pins/jsonDiff';
@@ -115,4 +116,26 @@ export function evaluateServer(spec: ServerSpec, fp: SpecFingerprint, data: Trus
     report.state = 'approved';
   }
   return report;
+}
+
+/** Rule id of the finding {@link guardRemovedFinding} makes. */
+export const GUARD_REMOVED_RULE = 'guard-removed';
+
+/**
+ * A high-severity finding when a changed (or denied) server's record was approved as launching through the
+ * guard proxy (`isGuarded(record.spec)`, i.e. `… run --config … --name … -- …`) and the current entry no
+ * longer does: the host now launches the server directly, without the runtime checks (issue 5, "a config
+ * change that strips the guard is a change like any other, and is called out as such"). Pure; never throws.
+ *
+ * @returns the finding (pointer `''`, the whole entry), or undefined when the guard was not removed.
+ */
+export function guardRemovedFinding(report: ServerReport): Finding | undefined {
+  if (!report.record || report.state === 'approved' || report.state === 'new') return undefined;
+  if (!isGuarded(report.record.spec) || isGuarded(report.spec.raw)) return undefined;
+  return {
+    ruleId: GUARD_REMOVED_RULE,
+    severity: 'high',
+    message: `The guard proxy was removed from this entry: "${report.spec.name}" was approved launching through mcp-trust-guard run, and the host would now launch it directly, without the guard's checks`,
+    pointer: '',
+  };
 }

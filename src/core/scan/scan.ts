@@ -5,7 +5,7 @@ import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
 import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
-import { evaluateServer, indexApproved, type ApprovedIndex, type ServerReport } from './evaluate';
+import { evaluateServer, guardRemovedFinding, indexApproved, type ApprovedIndex, type ServerReport } from './evaluate';
 
 /** A file-level finding that belongs to no single server. */
 export interface FileFinding extends Finding {
@@ -155,6 +155,8 @@ export class Scanner {
     for (const spec of parsed.servers) {
       const fp = await fingerprintServer(spec, { home: this.opts.home, roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots, fs: this.fs });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
+      const stripped = guardRemovedFinding(r);
+      if (stripped) r.findings.push(stripped);
       r.findings.push(...checkLaunchSpec(spec));
       if (r.sameAs && r.state === 'new') {
         r.findings.push({

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
-import type { ServerReport } from '../../core/scan';
+import { GUARD_REMOVED_RULE, type ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
 import { CommandId } from '../commands/ids';
 import { changeLine, hostName, launchLine, safeText } from '../text';
@@ -80,7 +80,9 @@ export class ReviewPrompter implements vscode.Disposable {
     const changes = s.changes.slice(0, MAX_CHANGES_SHOWN).map((c) => `• ${changeLine(c)}`);
     if (s.changes.length > MAX_CHANGES_SHOWN) changes.push(`• … and ${s.changes.length - MAX_CHANGES_SHOWN} more`);
     const fields = [...new Set(s.changes.map((c) => c.pointer.split('/')[1] ?? c.pointer))].map((f) => safeText(f, 30)).join(', ');
+    const stripped = s.findings.some((f) => f.ruleId === GUARD_REMOVED_RULE);
     const detail = [
+      ...(stripped ? [`The guard proxy was removed from this entry: ${hostName(s.spec.host)} would launch it directly, without the guard's checks.`, ''] : []),
       `${this.where(s)}`,
       `Now runs: ${launchLine(s.spec, 200)}`,
       '',
