@@ -143,12 +143,13 @@ export async function waitGone(pid: number, ms = 5_000): Promise<void> {
   throw new Error(`process ${pid} still exists after ${ms} ms`);
 }
 
-/** Polls `f` until it returns a truthy value; rejects after `ms`. */
+/** Polls `f` until it returns a truthy value that is not an empty array; rejects after `ms`. */
 export async function until<T>(f: () => T | Promise<T>, ms = 5_000, what = 'condition'): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
-    if (v) return v;
+    // An empty array is "not yet" too: pending reviews are read as arrays, recorded asynchronously.
+    if (v && !(Array.isArray(v) && v.length === 0)) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
