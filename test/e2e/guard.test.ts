@@ -1,0 +1,101 @@
+/**
+ * E2E (issue 5, "Done when"): an approved stdio server guarded from the command palette (server picked, modal
+ * consent accepted) now launches through the stable launcher (`… run --config <file> --name build -- echo safe`)
+ * and the trust store holds that guarded spec approved; the tree marks it guarded. Then the entry changes on
+ * disk: the wrapped args change → the CHANGED modal appears (latency printed); the guard is stripped → the
+ * modal's detail starts with "The guard proxy was removed from this entry".
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer } from './harness';
+import { clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+
+const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guard-')));
+const started = Date.now();
+
+after(async () => {
+  await closeAll();
+  removeDir(tmp);
+  console.log(`# e2e guard total: ${Date.now() - started} ms`);
+});
+
+interface Entry {
+  command: string;
+  args: string[];
+}
+
+test('Guard Server from the palette → launches through the launcher, guarded spec approved; changed on disk → CHANGED modal', { timeout: 180_000 }, async () => {
+  const workspace = copyFixtureWorkspace('mcpoison');
+  const cursorFile = path.join(workspace, '.cursor', 'mcp.json');
+  const store = path.join(tmp, 'trust-store.json');
+  const key = `${cursorFile}#/mcpServers/build`;
+  try {
+    cli(['approve', '--all', workspace, '--no-user', '--store', store]);
+    const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false } });
+    const { page, nonLoopbackRequests } = await openWorkbench(cs, workspace);
+    await showServers(page);
+    await waitForServer(page, 'build', 'approved', 30_000);
+    await waitForLog(cs, /start: 3 server\(s\)/);
+
+    await runCommand(page, 'MCP Trust Guard: Guard Server (run through the guard proxy)', 15_000);
+    await pickQuickItem(page, 'build');
+    const box = dialog(page);
+    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    const consent = (await box.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(consent, /Guard "build"\?/);
+    assert.match(consent, / run --config /);
+    await screenshot(page, 'guard-1-consent');
+    await clickDialogButton(page, 'Guard');
+    await waitForLog(cs, /guarded "build" in /);
+
+    const entry = (JSON.parse(fs.readFileSync(cursorFile, 'utf8')) as { mcpServers: Record<string, Entry> }).mcpServers.build;
+    const run = entry.args.indexOf('run');
+    assert.ok(run >= 0, JSON.stringify(entry));
+    assert.deepEqual(entry.args.slice(run), ['run', '--config', cursorFile, '--name', 'build', '--', 'echo', 'safe']);
+    assert.notEqual(entry.command, 'echo');
+    assert.ok(fs.existsSync(entry.command) || fs.existsSync(entry.args[0] ?? ''), `launcher not on disk: ${JSON.stringify(entry)}`);
+    const rec = await until('the guarded spec approved in the store', () => {
+      const r = storeRecords(store)[key] as { decision: string; spec?: Entry } | undefined;
+      return r?.decision === 'approved' && r.spec?.args?.includes('run') ? r : undefined;
+    }, 10_000);
+    assert.deepEqual(rec.spec, entry);
+    // the tree marks it guarded
+    await page.locator('.monaco-list-row[aria-label^="build, approved"]', { hasText: 'guarded' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // if a CHANGED modal raced the approval, it must be gone by now (state approved); close any leftover
+    if (await box.isVisible().catch(() => false)) await page.keyboard.press('Escape');
+    await screenshot(page, 'guard-2-guarded');
+
+    // the wrapped args change on disk (as a git pull would)
+    const t0 = Date.now();
+    writeLikeGit(cursorFile, JSON.stringify({ mcpServers: { build: { command: entry.command, args: [...entry.args.slice(0, -1), 'evil'] } } }, null, 2));
+    await until('the CHANGED modal', async () => (await box.isVisible().catch(() => false)) && /changed since you approved it/.test(await box.innerText().catch(() => '')), 5_000, 20);
+    const changedMs = Date.now() - t0;
+    const changedText = (await box.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(changedText, /MCP server "build" changed since you approved it/);
+    assert.match(changedText, /"safe" → "evil"/);
+    assert.doesNotMatch(changedText, /The guard proxy was removed/);
+    await screenshot(page, 'guard-3-changed');
+    await page.keyboard.press('Escape');
+    await box.waitFor({ state: 'hidden', timeout: 5_000 });
+
+    // the guard stripped: launches echo directly
+    const t1 = Date.now();
+    writeLikeGit(cursorFile, JSON.stringify({ mcpServers: { build: { command: 'echo', args: ['safe'] } } }, null, 2));
+    await until('the guard-removed modal', async () => (await box.isVisible().catch(() => false)) && /The guard proxy was removed from this entry/.test(await box.innerText().catch(() => '')), 5_000, 20);
+    const strippedMs = Date.now() - t1;
+    const strippedText = (await box.innerText()).replace(/\u00a0/g, ' ');
+    const detail = strippedText.slice(strippedText.indexOf('changed since you approved it'));
+    assert.match(detail, /changed since you approved it[^\n]*\n+The guard proxy was removed from this entry/);
+    await screenshot(page, 'guard-4-stripped');
+    console.log(`# guard e2e: change on disk → CHANGED modal ${changedMs} ms; guard stripped → modal ${strippedMs} ms`);
+    assert.ok(changedMs < 2_000 && strippedMs < 2_000, `a modal came later than 2 s: ${changedMs}, ${strippedMs}`);
+    assert.deepEqual(nonLoopbackRequests, []);
+    assert.doesNotMatch(extensionLog(cs), /\[error\]/);
+  } finally {
+    await closeAll();
+    removeDir(path.dirname(workspace));
+  }
+});
