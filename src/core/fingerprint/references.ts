@@ -144,6 +144,9 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
     }
     const inRoot = roots.some((r) => inside(r, abs) || (real !== undefined && inside(r, real)));
     if (!w.always && !inRoot) continue;
+    // The config file itself (e.g. `--config <file>` of a guarded entry) is pinned through the entry already;
+    // pinning its bytes too would turn every edit of any other entry of that file into a change of this one.
+    if (abs === resolve(spec.configFile) || (real !== undefined && real === resolve(spec.configFile))) continue;
     const key = `${w.via}\0${real ?? abs}`;
     if (seen.has(key)) continue;
     if (w.ifExists) {

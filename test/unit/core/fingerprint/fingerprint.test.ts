@@ -93,3 +93,19 @@ test('files outside the workspace are not pinned; variables resolve only for loo
   assert.equal(resolveVariables('${workspaceFolder}/a', { home: '/h' }), undefined);
   assert.equal(resolveVariables('${env:X}/${input:y}', { home: '/h', workspaceFolder: '/w' }), '${env:X}/${input:y}');
 });
+
+test('the config file itself is not a referenced file (a guarded entry names it in --config)', async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'mtg-fp-'));
+  try {
+    mkdirSync(join(ws, '.cursor'));
+    const cfg = join(ws, '.cursor/mcp.json');
+    writeFileSync(cfg, '{}');
+    const s = spec({ command: '/opt/mtg/bin/mcp-trust-guard', args: ['run', '--config', cfg, '--name', 'build', '--', 'echo', 'safe'] }, { workspaceFolder: ws, configFile: cfg });
+    const fp1 = await fingerprintServer(s, { home: '/h' });
+    assert.deepEqual(fp1.files, []);
+    writeFileSync(cfg, '{"mcpServers": {"other": {"command": "x"}}}');
+    assert.equal((await fingerprintServer(s, { home: '/h' })).fingerprint, fp1.fingerprint, 'an edit elsewhere in the file does not move this pin');
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
