@@ -53,6 +53,18 @@ function formattingOf(text: string): FormattingOptions {
   return indent.startsWith('\t') ? { insertSpaces: false, tabSize: 1, eol } : { insertSpaces: true, tabSize: indent.length, eol };
 }
 
+/** The tokens of an entry pointer (section path + server name). @throws QuarantineError if it names no entry. */
+function entryPath(pointer: string): string[] {
+  let path: string[];
+  try {
+    path = pointerTokens(pointer);
+  } catch (e) {
+    throw new QuarantineError((e as Error).message);
+  }
+  if (path.length < 2) throw new QuarantineError(`${pointer} does not name a server entry inside a section`);
+  return path;
+}
+
 function parse(text: string): Node {
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   if (!root || root.type !== 'object') throw new QuarantineError('the config file is empty or its top level is not a JSON object');
@@ -156,13 +168,7 @@ function minimalEdit(before: string, after: string): Edit[] {
  *   pointer lies inside the quarantine key itself.
  */
 export function quarantineEdits(text: string, pointer: string, options: QuarantineOptions = {}): Edit[] {
-  let path: string[];
-  try {
-    path = pointerTokens(pointer);
-  } catch (e) {
-    throw new QuarantineError((e as Error).message);
-  }
-  if (path.length < 2) throw new QuarantineError(`${pointer} does not name a server entry inside a section`);
+  const path = entryPath(pointer);
   if (path[0] === QUARANTINE_KEY) throw new QuarantineError(`${pointer} is quarantined already`);
   const root = parse(text);
   const section = findNodeAtLocation(root, path.slice(0, -1));
@@ -190,13 +196,7 @@ export function quarantineEdits(text: string, pointer: string, options: Quaranti
  *   again (restoring would overwrite it).
  */
 export function restoreEdits(text: string, pointer: string, options: QuarantineOptions = {}): Edit[] {
-  let path: string[];
-  try {
-    path = pointerTokens(pointer);
-  } catch (e) {
-    throw new QuarantineError((e as Error).message);
-  }
-  if (path.length < 2) throw new QuarantineError(`${pointer} does not name a server entry inside a section`);
+  const path = entryPath(pointer);
   const root = parse(text);
   const q = members(root, QUARANTINE_KEY)[0]?.children?.[1];
   const member = q?.type === 'object' ? members(q, pointer)[0] : undefined;

@@ -21,7 +21,7 @@ import type { ItemDiff } from '../pins/metadata';
 import { cappedFetch } from './httpFetch';
 import { defaultClientInfo, resolveLaunch, type ResolvedLaunch } from './launch';
 import { BoundedStdioTransport } from './stdioTransport';
-import type { ClientInfo, ListKind, ProbeOptions, ProbeResult } from './types';
+import { emptyProbeResult, type ClientInfo, type ListKind, type ProbeOptions, type ProbeResult } from './types';
 
 /** Defaults of {@link ProbeOptions}. */
 export const PROBE_DEFAULTS = {
@@ -455,18 +455,7 @@ export async function openProbeSession(spec: ServerSpec, opts: ProbeOptions = {}
 export async function probeServer(spec: ServerSpec, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const t0 = performance.now();
   const s = settings(spec, opts);
-  const result: ProbeResult = {
-    ok: false,
-    warnings: [],
-    ms: 0,
-    tools: [],
-    prompts: [],
-    resources: [],
-    resourceTemplates: [],
-    truncated: false,
-    stderr: '',
-    clientInfo: s.clientInfo,
-  };
+  const result: ProbeResult = { ...emptyProbeResult(s.clientInfo), ok: false };
   let session: ProbeSession | undefined;
   try {
     session = await openProbeSession(spec, opts);
