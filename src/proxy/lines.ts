@@ -11,7 +11,9 @@ const NL = 0x0a;
 
 /**
  * Splits a byte stream into lines (without the `\n`; a trailing `\r` is kept for the caller to ignore). Empty
- * lines are skipped. Feed chunks with {@link push}; complete lines go to `onLine` synchronously, in order.
+ * lines are skipped. Feed chunks with {@link push}; complete lines go to `onLine` synchronously, in order, each
+ * also as `framed`: the same bytes followed by their `\n`, ready to forward with one write. A line that arrived
+ * within one chunk is passed as views of that chunk (no copy); one that spanned chunks is joined once.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -21,12 +23,13 @@ export class LineSplitter {
 
   /**
    * @param maxBytes largest line accepted (bytes, without the newline).
-   * @param onLine receives each complete line; the buffer may be a view of the chunk (copy to keep it).
+   * @param onLine receives each complete line and its framed form (line + `\n`); both may be views of the
+   *   chunk (copy to keep them).
    * @param onOversize called once per dropped line with the number of bytes seen when it was dropped.
    */
   constructor(
     private readonly maxBytes: number,
-    private readonly onLine: (line: Buffer) => void,
+    private readonly onLine: (line: Buffer, framed: Buffer) => void,
     private readonly onOversize: (bytes: number) => void,
   ) {}
 
@@ -61,16 +64,19 @@ export class LineSplitter {
         }
         return;
       }
-      let line: Buffer;
-      if (this.size === 0) line = chunk.subarray(start, end);
+      let framed: Buffer;
+      if (this.size === 0) framed = chunk.subarray(start, nl + 1);
       else {
-        this.parts.push(chunk.subarray(start, end));
-        line = Buffer.concat(this.parts, this.size + len);
+        framed = Buffer.allocUnsafe(this.size + len + 1);
+        let at = 0;
+        for (const p of this.parts) at += p.copy(framed, at);
+        chunk.copy(framed, at, start, nl + 1);
         this.parts = [];
         this.size = 0;
       }
       start = nl + 1;
-      if (line.length && !(line.length === 1 && line[0] === 0x0d)) this.onLine(line);
+      const line = framed.subarray(0, framed.length - 1);
+      if (line.length && !(line.length === 1 && line[0] === 0x0d)) this.onLine(line, framed);
     }
   }
 

@@ -70,10 +70,10 @@ function asPins(v: unknown): MetadataPins | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as MetadataPins) : undefined;
 }
 
-/** Writes lines to a stream, pausing `source` while the stream is full. */
-function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (line: Buffer) => void {
-  return (line) => {
-    const ok = out.write(Buffer.concat([line, Buffer.from('\n')]));
+/** Writes framed lines (ending in `\n`) to a stream, pausing `source` while the stream is full. */
+function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (framed: Buffer) => void {
+  return (framed) => {
+    const ok = out.write(framed);
     const src = source?.();
     if (!ok && src) {
       src.pause();
@@ -134,22 +134,22 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   let child: ChildProcess | undefined;
   let remote: RemoteUpstream | undefined;
   const toHost = lineWriter(opts.stdout, () => child?.stdout ?? undefined);
-  let toServer: (line: Buffer) => void;
+  let toServer: (framed: Buffer) => void;
   if (inv.url === undefined) {
-    toServer = (line) => {
+    toServer = (framed) => {
       const stdin = child?.stdin;
       if (!stdin || !stdin.writable) return;
-      const ok = stdin.write(Buffer.concat([line, Buffer.from('\n')]));
+      const ok = stdin.write(framed);
       if (!ok) {
         opts.stdin.pause();
         stdin.once('drain', () => opts.stdin.resume());
       }
     };
   } else {
-    toServer = (line) => {
+    toServer = (framed) => {
       let msg: unknown;
       try {
-        msg = JSON.parse(line.toString('utf8'));
+        msg = JSON.parse(framed.toString('utf8'));
       } catch {
         logger.warn('dropped a line from the host that is not JSON');
         return;
@@ -205,7 +205,7 @@ function serveBlocked(opts: GuardProxyOptions, reason: string, maxBytes: number)
       for (const m of Array.isArray(msg) ? msg : [msg]) {
         if (m === null || typeof m !== 'object') continue;
         const answer = blockedAnswer(m as RpcMessage, opts.invocation.name, reason, opts.version);
-        if (answer) write(Buffer.from(JSON.stringify(answer)));
+        if (answer) write(Buffer.from(`${JSON.stringify(answer)}\n`));
       }
     },
     (n) => opts.logger.warn(`dropped a message of over ${n} bytes from the host`),
@@ -307,12 +307,12 @@ function runChild(opts: GuardProxyOptions, relay: Relay, maxBytes: number, setCh
 
     const fromHost = new LineSplitter(
       maxBytes,
-      (line) => relay.fromHost(line),
+      (line, framed) => relay.fromHost(line, framed),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the host (cap ${maxBytes})`),
     );
     const fromServer = new LineSplitter(
       maxBytes,
-      (line) => relay.fromServer(line),
+      (line, framed) => relay.fromServer(line, framed),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the server (cap ${maxBytes})`),
     );
     const onHostData = (c: Buffer) => fromHost.push(c);
@@ -378,7 +378,7 @@ async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number
     remote.onclose = () => finish(0);
     const splitter = new LineSplitter(
       maxBytes,
-      (line) => relay.fromHost(line),
+      (line, framed) => relay.fromHost(line, framed),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the host (cap ${maxBytes})`),
     );
     const onData = (c: Buffer) => splitter.push(c);

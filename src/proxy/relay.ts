@@ -38,10 +38,10 @@ const CALL_KIND: Readonly<Record<string, { kind: 'tools' | 'prompts' | 'resource
 
 /** Sinks and hooks of a {@link Relay}. */
 export interface RelayIo {
-  /** Writes one line (no newline) to the host. */
-  toHost(line: Buffer): void;
-  /** Writes one line (no newline) to the server. */
-  toServer(line: Buffer): void;
+  /** Writes one framed line (ending in `\n`) to the host. */
+  toHost(framed: Buffer): void;
+  /** Writes one framed line (ending in `\n`) to the server. */
+  toServer(framed: Buffer): void;
   /** Called with items newly withheld (not reported before in this session). */
   onWithheld(items: PendingItem[]): void;
   logger: Logger;
@@ -56,6 +56,11 @@ function isObjectLine(line: Buffer): boolean {
   while (a <= b && (line[a] === 0x20 || line[a] === 0x09)) a++;
   while (b >= a && (line[b] === 0x20 || line[b] === 0x09 || line[b] === 0x0d)) b--;
   return a < b && line[a] === 0x7b && line[b] === 0x7d;
+}
+
+/** One message as a framed line (JSON + `\n`). */
+function frame(m: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(m)}\n`);
 }
 
 function idKey(id: unknown): string | undefined {
@@ -85,13 +90,13 @@ export class Relay {
     this.filter = new MetadataFilter(pins);
   }
 
-  /** Handles one line from the host. */
-  fromHost(line: Buffer): void {
+  /** Handles one line from the host (`framed`: the same bytes with their newline, forwarded when unchanged). */
+  fromHost(line: Buffer, framed: Buffer): void {
     let msg: unknown;
     try {
       msg = JSON.parse(line.toString('utf8'));
     } catch {
-      this.io.toServer(line);
+      this.io.toServer(framed);
       return;
     }
     if (Array.isArray(msg)) {
@@ -99,7 +104,7 @@ export class Relay {
       for (const m of msg) this.hostMessage(m, undefined);
       return;
     }
-    this.hostMessage(msg, line);
+    this.hostMessage(msg, framed);
   }
 
   private hostMessage(msg: unknown, raw: Buffer | undefined): void {
@@ -123,12 +128,12 @@ export class Relay {
             this.toHostJson({ jsonrpc: '2.0', id: msg.id, error: { code: RpcError.Blocked, message: `MCP Trust Guard: ${why}.` } });
             return;
           }
-          this.io.toServer(Buffer.from(JSON.stringify(msg)));
+          this.io.toServer(frame(msg));
           return;
         }
       }
     }
-    this.io.toServer(raw ?? Buffer.from(JSON.stringify(msg)));
+    this.io.toServer(raw ?? frame(msg));
   }
 
   /**
@@ -136,9 +141,9 @@ export class Relay {
    * outstanding, a line that is a JSON object (`{…}`) and does not contain `list_changed` needs no rewriting and
    * is forwarded as is, unparsed (the host parses it anyway).
    */
-  fromServer(line: Buffer): void {
+  fromServer(line: Buffer, framed: Buffer): void {
     if (this.lists.size === 0 && this.own.size === 0 && this.initKey === undefined && isObjectLine(line) && line.indexOf(LIST_CHANGED) === -1) {
-      this.io.toHost(line);
+      this.io.toHost(framed);
       return;
     }
     let msg: unknown;
@@ -152,10 +157,10 @@ export class Relay {
       for (const m of msg) this.fromServerMessage(m, undefined);
       return;
     }
-    this.fromServerMessage(msg, line);
+    this.fromServerMessage(msg, framed);
   }
 
-  /** Handles one parsed message from the server (`raw` is its line, when it came as one). */
+  /** Handles one parsed message from the server (`raw` is its framed line, when it came as one). */
   fromServerMessage(msg: unknown, raw: Buffer | undefined): void {
     if (!isObject(msg)) {
       this.io.logger.warn('dropped a JSON value from the server that is not a JSON-RPC message');
@@ -201,7 +206,7 @@ export class Relay {
   }
 
   private toHostJson(m: unknown): void {
-    this.io.toHost(Buffer.from(JSON.stringify(m)));
+    this.io.toHost(frame(m));
   }
 
   private patchInitialize(m: RpcMessage): void {
@@ -251,7 +256,7 @@ export class Relay {
         clearTimeout(timer);
         resolve(m);
       });
-      this.io.toServer(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) })));
+      this.io.toServer(frame({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
     });
   }
 
