@@ -5,5 +5,4 @@ export { blockedAnswer, BLOCKED_TOOL_NAME, SUPPORTED_PROTOCOL_VERSIONS, RpcError
 export { MetadataFilter, LIST_METHODS, ITEM_KIND, type FilteredPage } from './filter';
 export { Relay, type RelayIo } from './relay';
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines';
-export { FileWatcher } from './watch';
 export { stderrLogger, type LogLevel } from './logger';

@@ -14,12 +14,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import type { MetadataPins } from '../core/pins';
 import type { Logger } from '../core/ports';
-import { addPendingReview, recordKey, TrustStore, type PendingItem } from '../core/trust';
+import { addPendingReview, FileWatcher, recordKey, TrustStore, type PendingItem } from '../core/trust';
 import { blockedAnswer, type RpcMessage } from './blocked';
 import { checkLaunch, type GuardInvocation } from './gate';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines';
 import { Relay } from './relay';
-import { FileWatcher } from './watch';
 
 /** A connection to a remote server (streamable HTTP or SSE), as `src/core/probe/bridge.ts` provides. */
 export interface RemoteUpstream {
@@ -178,7 +177,7 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
       relay.setPins(next);
     },
     logger,
-    opts.pollMs,
+    { pollMs: opts.pollMs },
   );
 
   try {

@@ -3,3 +3,4 @@ export * from './store';
 export { trustStoreSchema, validateStoreData } from './schema';
 export * from './decisions';
 export * from './pending';
+export { FileWatcher, type FileWatcherOptions } from './watch';

@@ -2,8 +2,8 @@
  * Turns the pending reviews a running guard proxy records (`pendingPath(storePath)`, see
  * `src/core/trust/pending.ts`) into prompts within 2 s: a file watcher on the pending file (it lives outside
  * the workspace, so `RelativePattern(Uri.file(dir), name)`) and, because such watchers are not reliable on
- * every platform and remote, a polling fallback that compares the file's mtime and size every
- * {@link PENDING_POLL_MS}.
+ * every platform and remote, a polling fallback (`FileWatcher` with `fsWatch: false`: inode, size and mtime
+ * compared every {@link PENDING_POLL_MS}). The pair follows the trust store when settings move it.
  *
  * - `launch` review → warning "MCP Trust Guard blocked <server> (<reason>)" with **Review** (the diff panel
  *   if the server is changed, else its entry in the config file and the server tree) and **Dismiss**.
@@ -16,11 +16,11 @@
  *
  * Log lines tests rely on: `pending review prompted: <kind> "<server>" <id> (<ms> ms after the file changed)`.
  */
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import { approvePendingMetadata, pendingPath, readPendingReviews, type PendingReview } from '../../core/trust/pending';
+import { FileWatcher } from '../../core/trust/watch';
 import { CommandId } from '../commands/ids';
 import { safeText } from '../text';
 import type { GuardActions } from './actions';
@@ -36,9 +36,9 @@ export const PROMPTED_REVIEWS_KEY = 'mcpTrustGuard.promptedPendingReviews';
 export class PendingReviewPrompter implements vscode.Disposable {
   private readonly seen: Set<string>;
   private watcher: vscode.Disposable | undefined;
+  private poller: FileWatcher | undefined;
   private watchedPath = '';
-  private lastStat = '';
-  private readonly timer: NodeJS.Timeout;
+  private readonly subscription: vscode.Disposable;
   private busy = false;
   private again = false;
   private changedAt: number | undefined;
@@ -53,41 +53,37 @@ export class PendingReviewPrompter implements vscode.Disposable {
     const stored = context.globalState.get<unknown>(PROMPTED_REVIEWS_KEY);
     this.seen = new Set(rememberIds(Array.isArray(stored) ? stored : [], []));
     this.ensureWatcher();
-    this.timer = setInterval(() => void this.poll(), PENDING_POLL_MS);
+    // The trust store may move (settings): the service's snapshot carries its path.
+    this.subscription = service.onDidChange(() => {
+      if (this.ensureWatcher()) void this.check();
+    });
     void this.check();
   }
 
   dispose(): void {
     this.disposed = true;
-    clearInterval(this.timer);
+    this.subscription.dispose();
     this.watcher?.dispose();
     this.watcher = undefined;
+    this.poller?.close();
+    this.poller = undefined;
   }
 
-  /** (Re)creates the watcher when the trust store path changed (settings). */
-  private ensureWatcher(): string {
+  /** (Re)creates the watcher and the poller when the trust store path changed; true when it did. */
+  private ensureWatcher(): boolean {
     const file = pendingPath(this.service.trustStore.path);
-    if (file === this.watchedPath) return file;
+    if (file === this.watchedPath || this.disposed) return false;
     this.watcher?.dispose();
+    this.poller?.close();
     this.watchedPath = file;
-    this.lastStat = '';
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
     const on = () => void this.check();
     w.onDidCreate(on);
     w.onDidChange(on);
     this.watcher = w;
+    this.poller = new FileWatcher(file, () => this.check(), this.logger, { fsWatch: false, pollMs: PENDING_POLL_MS });
     this.logger.info(`watching pending reviews ${file}`);
-    return file;
-  }
-
-  /** The fallback: checks when mtime or size changed since the last look. */
-  private async poll(): Promise<void> {
-    const file = this.ensureWatcher();
-    const stat = await fsp.stat(file).then(
-      (s) => `${s.mtimeMs}:${s.size}`,
-      () => 'missing',
-    );
-    if (stat !== this.lastStat) await this.check();
+    return true;
   }
 
   /** Reads the pending file and prompts for reviews not prompted yet. Serialized; never throws. */
@@ -101,11 +97,7 @@ export class PendingReviewPrompter implements vscode.Disposable {
     try {
       do {
         this.again = false;
-        const file = this.ensureWatcher();
-        this.lastStat = await fsp.stat(file).then(
-          (s) => `${s.mtimeMs}:${s.size}`,
-          () => 'missing',
-        );
+        this.ensureWatcher();
         const reviews = await readPendingReviews(this.service.trustStore.path);
         const fresh = freshReviews(reviews, this.seen);
         const since = this.changedAt;

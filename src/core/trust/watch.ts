@@ -1,12 +1,25 @@
 import { promises as fsp, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../core/ports';
+import type { Logger } from '../ports';
+
+/** Options of {@link FileWatcher}. */
+export interface FileWatcherOptions {
+  /** Polling interval in ms (bounded to 100..60,000; default 1,000). */
+  pollMs?: number;
+  /**
+   * Also use `fs.watch` on the file's directory (default true). False polls only: for callers that have an
+   * event source of their own (the editor's file watcher) and want this one as the fallback.
+   */
+  fsWatch?: boolean;
+}
 
 /**
- * Watches one file (the trust store) for changes: `fs.watch` on its directory (the store is replaced by an
- * atomic rename, which a watch on the file itself would miss), plus polling of its size/mtime/inode every
- * `pollMs` as a fallback where watching is unavailable or unreliable (network file systems, some containers).
- * `onChange` calls are coalesced (at most one running, one queued) and debounced by 30 ms. Timers are unref'd.
+ * Watches one file (the trust store, the pending-reviews file) for changes: `fs.watch` on its directory (the
+ * file is replaced by an atomic rename, which a watch on the file itself would miss), plus polling of its
+ * inode/size/mtime every `pollMs` as a fallback where watching is unavailable or unreliable (network file
+ * systems, some containers, remotes). A file created, rewritten, replaced or deleted is a change. `onChange`
+ * calls are coalesced (at most one running, one queued) and debounced by 30 ms; a rejection is logged. Timers
+ * are unref'd: a watcher never keeps a process alive.
  */
 export class FileWatcher {
   private watcher?: FSWatcher;
@@ -18,19 +31,26 @@ export class FileWatcher {
   private closed = false;
 
   /**
-   * @param path the file to watch (it may not exist yet).
-   * @param pollMs polling interval in ms (bounded to 100..60,000; default 1,000).
+   * @param path the file to watch (it may not exist yet; its directory should).
+   * @param onChange called after a change (see the class doc).
    */
   constructor(
     private readonly path: string,
     private readonly onChange: () => Promise<void>,
     private readonly logger: Logger,
-    pollMs = 1_000,
+    opts: FileWatcherOptions = {},
   ) {
-    const interval = Math.min(60_000, Math.max(100, pollMs));
+    const interval = Math.min(60_000, Math.max(100, opts.pollMs ?? 1_000));
     void this.stamp().then((s) => {
       this.last = s;
     });
+    if (opts.fsWatch !== false) this.watch();
+    this.timer = setInterval(() => void this.poll(), interval);
+    this.timer.unref();
+  }
+
+  private watch(): void {
+    const path = this.path;
     try {
       this.watcher = watch(dirname(path), { persistent: false }, (_e, name) => {
         if (!name || name.toString() === basename(path)) this.kick();
@@ -43,8 +63,6 @@ export class FileWatcher {
     } catch (e) {
       this.logger.debug(`cannot watch ${dirname(path)} (${(e as Error).message}); polling only`);
     }
-    this.timer = setInterval(() => void this.poll(), interval);
-    this.timer.unref();
   }
 
   private async stamp(): Promise<string> {
