@@ -12,7 +12,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { parseStoreText, recordKey, TrustStore } from '../../src/core/trust';
@@ -136,6 +136,7 @@ test(`SIGKILL at ${KILLS} random points of an approval loop: the store stays val
   }
   // A final writer must get past whatever lock the last kill left, within the stale timeout (plus slack for
   // this shared machine), and still see every acknowledged approval.
+  const finalAt = Date.now();
   const last = startWriter(bundle, store, 'final', 1);
   t.after(() => killIfRunning(last));
   const started = performance.now();
@@ -148,6 +149,9 @@ test(`SIGKILL at ${KILLS} random points of an approval loop: the store stays val
   assert.ok(!existsSync(`${store}.lock`), 'the final writer released the lock');
   const present = Object.keys(records).filter((k) => k.startsWith(CRASH_CONFIG)).length;
   const litter = readdirSync(join(dir, 'store')).filter((f) => f !== 'trust-store.json');
+  // The final writer removes temp files of killed writers older than the lock's stale time; younger ones may stay.
+  const staleLitter = litter.filter((f) => /^trust-store\.json\.\d+$/.test(f) && statSync(join(dir, 'store', f)).mtimeMs < finalAt - STALE_MS);
+  assert.deepEqual(staleLitter, [], 'temp files older than the stale time were removed by the final writer');
   t.diagnostic(
     `crash loop: ${KILLS} kills (${killedInsideLock} left a lock behind), ${acked.length} approvals acknowledged, ${present} records present ` +
       `(${present - acked.length - 1} written but killed before the ack), 0 lost; stale locks met ${staleLocks}, ` +

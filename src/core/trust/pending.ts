@@ -14,7 +14,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { canonicalHash, canonicalJson } from '../fingerprint/canonical';
 import { pinMetadata, type ItemPin, type MetadataPins } from '../pins/metadata';
 import { emptyProbeResult } from '../probe/types';
-import { recordKey, type StoreSnapshot, type TrustStore } from './store';
+import { recordKey, removeStaleTempFiles, type StoreSnapshot, type TrustStore } from './store';
 
 /** The kind of a withheld item, as in `MetadataPins` (tool, prompt, resource, resource template). */
 export type PendingItemKind = 'tool' | 'prompt' | 'resource' | 'resourceTemplate';
@@ -156,15 +156,19 @@ export async function readPendingReviews(storePath: string): Promise<PendingRevi
   return (await readFileData(pendingPath(storePath))).reviews;
 }
 
+/** Stale time of the pending file's lock (ms), and the age past which a leftover temp file is removed. */
+const PENDING_LOCK_STALE_MS = 10_000;
+
 async function updatePending<T>(storePath: string, mutate: (data: PendingReviewsFile) => T): Promise<T> {
   const path = pendingPath(storePath);
   await fsp.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const release = await lockfile.lock(path, {
     realpath: false,
-    stale: 10_000,
+    stale: PENDING_LOCK_STALE_MS,
     retries: { retries: 200, factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
   });
   try {
+    await removeStaleTempFiles(path, PENDING_LOCK_STALE_MS);
     const data = await readFileData(path);
     const out = mutate(data);
     if (data.reviews.length > MAX_PENDING_REVIEWS) data.reviews.splice(0, data.reviews.length - MAX_PENDING_REVIEWS);

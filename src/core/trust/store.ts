@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -79,7 +79,8 @@ export interface TrustStoreOptions {
  *   aside to `<path>.corrupt-<timestamp>`.
  * - Writes take a cross-process lock (`proper-lockfile`, a `<path>.lock` directory, stale after 10 s or `staleMs`), re-read
  *   the file under the lock, apply the change and replace the file atomically (`write-file-atomic`: temp file,
- *   fsync, rename). Two processes approving at once lose nothing; a crash leaves the old or the new file.
+ *   fsync, rename). Two processes approving at once lose nothing; a crash leaves the old or the new file, and
+ *   the temp file a killed writer left is removed by the next writer once older than the lock's stale time.
  * - The file is created with mode 0600, its directory with 0700.
  */
 export class TrustStore {
@@ -133,6 +134,8 @@ export class TrustStore {
       throw new StoreLockError(this.path, e);
     }
     try {
+      const litter = await removeStaleTempFiles(this.path, this.staleMs, this.clock.now());
+      if (litter.length) this.logger.info(`removed ${litter.length} temp file(s) left by a killed writer: ${litter.join(', ')}`);
       const snap = await this.read();
       let problem = snap.problem;
       if (problem) {
@@ -154,6 +157,40 @@ export class TrustStore {
       await release();
     }
   }
+}
+
+/**
+ * Removes the temp files `write-file-atomic` leaves beside `path` (`<name>.<decimal hash>`, its naming) when a
+ * writer is killed between creating one and renaming it over `path`. Call it only while holding `path`'s lock:
+ * every writer of `path` creates its temp file under that lock, so one last modified over `olderThanMs` ago
+ * belongs to a writer that died or outlived its (stale) lock. Other files are never touched.
+ *
+ * @param olderThanMs minimum age of a removed file (ms; pass the lock's stale time).
+ * @returns the names removed. Never throws (an unreadable directory removes nothing).
+ */
+export async function removeStaleTempFiles(path: string, olderThanMs: number, now = Date.now()): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^\d{1,10}$/.test(name.slice(prefix.length))) continue;
+    const full = join(dir, name);
+    try {
+      const st = await fsp.lstat(full);
+      if (!st.isFile() || now - st.mtimeMs < olderThanMs) continue;
+      await fsp.unlink(full);
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
 }
 
 /**

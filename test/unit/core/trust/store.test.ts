@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultStorePath, parseStoreText, TrustStore } from '../../../../src/core/trust';
@@ -74,4 +74,32 @@ test('defaultStorePath: --store beats $MCP_TRUST_GUARD_STORE beats the per-OS de
   assert.equal(defaultStorePath('/a/b.json', { MCP_TRUST_GUARD_STORE: '/c/d.json' }), '/a/b.json');
   assert.equal(defaultStorePath(undefined, { MCP_TRUST_GUARD_STORE: '/c/d.json' }), '/c/d.json');
   assert.match(defaultStorePath(undefined, {}), /mcp-trust-guard[\\/].*trust-store\.json$|mcp-trust-guard[\\/]trust-store\.json$/);
+});
+
+test("a killed writer's temp file is removed by the next write once older than the lock's stale time; nothing else is", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mtg-store-litter-'));
+  try {
+    const path = join(dir, 'trust-store.json');
+    const store = new TrustStore(path, { staleMs: 2_000 });
+    await store.update(() => undefined);
+    const old = new Date(Date.now() - 60_000);
+    const files = {
+      stale: 'trust-store.json.3141592653', // write-file-atomic's name: <file>.<murmur hash>, left by a kill
+      fresh: 'trust-store.json.2718', // as if a writer were creating it right now
+      backup: 'trust-store.json.bak',
+      corrupt: 'trust-store.json.corrupt-2026-11-21T00-00-00-000Z',
+      otherFile: 'pending-reviews.json.1234',
+    };
+    for (const [k, name] of Object.entries(files)) {
+      writeFileSync(join(dir, name), '{"partial":');
+      if (k !== 'fresh') utimesSync(join(dir, name), old, old);
+    }
+    await store.update(() => undefined);
+    const left = readdirSync(dir).sort();
+    assert.ok(!left.includes(files.stale), 'the stale temp file is gone');
+    for (const k of ['fresh', 'backup', 'corrupt', 'otherFile'] as const) assert.ok(left.includes(files[k]), `${files[k]} is kept`);
+    assert.equal((await store.read()).problem, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
