@@ -321,3 +321,59 @@ export function isLoopbackHost(hostname: string): boolean {
   }
   return false;
 }
+
+/**
+ * Scripts whose letters are told apart here (Unicode `Script` property, UAX #24). Letters of any other script
+ * count as one script each, named by their first code point.
+ */
+const SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Coptic', 'Georgian', 'Hebrew', 'Arabic', 'Han', 'Hiragana', 'Katakana', 'Hangul', 'Bopomofo', 'Devanagari', 'Thai'] as const;
+const SCRIPT_RE = SCRIPTS.map((s) => [s, new RegExp(`^\\p{Script=${s}}$`, 'u')] as const);
+/**
+ * Script sets a single identifier may use (UTS #39 §5.2 "Highly Restrictive": one script, or Latin with the
+ * scripts East Asian text is written in).
+ */
+const ALLOWED_SETS: readonly (readonly string[])[] = [
+  ['Latin', 'Han', 'Hiragana', 'Katakana'],
+  ['Latin', 'Han', 'Bopomofo'],
+  ['Latin', 'Han', 'Hangul'],
+];
+
+/** What makes a name look like another (see {@link confusableName}). */
+export interface ConfusableName {
+  /** One sentence, e.g. `mixes Latin and Cyrillic letters ("а" U+0430)`. */
+  reason: string;
+  /** The name folded with NFKC when that changes it (fullwidth and other compatibility forms). */
+  folded?: string;
+}
+
+/**
+ * Flags a name (server, tool, prompt, command) that can pass for another in a prompt or a list:
+ * letters from more than one script outside the UTS #39 "Highly Restrictive" combinations (a Cyrillic `а` in
+ * `github`), or characters NFKC folds to something else (fullwidth `ｒｅａｄ`, ligatures, mathematical letters).
+ * Digits, punctuation and symbols (script Common/Inherited) are ignored. Names are capped at 256 code points.
+ *
+ * @returns undefined for a plain name. Never throws.
+ */
+export function confusableName(name: string): ConfusableName | undefined {
+  if (typeof name !== 'string' || name === '' || /^[\x20-\x7e]*$/.test(name)) return undefined;
+  const text = [...name].slice(0, 256).join('');
+  const found = new Map<string, string>();
+  for (const ch of text) {
+    if (!/\p{L}/u.test(ch) || /[\p{Script=Common}\p{Script=Inherited}]/u.test(ch)) continue;
+    const script = SCRIPT_RE.find(([, re]) => re.test(ch))?.[0] ?? `script of U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    if (!found.has(script)) found.set(script, ch);
+  }
+  const scripts = [...found.keys()];
+  const folded = text.normalize('NFKC');
+  const foldNote = folded !== text ? { folded } : {};
+  if (scripts.length > 1 && !ALLOWED_SETS.some((set) => scripts.every((s) => set.includes(s)))) {
+    const examples = scripts
+      .filter((s) => s !== 'Latin')
+      .slice(0, 3)
+      .map((s) => `"${found.get(s)}" U+${found.get(s)!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+    const list = scripts.slice(0, 4);
+    return { reason: `mixes ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]} letters (${examples.join(', ')})`, ...foldNote };
+  }
+  if (folded !== text) return { reason: `has compatibility characters that read as "${snippet(folded, 60)}" (NFKC)`, folded };
+  return undefined;
+}

@@ -4,6 +4,7 @@
  */
 import type { Finding, ServerSpec } from '../../types';
 import type { LaunchRule } from '../rule';
+import { confusableNameRule } from './confusable-name';
 import { checkDuplicateServerNames } from './duplicate-server-name';
 import { envInjection } from './env-injection';
 import { inlineSecret } from './inline-secret';
@@ -28,6 +29,7 @@ export const launchRules: readonly LaunchRule[] = [
   plainHttp,
   inlineSecret,
   invisibleUnicode,
+  confusableNameRule,
   trustBypass,
   remoteServer,
 ];

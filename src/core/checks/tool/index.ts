@@ -8,6 +8,7 @@ import type { ItemCheckContext, ItemRule } from '../rule';
 import { ansiEscape } from './ansi-escape';
 import { base64Blob } from './base64-blob';
 import { commandInstruction } from './command-instruction';
+import { confusableNameItem } from './confusable-name';
 import { crossServerShadowing } from './cross-server-shadowing';
 import { exfiltration } from './exfiltration';
 import { hiddenInstructions } from './hidden-instructions';
@@ -27,6 +28,7 @@ export const itemRules: readonly ItemRule[] = [
   exfiltration,
   sensitivePath,
   invisibleUnicode,
+  confusableNameItem,
   ansiEscape,
   crossServerShadowing,
   longDescription,

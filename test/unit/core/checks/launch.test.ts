@@ -194,3 +194,11 @@ test('hostile specs never throw', () => {
   checkLaunchSpec(huge);
   assert.ok(performance.now() - t0 < 1000);
 });
+
+test('confusable-name: a server name or command that passes for another is medium; ordinary names are not', () => {
+  const f = expectOne({ name: 'g\u0456thub', command: 'npx', args: ['-y', '@modelcontextprotocol/server-github@1.0.0'] }, 'confusable-name', 'medium', '');
+  assert.match(f.message, /Latin and Cyrillic.*U\+0456/);
+  expectOne({ name: 'fs', command: '/usr/local/bin/\uff4e\uff50\uff58', args: [] }, 'confusable-name', 'medium', '/command');
+  for (const name of ['github', 'файлы', 'サーバー', 'search検索']) expectNone({ name, command: 'node', args: ['server.js'] }, 'confusable-name');
+  expectNone({ name: 'x', command: '/home/пользователь/bin/node', args: [] }, 'confusable-name');
+});

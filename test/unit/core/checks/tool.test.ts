@@ -187,3 +187,18 @@ test('individual rules: positives and negatives', () => {
   assert.deepEqual(rule({ icons: [{ src: `data:image/png;base64,${b64}`, mimeType: 'image/png' }] }, 'base64-blob'), []);
   assert.deepEqual(rule({ description: 'word '.repeat(400) }, 'base64-blob'), []);
 });
+
+test('confusable-name: mixed-script and compatibility-form tool/prompt names are medium; plain, single-script and CJK+Latin names are not', () => {
+  const cyr = rule({ name: 're\u0430d_file' }, 'confusable-name'); // Cyrillic а
+  assert.equal(cyr.length, 1);
+  assert.equal(cyr[0]?.severity, 'medium');
+  assert.equal(cyr[0]?.pointer, '/name');
+  assert.match(cyr[0]?.message ?? '', /Latin and Cyrillic.*U\+0430/);
+  assert.match(rule({ name: '\uff52\uff45\uff41\uff44' }, 'confusable-name')[0]?.message ?? '', /read as "read"/); // fullwidth
+  assert.match(rule({ name: '\u{1d42b}\u{1d41e}\u{1d41a}\u{1d41d}' }, 'confusable-name')[0]?.message ?? '', /"read"/); // math bold
+  assert.equal(rule({ name: 'get\u03bfrders' }, 'confusable-name', ctx({ kind: 'prompt' }))[0]?.severity, 'medium'); // Greek ο
+  for (const name of ['read_file', 'файлы', 'κλειδί', 'ファイル検索', 'search検索', 'mcp-サーバー', 'café', 'naïve-tool']) {
+    assert.deepEqual(rule({ name }, 'confusable-name'), [], name);
+  }
+  assert.deepEqual(rule({ uri: 'file:///re\u0430d', name: 're\u0430d' }, 'confusable-name', ctx({ kind: 'resource' })), [], 'resources are named by URI');
+});
