@@ -1,6 +1,6 @@
 /**
- * E2E (issue 5, "Done when"): an approved stdio server guarded from the command palette (server picked, modal
- * consent accepted) now launches through the stable launcher (`… run --config <file> --name build -- echo safe`)
+ * E2E (issue 5, "Done when"): an approved stdio server guarded from the Servers tree (context menu → Guard
+ * Server, modal consent accepted) now launches through the stable launcher (`… run --config <file> --name build -- echo safe`)
  * and the trust store holds that guarded spec approved; the tree marks it guarded. Then the entry changes on
  * disk: the wrapped args change → the CHANGED modal appears (latency printed); the guard is stripped → the
  * modal's detail starts with "The guard proxy was removed from this entry".
@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer } from './harness';
+import { clickDialogButton, cli, dialog, extensionLog, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guard-')));
 const started = Date.now();
@@ -27,7 +27,7 @@ interface Entry {
   args: string[];
 }
 
-test('Guard Server from the palette → launches through the launcher, guarded spec approved; changed on disk → CHANGED modal', { timeout: 180_000 }, async () => {
+test('Guard Server from the tree → launches through the launcher, guarded spec approved; changed on disk → CHANGED modal', { timeout: 180_000 }, async () => {
   const workspace = copyFixtureWorkspace('mcpoison');
   const cursorFile = path.join(workspace, '.cursor', 'mcp.json');
   const store = path.join(tmp, 'trust-store.json');
@@ -40,8 +40,13 @@ test('Guard Server from the palette → launches through the launcher, guarded s
     await waitForServer(page, 'build', 'approved', 30_000);
     await waitForLog(cs, /start: 3 server\(s\)/);
 
-    await runCommand(page, 'MCP Trust Guard: Guard Server (run through the guard proxy)', 15_000);
-    await pickQuickItem(page, 'build');
+    // Guard it from the Servers tree: right-click the server, "Guard Server" in its context menu.
+    const row = page.locator('.monaco-list-row[aria-label^="build, approved"]').first();
+    await row.click({ button: 'right', timeout: 10_000 });
+    const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Guard Server \(run through the guard proxy\)$/ }).first();
+    await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'guard-0-context-menu');
+    await menuItem.click();
     const box = dialog(page);
     await box.waitFor({ state: 'visible', timeout: 10_000 });
     const consent = (await box.innerText()).replace(/\u00a0/g, ' ');
