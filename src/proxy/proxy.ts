@@ -22,11 +22,12 @@ import { Relay } from './relay';
 
 /** A connection to a remote server (streamable HTTP or SSE), as `src/core/probe/bridge.ts` provides. */
 export interface RemoteUpstream {
-  /** Sends one JSON-RPC message to the server. */
+  /** Sends one JSON-RPC message to the server; rejects when it could not be delivered. */
   send(message: unknown): Promise<void>;
   /** Closes the connection. */
   close(): Promise<void>;
   onmessage?: (message: unknown) => void;
+  /** Called when the connection ends on its own (not after {@link close}). */
   onclose?: () => void;
   onerror?: (error: Error) => void;
 }
@@ -153,7 +154,16 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
         logger.warn('dropped a line from the host that is not JSON');
         return;
       }
-      remote?.send(msg).catch((e: unknown) => logger.warn(`sending to ${inv.url} failed: ${(e as Error).message}`));
+      remote?.send(msg).catch((e: unknown) => {
+        const why = `sending to ${inv.url} failed: ${(e as Error).message}`;
+        logger.warn(why);
+        // A request that never reached the server is answered here, so the host (or the relay's own re-list)
+        // is not left waiting for a response that cannot come.
+        const m = msg as RpcMessage | null;
+        if (m !== null && typeof m === 'object' && typeof m.method === 'string' && m.id !== undefined && m.id !== null) {
+          relay.fromServerMessage({ jsonrpc: '2.0', id: m.id, error: { code: REMOTE_SEND_FAILED, message: `MCP Trust Guard: ${why}` } }, undefined);
+        }
+      });
     };
   }
   const relay = new Relay(pins, { toHost, toServer, onWithheld, logger });
@@ -348,7 +358,14 @@ function runChild(opts: GuardProxyOptions, relay: Relay, maxBytes: number, setCh
   });
 }
 
-/** Bridges to a remote server until the host closes stdin or the connection closes. */
+/** JSON-RPC error code of a request the `--url` bridge could not deliver (implementation-defined server error). */
+const REMOTE_SEND_FAILED = -32000;
+
+/**
+ * Bridges to a remote server until the host closes stdin (resolves 0), the connection closes on its own (0), or
+ * a SIGINT/SIGTERM/SIGHUP arrives (128 + its number; handlers installed unless `handleSignals` is false, and
+ * removed when the bridge ends). A request the bridge cannot deliver is answered with a JSON-RPC error.
+ */
 async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number, setRemote: (r: RemoteUpstream) => void): Promise<number> {
   const { invocation: inv, logger } = opts;
   if (!opts.connectRemote) {
@@ -365,16 +382,24 @@ async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number
   setRemote(remote);
   return new Promise((resolve) => {
     let done = false;
+    const onSignal = (s: NodeJS.Signals) => {
+      logger.debug(`received ${s}; closing the connection to ${inv.url}`);
+      finish(signalExitCode(s));
+    };
     const finish = (code: number) => {
       if (done) return;
       done = true;
+      if (opts.handleSignals !== false) for (const s of SIGNALS) process.off(s, onSignal);
       opts.stdin.removeListener('data', onData);
       opts.stdin.pause();
       void remote.close().finally(() => resolve(code));
     };
     remote.onmessage = (m) => relay.fromServerMessage(m, undefined);
     remote.onerror = (e) => logger.warn(`remote: ${e.message}`);
-    remote.onclose = () => finish(0);
+    remote.onclose = () => {
+      logger.warn(`the connection to ${inv.url} was closed`);
+      finish(0);
+    };
     const splitter = new LineSplitter(
       maxBytes,
       (line, framed) => relay.fromHost(line, framed),
@@ -383,6 +408,6 @@ async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number
     const onData = (c: Buffer) => splitter.push(c);
     opts.stdin.on('data', onData);
     opts.stdin.once('end', () => finish(0));
-    for (const s of SIGNALS) process.once(s, () => finish(signalExitCode(s)));
+    if (opts.handleSignals !== false) for (const s of SIGNALS) process.on(s, onSignal);
   });
 }

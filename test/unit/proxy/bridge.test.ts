@@ -1,0 +1,478 @@
+/**
+ * The guard proxy's `run --url` bridge end to end, over streamable HTTP and over the deprecated HTTP+SSE
+ * transport (fallback): the bundled CLI, the real trust store and a hand-written `run --url` entry in a temp dir,
+ * the SDK client as the host, and the HTTP fixture server on 127.0.0.1, whose request log tells what reached it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { selectServer } from '../../../src/cli/commands/select';
+import { isGuarded } from '../../../src/core/edit/guard';
+import { pinMetadata, type MetadataPins } from '../../../src/core/pins';
+import { emptyProbeResult, probeServer } from '../../../src/core/probe';
+import { readPendingReviews, recordDecisions, TrustStore } from '../../../src/core/trust';
+import type { ServerSpec } from '../../../src/core/types';
+import { buildCli, FIXTURES, hostClient, until, waitGone, type GuardSandbox } from './helpers';
+
+const node = process.execPath;
+
+/** The benign `add` of test/fixtures/servers/_lib.mjs (the fixture serves the poisoned one). */
+const benignAdd = {
+  name: 'add',
+  description: 'Adds two numbers.',
+  inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+};
+
+interface Fixture {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Lines of the fixture's request log so far. */
+  requests(): string[];
+}
+
+async function startFixture(mode: 'streamable' | 'sse', logFile: string): Promise<Fixture> {
+  writeFileSync(logFile, '');
+  const child = spawn(node, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode, REQUEST_LOG: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('http fixture did not start in 10 s')), 10_000);
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /PORT (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error('http fixture exited'));
+    });
+  });
+  const requests = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+  return { child, port, url: `http://127.0.0.1:${port}/mcp`, requests };
+}
+
+async function stopFixture(f: Fixture | undefined): Promise<void> {
+  if (!f || f.child.exitCode !== null || f.child.signalCode !== null) return;
+  const exited = new Promise((r) => f.child.once('exit', r));
+  f.child.kill('SIGKILL'); // by pid: only the fixture this file started
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
+}
+
+/**
+ * A temp workspace whose `.vscode/mcp.json` has a hand-written bridge entry `remote`:
+ * `node <cli> run --config <file> --name remote --url <url>` (remote entries are not guarded automatically).
+ */
+function remoteSandbox(cli: string, url: string, name = 'remote'): GuardSandbox {
+  const root = mkdtempSync(join(tmpdir(), 'mtg-bridge-'));
+  const ws = join(root, 'ws');
+  const home = join(root, 'home');
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  mkdirSync(home, { recursive: true });
+  const store = join(root, 'store', 'trust-store.json');
+  const configFile = join(ws, '.vscode', 'mcp.json');
+  const args = [cli, 'run', '--config', configFile, '--name', name, '--url', url];
+  writeFileSync(configFile, `${JSON.stringify({ servers: { [name]: { command: node, args } } }, null, 2)}\n`);
+  const env = { ...(process.env as Record<string, string>), HOME: home, MCP_TRUST_GUARD_STORE: store, MCP_TRUST_GUARD_LOG: 'debug' };
+  const io = { out: () => undefined, err: () => undefined, env, cwd: ws };
+  return {
+    root,
+    ws,
+    home,
+    store,
+    configFile,
+    cli,
+    env,
+    entryArgs: () => (JSON.parse(readFileSync(configFile, 'utf8')) as { servers: Record<string, { args: string[] }> }).servers[name].args,
+    async approve(pins?: MetadataPins) {
+      const t = new TrustStore(store);
+      const s = await selectServer(configFile, name, {}, io, (await t.read()).data);
+      const g = isGuarded(s.spec.raw);
+      if (!g || g.url !== url) throw new Error('the entry is not a guarded --url bridge');
+      await recordDecisions(t, [s], 'approved', new Date(), () => pins);
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** Pins of what the server at `url` serves now, probed directly (transport `http`: streamable, else SSE). */
+async function probeHttpPins(url: string): Promise<MetadataPins> {
+  const raw = { url };
+  const spec: ServerSpec = {
+    host: 'vscode',
+    scope: 'user',
+    configFile: '/dev/null',
+    name: 'p',
+    pointer: '/servers/p',
+    transport: 'http',
+    url,
+    raw,
+    duplicateKeys: [],
+    range: { offset: 0, length: 0, line: 1, column: 1 },
+    sourceText: JSON.stringify(raw),
+  };
+  const r = await probeServer(spec, { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 });
+  if (!r.ok) throw new Error(`probe failed: ${r.error}`);
+  return pinMetadata(r, new Date());
+}
+
+/** Pins of a server that serves the benign `add` (not what the fixture serves). */
+function benignPins(): MetadataPins {
+  return pinMetadata({ ...emptyProbeResult(), tools: [benignAdd] }, new Date());
+}
+
+/** A proxy spawned by hand, spoken to in raw JSON-RPC lines. */
+interface RawProxy {
+  child: ChildProcess;
+  /** Writes the messages as lines, in one write. */
+  write(...messages: object[]): void;
+  /** The response with `id` (it may have come already); rejects after 20 s. */
+  answer(id: number): Promise<Record<string, unknown>>;
+  request(id: number, method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  notify(method: string): void;
+  /** Every stdout line so far. */
+  lines: string[];
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function rawProxy(sb: GuardSandbox): RawProxy {
+  const child = spawn(node, sb.entryArgs(), { cwd: sb.ws, env: sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const answers = new Map<number, Record<string, unknown>>();
+  const waiters = new Map<number, (m: Record<string, unknown>) => void>();
+  let buf = '';
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  child.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString('utf8');
+    for (let i = buf.indexOf('\n'); i !== -1; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      const m = JSON.parse(line) as Record<string, unknown>;
+      if (typeof m.id === 'number') {
+        answers.set(m.id, m);
+        waiters.get(m.id)?.(m);
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const write = (...messages: object[]) => void child.stdin!.write(messages.map((m) => `${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`).join(''));
+  const answer = (id: number) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const have = answers.get(id);
+      if (have) return resolve(have);
+      const t = setTimeout(() => reject(new Error(`no answer to request ${id} in 20 s; stderr: ${err}`)), 20_000);
+      waiters.set(id, (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+    });
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    exited,
+    write,
+    answer,
+    request(id, method, params) {
+      write({ id, method, ...(params ? { params } : {}) });
+      return answer(id);
+    },
+    notify(method) {
+      write({ method });
+    },
+  };
+}
+
+const INIT_PARAMS = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-host', version: '1' } };
+
+/** Resolves with the exit, or kills the proxy (by its pid) and rejects after `ms`. */
+async function exitWithin(p: RawProxy, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      p.child.kill('SIGKILL');
+      reject(new Error(`proxy did not exit within ${ms} ms; stderr: ${p.stderr()}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+let cliDir: string;
+let cli: string;
+before(async () => {
+  cliDir = mkdtempSync(join(tmpdir(), 'mtg-bridge-cli-'));
+  cli = await buildCli(cliDir);
+});
+after(() => rmSync(cliDir, { recursive: true, force: true }));
+
+for (const mode of ['streamable', 'sse'] as const) {
+  describe(`guard proxy --url bridge (${mode === 'sse' ? 'HTTP+SSE fallback' : 'streamable HTTP'})`, () => {
+    let logDir: string;
+    let fx: Fixture;
+    before(async () => {
+      logDir = mkdtempSync(join(tmpdir(), 'mtg-bridge-log-'));
+      fx = await startFixture(mode, join(logDir, 'requests.log'));
+    });
+    after(async () => {
+      await stopFixture(fx);
+      rmSync(logDir, { recursive: true, force: true });
+    });
+
+    test('an unapproved entry contacts nothing; the host sees the blocked tool; a launch review is recorded', async () => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        const { client, transport, stderr } = await hostClient(sb);
+        const pid = transport.pid!;
+        try {
+          const tools = (await client.listTools()).tools;
+          assert.deepEqual(tools.map((t) => t.name), ['mcp_trust_guard_blocked'], stderr());
+          assert.match(tools[0].description ?? '', /blocked the MCP server "remote".*never been approved/);
+          const r = (await client.callTool({ name: 'mcp_trust_guard_blocked', arguments: {} })) as { isError?: boolean };
+          assert.equal(r.isError, true);
+          const r2 = (await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })) as { isError?: boolean; content: { text: string }[] };
+          assert.equal(r2.isError, true);
+          assert.match(r2.content[0].text, /Nothing was started/);
+        } finally {
+          await client.close();
+          await waitGone(pid, 10_000);
+        }
+        assert.deepEqual(fx.requests(), [], 'the server must not have been contacted');
+        const reviews = await readPendingReviews(sb.store);
+        assert.deepEqual(reviews.map((r) => [r.kind, r.pointer]), [['launch', '/servers/remote']]);
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test('approved with the served tool pinned: tools/list shows it exactly as served; tools/call round-trips', async (t) => {
+      const pins = await probeHttpPins(fx.url);
+      const served = (pins.tools.add?.item as { description?: string } | undefined)?.description;
+      assert.match(served ?? '', /<IMPORTANT>/, 'the probe must have seen the served (poisoned) add');
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(pins);
+        const mark = fx.requests().length;
+        const { client, transport, stderr } = await hostClient(sb);
+        const pid = transport.pid!;
+        try {
+          assert.equal(client.getServerVersion()?.name, `http-${mode}-fixture`);
+          const tools = (await client.listTools()).tools;
+          assert.deepEqual(tools.map((x) => x.name), ['add'], stderr());
+          assert.equal(tools[0].description, served);
+          const r = (await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })) as { content: { type: string; text: string }[] };
+          assert.deepEqual(r.content, [{ type: 'text', text: '5' }]);
+
+          const n = 20;
+          const t0 = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) {
+            const x = (await client.callTool({ name: 'add', arguments: { a: i, b: 1 } })) as { content: { text: string }[] };
+            assert.equal(x.content[0].text, String(i + 1));
+          }
+          t.diagnostic(`${mode}: tools/call through the bridge, mean of ${n}: ${(ms(t0) / n).toFixed(1)} ms`);
+        } finally {
+          await client.close();
+          await waitGone(pid, 10_000);
+        }
+        const seen = fx.requests().slice(mark);
+        assert.equal(seen.filter((l) => l.endsWith(' tools/call')).length, 21, seen.join('\n'));
+        assert.ok(seen.some((l) => l.endsWith(' initialize')), seen.join('\n'));
+        assert.deepEqual(await readPendingReviews(sb.store), []);
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test('approved, but the server serves another add than was pinned: withheld, its call refused and never sent, a metadata review is recorded', async () => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(benignPins());
+        const mark = fx.requests().length;
+        const { client, transport, stderr } = await hostClient(sb);
+        const pid = transport.pid!;
+        try {
+          assert.deepEqual((await client.listTools()).tools, [], stderr());
+          await assert.rejects(client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }), /MCP Trust Guard: .*withheld pending review/);
+        } finally {
+          await client.close();
+          await waitGone(pid, 10_000);
+        }
+        const seen = fx.requests().slice(mark);
+        assert.ok(seen.some((l) => l.endsWith(' tools/list')), `the proxy must have bridged tools/list:\n${seen.join('\n')}`);
+        assert.ok(!seen.some((l) => l.includes('tools/call')), `the server must not see the refused call:\n${seen.join('\n')}`);
+        const reviews = await until(async () => (await readPendingReviews(sb.store)).filter((r) => r.kind === 'metadata'), 10_000, 'metadata review');
+        assert.equal(reviews.length, 1);
+        assert.equal(reviews[0].pointer, '/servers/remote');
+        assert.deepEqual(reviews[0].items?.map((i) => [i.kind, i.key, i.state]), [['tool', 'add', 'changed']]);
+        assert.match(JSON.stringify(reviews[0].items?.[0].item), /ssh_keys/);
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test('an entry approved for one URL, invoked with another --url: blocked, nothing contacted', async () => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(await probeHttpPins(fx.url));
+        const mark = fx.requests().length;
+        const other = `http://127.0.0.1:${fx.port}/mcp-other`;
+        const args = sb.entryArgs().map((a) => (a === fx.url ? other : a));
+        assert.ok(args.includes(other));
+        const { client, transport, stderr } = await hostClient(sb, args);
+        const pid = transport.pid!;
+        try {
+          const tools = (await client.listTools()).tools;
+          assert.deepEqual(tools.map((x) => x.name), ['mcp_trust_guard_blocked'], stderr());
+          assert.match(tools[0].description ?? '', /bridges .*mcp-other/);
+        } finally {
+          await client.close();
+          await waitGone(pid, 10_000);
+        }
+        assert.deepEqual(fx.requests().slice(mark), [], 'nothing may be contacted');
+        const reviews = await readPendingReviews(sb.store);
+        assert.deepEqual(reviews.map((r) => r.kind), ['launch']);
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test('the host closing stdin ends the proxy with exit code 0 and closes the remote connection', async (t) => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(await probeHttpPins(fx.url));
+        const mark = fx.requests().length;
+        const p = rawProxy(sb);
+        try {
+          const init = await p.request(1, 'initialize', INIT_PARAMS);
+          const result = init.result as { serverInfo?: { name?: string }; capabilities?: { tools?: { listChanged?: boolean } } } | undefined;
+          assert.equal(result?.serverInfo?.name, `http-${mode}-fixture`, JSON.stringify(init));
+          assert.equal(result?.capabilities?.tools?.listChanged, true);
+          p.notify('notifications/initialized');
+          const list = await p.request(2, 'tools/list');
+          assert.deepEqual((list.result as { tools: { name: string }[] }).tools.map((x) => x.name), ['add']);
+          const t0 = process.hrtime.bigint();
+          const call = await p.request(3, 'tools/call', { name: 'add', arguments: { a: 2, b: 3 } });
+          t.diagnostic(`${mode}: first tools/call on a raw session: ${ms(t0).toFixed(1)} ms`);
+          assert.deepEqual((call.result as { content: unknown[] }).content, [{ type: 'text', text: '5' }]);
+          if (mode === 'sse') assert.ok(fx.requests().slice(mark).includes('GET /mcp'), 'an SSE stream must be open');
+
+          const t1 = process.hrtime.bigint();
+          p.child.stdin!.end();
+          const { code, signal } = await exitWithin(p, 15_000);
+          t.diagnostic(`${mode}: stdin EOF to proxy exit: ${ms(t1).toFixed(0)} ms`);
+          assert.equal(signal, null, p.stderr());
+          assert.equal(code, 0, p.stderr());
+          await waitGone(p.child.pid!, 5_000);
+          for (const line of p.lines) assert.doesNotThrow(() => JSON.parse(line), `stdout carries JSON-RPC only: ${line}`);
+          if (mode === 'sse') {
+            // The bridge closed its event stream; the server saw it go.
+            await until(() => fx.requests().slice(mark).includes('CLOSED GET /mcp'), 5_000, 'the SSE stream to close');
+          }
+        } finally {
+          if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+        }
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test('messages sent before the first is answered wait for the transport: one connection, in the host\'s order', async () => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(await probeHttpPins(fx.url));
+        const mark = fx.requests().length;
+        const p = rawProxy(sb);
+        try {
+          // A ping may be sent before the initialize result (MCP spec 2025-06-18, "Lifecycle").
+          p.write({ id: 1, method: 'initialize', params: INIT_PARAMS }, { id: 2, method: 'ping' });
+          const [init, ping] = await Promise.all([p.answer(1), p.answer(2)]);
+          assert.ok(init.result, JSON.stringify(init));
+          assert.deepEqual(ping.result, {}, JSON.stringify(ping));
+          p.write({ method: 'notifications/initialized' }, { id: 3, method: 'tools/list' });
+          const list = await p.answer(3);
+          assert.deepEqual((list.result as { tools: { name: string }[] }).tools.map((x) => x.name), ['add']);
+          const seen = fx.requests().slice(mark);
+          const rpc = seen.filter((l) => l.startsWith('POST ') && !l.endsWith(' -')).map((l) => l.split(' ').slice(2).join(' '));
+          assert.deepEqual(rpc, ['initialize', 'ping', 'notifications/initialized', 'tools/list'], seen.join('\n'));
+          if (mode === 'sse') {
+            assert.equal(seen.filter((l) => l === 'POST /mcp -').length, 1, `one streamable attempt:\n${seen.join('\n')}`);
+            assert.equal(seen.filter((l) => l === 'GET /mcp').length, 1, `one SSE stream:\n${seen.join('\n')}`);
+          }
+          p.child.stdin!.end();
+          assert.deepEqual(await exitWithin(p, 15_000), { code: 0, signal: null }, p.stderr());
+        } finally {
+          if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+        }
+      } finally {
+        sb.cleanup();
+      }
+    });
+
+    test(mode === 'sse' ? 'the server gone mid-session: the event stream is lost, so the proxy ends' : 'the server gone mid-session: a request gets a JSON-RPC error naming the URL, not silence', async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'mtg-bridge-gone-'));
+      const gone = await startFixture(mode, join(dir, 'requests.log'));
+      const sb = remoteSandbox(cli, gone.url);
+      try {
+        await sb.approve(await probeHttpPins(gone.url));
+        const { client, transport, stderr } = await hostClient(sb);
+        const pid = transport.pid!;
+        try {
+          assert.deepEqual((await client.listTools()).tools.map((x) => x.name), ['add'], stderr());
+          await stopFixture(gone);
+          const t0 = process.hrtime.bigint();
+          if (mode === 'sse') {
+            // An HTTP+SSE session lives as long as its event stream: no reconnecting into a new, uninitialized one.
+            await waitGone(pid, 10_000);
+            t.diagnostic(`${mode}: proxy gone ${ms(t0).toFixed(0)} ms after the server was killed`);
+            assert.match(stderr(), /event stream of .* was lost/);
+            return;
+          }
+          await assert.rejects(client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }, undefined, { timeout: 15_000 }), (e: Error) => {
+            assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${gone.port}`), `${e.message}\n${stderr()}`);
+            return true;
+          });
+          t.diagnostic(`${mode}: error for a call to a gone server after ${ms(t0).toFixed(0)} ms`);
+        } finally {
+          await client.close();
+          await waitGone(pid, 10_000);
+        }
+      } finally {
+        await stopFixture(gone);
+        sb.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('SIGTERM ends the bridge with 128 + 15 and closes the remote connection', async () => {
+      const sb = remoteSandbox(cli, fx.url);
+      try {
+        await sb.approve(await probeHttpPins(fx.url));
+        const mark = fx.requests().length;
+        const p = rawProxy(sb);
+        try {
+          assert.ok((await p.request(1, 'initialize', INIT_PARAMS)).result, p.stderr());
+          p.child.kill('SIGTERM');
+          assert.deepEqual(await exitWithin(p, 15_000), { code: 128 + 15, signal: null }, p.stderr());
+          if (mode === 'sse') await until(() => fx.requests().slice(mark).includes('CLOSED GET /mcp'), 5_000, 'the SSE stream to close');
+        } finally {
+          if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+        }
+      } finally {
+        sb.cleanup();
+      }
+    });
+  });
+}
