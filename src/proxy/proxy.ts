@@ -53,7 +53,10 @@ export interface GuardProxyOptions {
   exitGraceMs?: number;
   /** Between SIGTERM and SIGKILL (default 2,000). */
   killGraceMs?: number;
-  /** Install SIGINT/SIGTERM/SIGHUP handlers that forward to the server's group (default true). */
+  /**
+   * Install SIGINT/SIGTERM/SIGHUP handlers (default true): a stdio server's process group gets the signal; a
+   * `--url` bridge closes its connection and ends with 128 + the signal's number. Removed when the session ends.
+   */
   handleSignals?: boolean;
   /** Needed for `--url`. */
   connectRemote?: RemoteConnector;
