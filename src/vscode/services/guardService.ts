@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { configCandidates, configPatterns, type DiscoverOptions } from '../../core/config';
+import { configCandidates, type DiscoverOptions } from '../../core/config';
 import { listQuarantined, type QuarantinedEntry } from '../../core/edit/quarantine';
 import type { Logger } from '../../core/ports';
 import { Scanner, type MetadataReport, type ScanReport, type ServerReport } from '../../core/scan';
@@ -16,6 +16,7 @@ import { defaultStorePath, recordKey, TrustStore, type TrustStoreData } from '..
 import type { ConfigLocation, HostId } from '../../core/types';
 import type { GuardSettings } from '../settings';
 import { Debouncer } from './debounce';
+import { foldersToCheck, pathKey, planWatches, specId, watchInputs, type AnchorEntry, type WatchPlan, type WatchSpec, type WatchTarget } from './watchPlan';
 
 /** Identifies one server entry: the shape of every command argument that acts on a server. */
 export interface ServerKey {
@@ -63,6 +64,11 @@ export interface GuardSnapshot {
 export const WATCH_QUIET_MS = 150;
 /** Longest wait for a burst to settle, ms. */
 export const WATCH_MAX_MS = 1_000;
+/**
+ * After a folder on the way to watched files appears or goes, its files are checked again after each of these
+ * delays, ms (besides at once): a file written before the folder's new watcher is live is still seen.
+ */
+export const FOLDER_RECHECK_MS: readonly number[] = [1_000, 4_000];
 /** Largest config file read again to list quarantined entries, bytes. */
 const MAX_QUARANTINE_SCAN_BYTES = 4 * 1024 * 1024;
 
@@ -89,7 +95,19 @@ export class GuardService implements vscode.Disposable {
   private current: GuardSnapshot | undefined;
   private quarantined: QuarantinedServer[] = [];
   private readonly probes = new Map<string, ProbeRecord>();
-  private watchers: vscode.Disposable[] = [];
+  /** Live watchers by {@link specId}. */
+  private readonly watchers = new Map<string, vscode.Disposable>();
+  /** Watchers of the workspace folders (fixed while the folders are). */
+  private workspaceSpecs: WatchSpec[] = [];
+  /** Files and patterns outside the workspace, planned with their folders' existence. */
+  private watchTargets: WatchTarget[] = [];
+  private plan: WatchPlan = { specs: [], anchors: new Map(), missing: [] };
+  private planned = false;
+  private planning: Promise<void> | undefined;
+  private replanWanted = false;
+  private recheckTimers: NodeJS.Timeout[] = [];
+  private readonly delayedRecheck = new Set<string>();
+  private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly debouncer: Debouncer<string>;
   private discover!: DiscoverOptions;
@@ -127,7 +145,34 @@ export class GuardService implements vscode.Disposable {
     this.discover = { workspaceFolders: folders, home: os.homedir(), includeUser: true, userDataDirs: this.userDataDirs, hosts: settings.hosts };
     this.scanner = new Scanner({ ...this.discover, strict: settings.strict });
     this.store = new TrustStore(defaultStorePath(settings.storePath || undefined), { logger: this.logger });
-    this.createWatchers();
+    const inputs = watchInputs(this.discover, this.store.path);
+    this.workspaceSpecs = inputs.workspaceSpecs;
+    this.watchTargets = inputs.targets;
+    this.planned = false;
+    void this.refreshWatchers();
+  }
+
+  /**
+   * Resolves when the watchers match the folders that exist now (plans again first). Called after every
+   * burst of events and every rescan; cheap: one `stat` per folder on the way to each watched file.
+   */
+  refreshWatchers(): Promise<void> {
+    if (this.planning) {
+      this.replanWanted = true;
+      return this.planning;
+    }
+    const run = async () => {
+      do {
+        this.replanWanted = false;
+        await this.applyWatchPlan();
+      } while (this.replanWanted && !this.disposed);
+    };
+    this.planning = run()
+      .catch((e) => this.logger.error(`watchers: ${(e as Error)?.stack ?? String(e)}`))
+      .finally(() => {
+        this.planning = undefined;
+      });
+    return this.planning;
   }
 
   /** The report of one server, or undefined. */
@@ -158,6 +203,7 @@ export class GuardService implements vscode.Disposable {
       await this.readStore();
       const report = await this.scanner.scanAll(this.storeData);
       await this.readQuarantine(report.files.map((f) => f.location));
+      void this.refreshWatchers();
       return this.publishReport(report, cause, performance.now() - t0);
     });
   }
@@ -173,9 +219,11 @@ export class GuardService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.debouncer.dispose();
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
+    for (const t of this.recheckTimers.splice(0)) clearTimeout(t);
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
     this.emitter.dispose();
   }
 
@@ -270,46 +318,120 @@ export class GuardService implements vscode.Disposable {
       await this.readQuarantine(report.files.map((f) => f.location));
       this.publishReport(report, paths.size ? 'files' : 'store', performance.now() - t0);
     });
+    // a deleted file may have gone with its folder: watch from the nearest existing ancestor again
+    await this.refreshWatchers();
   }
 
   private onEvent(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     this.burstStarted ??= Date.now();
-    this.debouncer.add(uri.fsPath);
+    const anchor = this.plan.anchors.get(this.keyOf(uri.fsPath));
+    if (anchor) this.onAnchorEvent(anchor);
+    else this.debouncer.add(uri.fsPath);
+  }
+
+  private keyOf(p: string): string {
+    return pathKey(p, path, process.platform === 'win32' || process.platform === 'darwin');
   }
 
   /**
-   * One watcher per workspace folder (a brace pattern of every config path inside it), one per user-level
-   * directory (files outside the workspace: `RelativePattern(Uri.file(dir), name)`), one per pattern (VS Code
-   * profiles, `*.code-workspace`), and one on the trust store file.
+   * A folder on the way to watched files appeared or went (`~/.cursor` created): plan the watchers again, and
+   * check the files below it now and after each of {@link FOLDER_RECHECK_MS} (a file written between the
+   * folder's creation and its own watcher going live has no event of its own).
    */
-  private createWatchers(): void {
-    for (const w of this.watchers) w.dispose();
-    this.watchers = [];
-    const byBase = new Map<string, Set<string>>();
-    const add = (base: string, glob: string) => {
-      let set = byBase.get(base);
-      if (!set) byBase.set(base, (set = new Set()));
-      set.add(glob);
-    };
-    for (const loc of configCandidates(this.discover)) {
-      if (loc.scope === 'workspace' && loc.workspaceFolder) add(loc.workspaceFolder, path.relative(loc.workspaceFolder, loc.path).split(path.sep).join('/'));
-      else add(path.dirname(loc.path), path.basename(loc.path));
-    }
-    add(path.dirname(this.store.path), path.basename(this.store.path));
-    // Brace groups do not nest in VS Code globs: patterns (which may have braces) get watchers of their own.
-    const specs: [string, string][] = [...byBase].map(([base, globs]) => {
-      const list = [...globs];
-      return [base, list.length === 1 ? list[0] : `{${list.join(',')}}`];
+  private onAnchorEvent(anchor: AnchorEntry): void {
+    this.logger.info(`config folder ${anchor.path} appeared or went: watching again, checking ${anchor.recheck.length} path(s) below it`);
+    void this.refreshWatchers();
+    this.recheck(anchor.recheck);
+    // one set of delayed re-checks, re-armed by each such event, for every path asked for since it was armed
+    for (const t of this.recheckTimers.splice(0)) clearTimeout(t);
+    for (const p of anchor.recheck) this.delayedRecheck.add(p);
+    const paths = [...this.delayedRecheck];
+    FOLDER_RECHECK_MS.forEach((ms, i) => {
+      const last = i === FOLDER_RECHECK_MS.length - 1;
+      this.recheckTimers.push(
+        setTimeout(() => {
+          this.recheck(paths);
+          if (last) {
+            this.recheckTimers = [];
+            this.delayedRecheck.clear();
+          }
+        }, ms),
+      );
     });
-    for (const p of configPatterns(this.discover)) specs.push([p.base, p.glob]);
-    for (const [base, glob] of specs) {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), glob));
-      w.onDidCreate((u) => this.onEvent(u));
-      w.onDidChange((u) => this.onEvent(u));
-      w.onDidDelete((u) => this.onEvent(u));
-      this.watchers.push(w);
+  }
+
+  private recheck(paths: readonly string[]): void {
+    for (const p of paths) this.debouncer.add(p);
+  }
+
+  /**
+   * Plans the watchers for the folders that exist now (see `./watchPlan`) and makes the live ones match:
+   * watchers no longer planned are disposed, new ones created, unchanged ones kept. Folders that appeared or
+   * went since the last plan get their files checked again. Logs the plan when it changed.
+   */
+  private async applyWatchPlan(): Promise<void> {
+    const targets = this.watchTargets;
+    const folders = foldersToCheck(targets, path);
+    const present = new Set<string>();
+    await Promise.all(
+      folders.map(async (d) => {
+        try {
+          if ((await fsp.stat(d)).isDirectory()) present.add(d);
+        } catch {
+          // missing or unreadable: watched from an ancestor
+        }
+      }),
+    );
+    if (this.disposed) return;
+    const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
+    const plan = planWatches(targets, { path, isDir: (d) => present.has(d), home: this.discover.home, caseInsensitive });
+    const wanted = new Map<string, WatchSpec>();
+    for (const s of [...this.workspaceSpecs, ...plan.specs]) wanted.set(specId(s), s);
+    let created = 0;
+    let disposed = 0;
+    for (const [id, w] of this.watchers) {
+      if (wanted.has(id)) continue;
+      w.dispose();
+      this.watchers.delete(id);
+      disposed++;
     }
-    this.logger.info(`watching ${specs.length} pattern(s) for MCP config files and the trust store ${this.store.path}`);
+    for (const [id, s] of wanted) {
+      if (this.watchers.has(id)) continue;
+      this.watchers.set(id, this.createWatcher(s));
+      created++;
+    }
+    const previous = this.plan;
+    const first = !this.planned;
+    this.plan = plan;
+    this.planned = true;
+    if (!first) {
+      const before = new Set(previous.missing);
+      const after = new Set(plan.missing);
+      const flipped = [...before].filter((d) => !after.has(d)).concat(plan.missing.filter((d) => !before.has(d)));
+      if (flipped.length) {
+        const under = new Set(flipped.map((d) => this.keyOf(d)));
+        this.recheck(
+          targets.filter((t) => under.has(this.keyOf(t.dir))).map((t) => (t.pattern ? t.dir : path.join(t.dir, t.glob))),
+        );
+      }
+    }
+    if (first || created || disposed) {
+      const missing = plan.missing.length ? `; waiting for ${plan.missing.length} missing folder(s) from ${plan.anchors.size} anchor(s)` : '';
+      this.logger.info(`watching ${this.watchers.size} pattern(s) for MCP config files and the trust store ${this.store.path} (${created} new, ${disposed} dropped)${missing}`);
+    }
+  }
+
+  private createWatcher(spec: WatchSpec): vscode.Disposable {
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(spec.base), spec.glob));
+    const only = spec.only ? new Set(spec.only) : undefined;
+    const on = (u: vscode.Uri) => {
+      if (only && !only.has(this.keyOf(u.fsPath))) return;
+      this.onEvent(u);
+    };
+    w.onDidCreate(on);
+    w.onDidChange(on);
+    w.onDidDelete(on);
+    return w;
   }
 }
