@@ -5,17 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { selectServer } from '../../../src/cli/commands/select';
 import { isGuarded } from '../../../src/core/edit/guard';
 import { pinMetadata, type MetadataPins } from '../../../src/core/pins';
 import { emptyProbeResult, probeServer } from '../../../src/core/probe';
-import { readPendingReviews, recordDecisions, TrustStore } from '../../../src/core/trust';
-import type { ServerSpec } from '../../../src/core/types';
-import { buildCli, FIXTURES, hostClient, until, waitGone, type GuardSandbox } from './helpers';
+import { readPendingReviews } from '../../../src/core/trust';
+import { startHttpFixture, stopChild } from '../core/probe/helpers';
+import { buildCli, hostClient, sandbox, specOf, until, waitGone, type GuardSandbox } from './helpers';
 
 const node = process.execPath;
 
@@ -36,87 +35,29 @@ interface Fixture {
 
 async function startFixture(mode: 'streamable' | 'sse', logFile: string): Promise<Fixture> {
   writeFileSync(logFile, '');
-  const child = spawn(node, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode, REQUEST_LOG: logFile }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('http fixture did not start in 10 s')), 10_000);
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const m = /PORT (\d+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error('http fixture exited'));
-    });
-  });
+  const f = await startHttpFixture(mode, { REQUEST_LOG: logFile });
   const requests = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
-  return { child, port, url: `http://127.0.0.1:${port}/mcp`, requests };
+  return { ...f, requests };
 }
 
-async function stopFixture(f: Fixture | undefined): Promise<void> {
-  if (!f || f.child.exitCode !== null || f.child.signalCode !== null) return;
-  const exited = new Promise((r) => f.child.once('exit', r));
-  f.child.kill('SIGKILL'); // by pid: only the fixture this file started
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
-}
+const stopFixture = (f: Fixture | undefined): Promise<void> => stopChild(f?.child);
 
 /**
  * A temp workspace whose `.vscode/mcp.json` has a hand-written bridge entry `remote`:
  * `node <cli> run --config <file> --name remote --url <url>` (remote entries are not guarded automatically).
  */
-function remoteSandbox(cli: string, url: string, name = 'remote'): GuardSandbox {
-  const root = mkdtempSync(join(tmpdir(), 'mtg-bridge-'));
-  const ws = join(root, 'ws');
-  const home = join(root, 'home');
-  mkdirSync(join(ws, '.vscode'), { recursive: true });
-  mkdirSync(home, { recursive: true });
-  const store = join(root, 'store', 'trust-store.json');
-  const configFile = join(ws, '.vscode', 'mcp.json');
-  const args = [cli, 'run', '--config', configFile, '--name', name, '--url', url];
-  writeFileSync(configFile, `${JSON.stringify({ servers: { [name]: { command: node, args } } }, null, 2)}\n`);
-  const env = { ...(process.env as Record<string, string>), HOME: home, MCP_TRUST_GUARD_STORE: store, MCP_TRUST_GUARD_LOG: 'debug' };
-  const io = { out: () => undefined, err: () => undefined, env, cwd: ws };
-  return {
-    root,
-    ws,
-    home,
-    store,
-    configFile,
-    cli,
-    env,
-    entryArgs: () => (JSON.parse(readFileSync(configFile, 'utf8')) as { servers: Record<string, { args: string[] }> }).servers[name].args,
-    async approve(pins?: MetadataPins) {
-      const t = new TrustStore(store);
-      const s = await selectServer(configFile, name, {}, io, (await t.read()).data);
-      const g = isGuarded(s.spec.raw);
-      if (!g || g.url !== url) throw new Error('the entry is not a guarded --url bridge');
-      await recordDecisions(t, [s], 'approved', new Date(), () => pins);
-    },
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
-  };
+function remoteSandbox(cli: string, url: string, name = 'remote'): Promise<GuardSandbox> {
+  return sandbox(
+    name,
+    (configFile) => `${JSON.stringify({ servers: { [name]: { command: node, args: [cli, 'run', '--config', configFile, '--name', name, '--url', url] } } }, null, 2)}\n`,
+    (raw) => isGuarded(raw)?.url === url,
+    { prefix: 'mtg-bridge-', cli, env: { MCP_TRUST_GUARD_LOG: 'debug' } },
+  );
 }
 
 /** Pins of what the server at `url` serves now, probed directly (transport `http`: streamable, else SSE). */
 async function probeHttpPins(url: string): Promise<MetadataPins> {
-  const raw = { url };
-  const spec: ServerSpec = {
-    host: 'vscode',
-    scope: 'user',
-    configFile: '/dev/null',
-    name: 'p',
-    pointer: '/servers/p',
-    transport: 'http',
-    url,
-    raw,
-    duplicateKeys: [],
-    range: { offset: 0, length: 0, line: 1, column: 1 },
-    sourceText: JSON.stringify(raw),
-  };
-  const r = await probeServer(spec, { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 });
+  const r = await probeServer(specOf({ url }), { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 });
   if (!r.ok) throw new Error(`probe failed: ${r.error}`);
   return pinMetadata(r, new Date());
 }
@@ -233,7 +174,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('an unapproved entry contacts nothing; the host sees the blocked tool; a launch review is recorded', async () => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         const { client, transport, stderr } = await hostClient(sb);
         const pid = transport.pid!;
@@ -262,7 +203,7 @@ for (const mode of ['streamable', 'sse'] as const) {
       const pins = await probeHttpPins(fx.url);
       const served = (pins.tools.add?.item as { description?: string } | undefined)?.description;
       assert.match(served ?? '', /<IMPORTANT>/, 'the probe must have seen the served (poisoned) add');
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(pins);
         const mark = fx.requests().length;
@@ -297,7 +238,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('approved, but the server serves another add than was pinned: withheld, its call refused and never sent, a metadata review is recorded', async () => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(benignPins());
         const mark = fx.requests().length;
@@ -324,7 +265,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('an entry approved for one URL, invoked with another --url: blocked, nothing contacted', async () => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(await probeHttpPins(fx.url));
         const mark = fx.requests().length;
@@ -350,7 +291,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('the host closing stdin ends the proxy with exit code 0 and closes the remote connection', async (t) => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(await probeHttpPins(fx.url));
         const mark = fx.requests().length;
@@ -390,7 +331,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('messages sent before the first is answered wait for the transport: one connection, in the host\'s order', async () => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(await probeHttpPins(fx.url));
         const mark = fx.requests().length;
@@ -424,7 +365,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     test(mode === 'sse' ? 'the server gone mid-session: the event stream is lost, so the proxy ends' : 'the server gone mid-session: a request gets a JSON-RPC error naming the URL, not silence', async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'mtg-bridge-gone-'));
       const gone = await startFixture(mode, join(dir, 'requests.log'));
-      const sb = remoteSandbox(cli, gone.url);
+      const sb = await remoteSandbox(cli, gone.url);
       try {
         await sb.approve(await probeHttpPins(gone.url));
         const { client, transport, stderr } = await hostClient(sb);
@@ -457,7 +398,7 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
 
     test('SIGTERM ends the bridge with 128 + 15 and closes the remote connection', async () => {
-      const sb = remoteSandbox(cli, fx.url);
+      const sb = await remoteSandbox(cli, fx.url);
       try {
         await sb.approve(await probeHttpPins(fx.url));
         const mark = fx.requests().length;

@@ -55,23 +55,31 @@ export interface GuardSandbox {
   cleanup(): void;
 }
 
+/** Options of {@link sandbox}. */
+export interface SandboxOptions {
+  /** Temp dir name prefix. */
+  prefix?: string;
+  /** A CLI bundle built already (by {@link buildCli}); default: one is built into the sandbox. */
+  cli?: string;
+  /** Extra environment of the host and the CLI. */
+  env?: Record<string, string>;
+}
+
 /**
- * Creates a workspace whose `.vscode/mcp.json` has server `name` = `command args…` (with `extra` members), and
- * guards it with the launcher `node <cli>`.
+ * Creates a temp sandbox (workspace, home, store, the bundled CLI) whose `.vscode/mcp.json` is what
+ * `configText(configFile, cli)` returns, with server `name` in it. `approve` refuses unless `isOurs(raw entry)`.
  */
-export async function guardSandbox(command: string, args: string[], extra: Record<string, unknown> = {}, name = 'srv'): Promise<GuardSandbox> {
-  const root = mkdtempSync(join(tmpdir(), 'mtg-proxy-'));
+export async function sandbox(name: string, configText: (configFile: string, cli: string) => string, isOurs: (raw: unknown) => boolean, opts: SandboxOptions = {}): Promise<GuardSandbox> {
+  const root = mkdtempSync(join(tmpdir(), opts.prefix ?? 'mtg-proxy-'));
   const ws = join(root, 'ws');
   const home = join(root, 'home');
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   mkdirSync(home, { recursive: true });
   const store = join(root, 'store', 'trust-store.json');
   const configFile = join(ws, '.vscode', 'mcp.json');
-  const cli = await buildCli(root);
-  const entry = JSON.stringify({ command, args, ...extra }, null, 2).replace(/\n/g, '\n    ');
-  const text = `{\n  // guarded by the test\n  "servers": {\n    ${JSON.stringify(name)}: ${entry}\n  }\n}\n`;
-  writeFileSync(configFile, applyEdits(text, guardEntryEdits(text, `/servers/${name}`, { command: process.execPath, args: [cli] }, configFile)));
-  const env = { ...(process.env as Record<string, string>), HOME: home, MCP_TRUST_GUARD_STORE: store };
+  const cli = opts.cli ?? (await buildCli(root));
+  writeFileSync(configFile, configText(configFile, cli));
+  const env = { ...(process.env as Record<string, string>), HOME: home, MCP_TRUST_GUARD_STORE: store, ...opts.env };
   const io = { out: () => undefined, err: () => undefined, env, cwd: ws };
   return {
     root,
@@ -88,7 +96,7 @@ export async function guardSandbox(command: string, args: string[], extra: Recor
     async approve(pins) {
       const t = new TrustStore(store);
       const s = await selectServer(configFile, name, {}, io, (await t.read()).data);
-      if (!isGuarded(s.spec.raw)) throw new Error('entry is not guarded');
+      if (!isOurs(s.spec.raw)) throw new Error('the entry is not the guarded entry this sandbox wrote');
       await recordDecisions(t, [s], 'approved', new Date(), () => pins);
     },
     cleanup() {
@@ -97,24 +105,42 @@ export async function guardSandbox(command: string, args: string[], extra: Recor
   };
 }
 
-/** Pins of what `command args` serves now, probed directly (as the scanner's default client). */
-export async function probePins(command: string, args: string[], env?: Record<string, string>): Promise<MetadataPins> {
-  const raw = { command, args };
-  const spec: ServerSpec = {
+/**
+ * Creates a workspace whose `.vscode/mcp.json` has server `name` = `command args…` (with `extra` members), and
+ * guards it with the launcher `node <cli>`.
+ */
+export function guardSandbox(command: string, args: string[], extra: Record<string, unknown> = {}, name = 'srv'): Promise<GuardSandbox> {
+  return sandbox(
+    name,
+    (configFile, cli) => {
+      const entry = JSON.stringify({ command, args, ...extra }, null, 2).replace(/\n/g, '\n    ');
+      const text = `{\n  // guarded by the test\n  "servers": {\n    ${JSON.stringify(name)}: ${entry}\n  }\n}\n`;
+      return applyEdits(text, guardEntryEdits(text, `/servers/${name}`, { command: process.execPath, args: [cli] }, configFile));
+    },
+    (raw) => Boolean(isGuarded(raw)),
+  );
+}
+
+/** A launch spec as config parsing would produce it for `raw` (a stdio or remote entry). */
+export function specOf(raw: { command?: string; args?: string[]; url?: string }): ServerSpec {
+  return {
     host: 'vscode',
     scope: 'user',
     configFile: '/dev/null',
     name: 'p',
     pointer: '/servers/p',
-    transport: 'stdio',
-    command,
-    args,
+    transport: raw.url !== undefined ? 'http' : 'stdio',
+    ...raw,
     raw,
     duplicateKeys: [],
     range: { offset: 0, length: 0, line: 1, column: 1 },
-    sourceText: '',
+    sourceText: JSON.stringify(raw),
   };
-  const r = await probeServer(spec, { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, ...(env ? { env } : {}) });
+}
+
+/** Pins of what `command args` serves now, probed directly (as the scanner's default client). */
+export async function probePins(command: string, args: string[], env?: Record<string, string>): Promise<MetadataPins> {
+  const r = await probeServer(specOf({ command, args }), { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, ...(env ? { env } : {}) });
   if (!r.ok) throw new Error(`probe failed: ${r.error}`);
   return pinMetadata(r, new Date());
 }

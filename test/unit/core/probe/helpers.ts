@@ -1,4 +1,5 @@
 /** Test helpers of the probe tests: specs for fixture and reference servers, and a bounded "process gone" check. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { ServerSpec } from '../../../../src/core/types';
 
@@ -52,3 +53,36 @@ export async function assertGone(pid: number | undefined, ms = 3_000): Promise<v
 
 /** True while `pid` exists. */
 export const alive = exists;
+
+/**
+ * Starts test/fixtures/servers/http-server.mjs on 127.0.0.1 (`MODE` = `mode`, plus `env`) and resolves with its
+ * port once it printed `PORT <n>`; rejects after 10 s or if it exits first. Stop it with {@link stopChild}.
+ */
+export async function startHttpFixture(mode: 'streamable' | 'sse', env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; url: string }> {
+  const child = spawn(process.execPath, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('http fixture did not start in 10 s')), 10_000);
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /PORT (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        ok(Number(m[1]));
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      fail(new Error('http fixture exited'));
+    });
+  });
+  return { child, port, url: `http://127.0.0.1:${port}/mcp` };
+}
+
+/** SIGKILLs a child this test started (by its pid) and waits for its exit, at most `ms`. */
+export async function stopChild(child: ChildProcess | undefined, ms = 5_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, ms).unref())]);
+}

@@ -1,36 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { probeServer } from '../../../../src/core/probe';
 import type { ServerSpec } from '../../../../src/core/types';
-import { FIXTURES, stdioSpec } from './helpers';
+import { startHttpFixture, stdioSpec, stopChild as stop } from './helpers';
 
 // Remote servers on loopback: streamable HTTP, and the fallback to the deprecated HTTP+SSE transport.
-
-async function startHttpFixture(mode: 'streamable' | 'sse'): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('http fixture did not start in 5 s')), 5_000);
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const m = /PORT (\d+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', () => reject(new Error('http fixture exited')));
-  });
-  return { child, port };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
-}
 
 const remote = (transport: 'http' | 'sse', url: string): ServerSpec => ({
   ...stdioSpec('unused', []),
