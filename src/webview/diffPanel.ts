@@ -3,15 +3,22 @@
  * {@link DiffViewModel}: the server header, findings, the launch-spec field table (approved vs current), the
  * line diff of the canonical JSON, the word diff of each changed tool description, and the Approve / Block
  * buttons, which post {@link MessageType.Approve} / {@link MessageType.Block} with the revision on screen.
+ * The host sends a new model whenever the server's state changes (approved, blocked, restored, edited), or a
+ * {@link ServerGoneView} when the entry left its file: then the page says so, without buttons. An action
+ * still running when a new model arrives stays shown as running (buttons disabled) until its result comes.
  * Text only (see `./dom`). Every received message is validated with `parseToWebview`; others are ignored.
  */
 import { badge, findingsTable, h, post, render, section, sendReady } from './dom';
-import type { DiffPartView, DiffViewModel, FieldRowView, ItemChangeView } from './model';
+import type { DiffPartView, DiffViewModel, FieldRowView, ItemChangeView, ServerGoneView } from './model';
 import { MessageType, parseToWebview, type ActionResultMessage } from './protocol';
 
 let revision = -1;
 let status: HTMLElement | undefined;
 let buttons: HTMLButtonElement[] = [];
+/** The action posted and not answered yet (`Approving`, `Blocking`), kept across re-renders. */
+let inFlight: string | undefined;
+/** Whether the model on screen is approved as it is (then Approve has nothing to do). */
+let approvedNow = false;
 
 function header(m: DiffViewModel): HTMLElement {
   const s = m.server;
@@ -26,6 +33,11 @@ function header(m: DiffViewModel): HTMLElement {
 
 function notices(m: DiffViewModel): HTMLElement[] {
   const out: HTMLElement[] = [];
+  if (m.server.state === 'approved') {
+    out.push(h('p', { className: 'notice ok', text: 'Approved: the current launch spec is the one on record.' }));
+  } else if (m.server.state === 'denied') {
+    out.push(h('p', { className: 'notice warn', text: 'Denied: the decision on record is a denial. Block moves the entry out of the servers of its file.' }));
+  }
   if (m.decision) out.push(h('p', { className: 'notice', text: `Decision on record: ${m.decision.decision} at ${m.decision.decidedAt}.` }));
   if (m.cosmetic) out.push(h('p', { className: 'notice', text: 'Only formatting, comments or key order changed since the decision.' }));
   if (m.sameAs) {
@@ -42,13 +54,29 @@ function actions(): HTMLElement {
   status = h('span', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   buttons = [approve, block];
   const send = (type: MessageType.Approve | MessageType.Block, label: string) => () => {
-    for (const b of buttons) b.disabled = true;
-    if (status) status.textContent = `${label}…`;
+    inFlight = label;
+    showInFlight();
     post({ type, revision });
   };
   approve.addEventListener('click', send(MessageType.Approve, 'Approving'));
   block.addEventListener('click', send(MessageType.Block, 'Blocking'));
+  if (approvedNow) approve.title = 'Already approved as it is.';
+  enableButtons();
+  if (inFlight) showInFlight();
   return h('div', { className: 'actions' }, approve, block, status);
+}
+
+/** Buttons disabled and the running action named in the status line. */
+function showInFlight(): void {
+  for (const b of buttons) b.disabled = true;
+  if (status && inFlight) {
+    status.textContent = `${inFlight}…`;
+    status.className = 'status';
+  }
+}
+
+function enableButtons(): void {
+  for (const b of buttons) b.disabled = b.id === 'approve' && approvedNow;
 }
 
 const ROW_LABEL: Record<FieldRowView['status'], string> = { changed: 'changed', added: 'added', removed: 'removed', unchanged: '' };
@@ -101,6 +129,7 @@ function itemBlock(i: ItemChangeView): HTMLElement {
 
 function show(m: DiffViewModel, rev: number): void {
   revision = rev;
+  approvedNow = m.server.state === 'approved';
   const changedCount = m.fields.filter((f) => f.status !== 'unchanged').length;
   const nodes: Node[] = [
     header(m),
@@ -116,19 +145,39 @@ function show(m: DiffViewModel, rev: number): void {
   render(...nodes);
 }
 
+/** The server left its file (blocked into the quarantine key, or removed): say so, offer nothing to press. */
+function showGone(g: ServerGoneView, rev: number): void {
+  revision = rev;
+  buttons = [];
+  status = h('span', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  if (inFlight) status.textContent = `${inFlight}…`;
+  render(
+    h(
+      'header',
+      {},
+      h('h1', {}, 'Diff: ', h('span', { className: 'name', text: g.name }), ' ', badge(g.reason)),
+      h('p', { className: 'meta' }, `${g.host} · `, h('span', { className: 'mono', text: `${g.configFile} ${g.pointer}` })),
+    ),
+    h('p', { className: `notice gone gone-${g.reason}${g.reason === 'blocked' ? ' warn' : ''}`, text: g.message }),
+    h('div', { className: 'actions' }, status),
+  );
+}
+
 function showResult(r: ActionResultMessage): void {
+  inFlight = undefined;
   if (status) {
     status.textContent = r.message;
     status.className = `status ${r.ok ? 'ok' : 'error'}`;
   }
-  // after a failure the user may try again; after success the panel waits for the host's next model
-  if (!r.ok) for (const b of buttons) b.disabled = false;
+  // the user may act again (the host checks the revision); the host's new model says what changed
+  enableButtons();
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
   const msg = parseToWebview(event.data);
   if (!msg) return;
   if (msg.type === MessageType.ShowDiff) show(msg.model, msg.revision);
+  else if (msg.type === MessageType.ServerGone) showGone(msg.gone, msg.revision);
   else if (msg.type === MessageType.ActionResult) showResult(msg);
 });
 sendReady('diff');

@@ -94,6 +94,24 @@ export interface DiffViewModel {
   omitted: number;
 }
 
+/**
+ * What the diff panel says when the server it was opened for is no longer a server entry of its file (shown
+ * instead of a stale diff). Every string is display text (revealed, capped) built by the host.
+ */
+export interface ServerGoneView {
+  /** `blocked`: the entry was moved into the file's quarantine key; `removed`: no entry at that pointer now. */
+  reason: 'blocked' | 'removed';
+  name: string;
+  /** MCP host id (`vscode`, `cursor`, …). */
+  host: string;
+  /** Absolute path of the config file. */
+  configFile: string;
+  /** RFC 6901 JSON Pointer the entry had. */
+  pointer: string;
+  /** One or two sentences for the user: what happened and what can be done. */
+  message: string;
+}
+
 /** One labelled JSON block of an inspected item (input schema, annotations, arguments, …). */
 export interface JsonBlockView {
   label: string;

@@ -10,7 +10,9 @@
  *
  * Flow: the page loads and sends {@link ReadyMessage}; the host answers with the model
  * ({@link ShowDiffMessage} or {@link ShowInspectorMessage}), and again whenever the model changes or the page
- * reloads (a hidden panel is torn down and sends `ready` again when shown). The diff page sends
+ * reloads (a hidden panel is torn down and sends `ready` again when shown). The diff panel follows the
+ * extension's state: after a decision, a Block or Restore, or an edit of the file it gets the server's new
+ * model, or {@link ServerGoneMessage} when the entry is no longer in its file. The diff page sends
  * {@link ApproveMessage} / {@link BlockMessage} carrying the `revision` it shows; the host acts only when that
  * is the revision it last sent, and answers with {@link ActionResultMessage}.
  *
@@ -25,6 +27,7 @@ import type {
   InspectorViewModel,
   ItemChangeView,
   JsonBlockView,
+  ServerGoneView,
   ServerHeaderView,
 } from './model';
 
@@ -42,6 +45,8 @@ export const enum MessageType {
   ShowInspector = 'showInspector',
   /** Host → page: an Approve/Block finished (or failed). */
   ActionResult = 'actionResult',
+  /** Host → page: the diff panel's server is no longer in its file (blocked or removed). */
+  ServerGone = 'serverGone',
 }
 
 /** Which page sent a message. */
@@ -75,6 +80,17 @@ export interface ShowDiffMessage {
   model: DiffViewModel;
 }
 
+/**
+ * Host → page: the server of this diff panel is no longer a server entry of its file (it was blocked into the
+ * quarantine key, or its entry was removed); the page shows why instead of the stale diff, without buttons.
+ */
+export interface ServerGoneMessage {
+  type: MessageType.ServerGone;
+  /** Increases with every message of this kind or {@link ShowDiffMessage}: the same counter. */
+  revision: number;
+  gone: ServerGoneView;
+}
+
 /** Host → page: the tool inspector's model. */
 export interface ShowInspectorMessage {
   type: MessageType.ShowInspector;
@@ -91,7 +107,7 @@ export interface ActionResultMessage {
 }
 
 /** Every message the host sends to a page. */
-export type ToWebviewMessage = ShowDiffMessage | ShowInspectorMessage | ActionResultMessage;
+export type ToWebviewMessage = ShowDiffMessage | ServerGoneMessage | ShowInspectorMessage | ActionResultMessage;
 /** Every message a page sends to the host. */
 export type FromWebviewMessage = ReadyMessage | ApproveMessage | BlockMessage;
 
@@ -181,6 +197,16 @@ export const isDiffViewModel = shape<DiffViewModel>({
   omitted: isCount,
 });
 
+/** Whether `v` is a well-formed {@link ServerGoneView}. */
+export const isServerGoneView = shape<ServerGoneView>({
+  reason: oneOf('blocked', 'removed'),
+  name: isStr,
+  host: isStr,
+  configFile: isStr,
+  pointer: isStr,
+  message: isStr,
+});
+
 const isJsonBlock = shape<JsonBlockView>({ label: isStr, json: isStr });
 const isInspectorItem = shape<InspectorItemView>({
   kind: isStr,
@@ -220,11 +246,23 @@ const isRevision = isCount;
  */
 export function parseToWebview(raw: unknown): ToWebviewMessage | undefined {
   if (!isObj(raw)) return undefined;
-  const data = { type: own(raw, 'type'), revision: own(raw, 'revision'), model: own(raw, 'model'), action: own(raw, 'action'), ok: own(raw, 'ok'), message: own(raw, 'message') };
+  const data = {
+    type: own(raw, 'type'),
+    revision: own(raw, 'revision'),
+    model: own(raw, 'model'),
+    gone: own(raw, 'gone'),
+    action: own(raw, 'action'),
+    ok: own(raw, 'ok'),
+    message: own(raw, 'message'),
+  };
   switch (data.type) {
     case MessageType.ShowDiff:
       return isRevision(data.revision) && isDiffViewModel(data.model)
         ? { type: MessageType.ShowDiff, revision: data.revision, model: data.model }
+        : undefined;
+    case MessageType.ServerGone:
+      return isRevision(data.revision) && isServerGoneView(data.gone)
+        ? { type: MessageType.ServerGone, revision: data.revision, gone: data.gone }
         : undefined;
     case MessageType.ShowInspector:
       return isInspectorViewModel(data.model) ? { type: MessageType.ShowInspector, model: data.model } : undefined;

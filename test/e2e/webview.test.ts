@@ -291,4 +291,47 @@ describe('webview pages in Chromium', { timeout: 120_000 }, () => {
     await assertNothingRan(w, 'diff');
     await page.context().close();
   });
+  test('diff panel follows the host: a new model while Approve runs keeps it running; approved, then blocked (as text, no buttons)', async () => {
+    workspace.writeCursor({ build: { command: 'echo', args: ['safe'] } });
+    const first = await workspace.report('build');
+    workspace.decide(first, 'approved');
+    workspace.writeCursor({ build: { command: 'cmd.exe', args: ['/c', 'shell.bat'] } });
+    const changed = await workspace.report('build');
+    const changedModel = buildDiffViewModel(changed);
+    workspace.decide(changed, 'approved');
+    const approvedModel = buildDiffViewModel(await workspace.report('build'));
+    assert.equal(approvedModel.server.state, 'approved');
+
+    const w = await openView('diff', { width: 1000, height: 900 });
+    const page = w.page;
+    await postToPage(page, { type: 'showDiff', revision: 1, model: changedModel });
+    await page.locator('table.fields').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('#approve').click();
+    // the host's new model arrives before the action's result (the approval re-evaluated the store)
+    await postToPage(page, { type: 'showDiff', revision: 2, model: approvedModel });
+    await page.locator('h1', { hasText: 'approved' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('h1').innerText(), 'Diff: build approved');
+    assert.equal(await page.locator('.notice.ok').innerText(), 'Approved: the current launch spec is the one on record.');
+    assert.equal(await page.locator('tr.field-changed').count(), 0);
+    assert.equal(await page.locator('.status').innerText(), 'Approving…', 'the running action is still shown');
+    assert.equal(await page.locator('#block').isDisabled(), true);
+    await postToPage(page, { type: 'actionResult', action: 'approve', ok: true, message: 'Approved.' });
+    await page.locator('.status.ok', { hasText: 'Approved.' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('#block').isDisabled(), false);
+    assert.equal(await page.locator('#approve').isDisabled(), true, 'nothing to approve: it is approved as it is');
+
+    // blocked elsewhere (the Servers view): the page says so, as text, and offers no button
+    const hostile = '<img src=x onerror="window.__mtgPwned=1">';
+    await postToPage(page, { type: 'serverGone', revision: 3, gone: { reason: 'blocked', name: hostile, host: 'cursor', configFile: '/ws/.cursor/mcp.json', pointer: '/mcpServers/build', message: `"${hostile}" is blocked: moved into "mcpTrustGuard.quarantine".` } });
+    await page.locator('.notice.gone-blocked').waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('h1').innerText(), `Diff: ${hostile} blocked`);
+    assert.equal(await page.locator('.notice.gone-blocked').innerText(), `"${hostile}" is blocked: moved into "mcpTrustGuard.quarantine".`);
+    assert.equal(await page.locator('button').count(), 0);
+    assert.equal(await page.locator('table.fields').count(), 0, 'the stale diff is gone');
+    await screenshot(page, 'webview-diff-gone');
+    const sent = await page.evaluate(() => (window as unknown as { __mtgSent: unknown[] }).__mtgSent);
+    assert.deepEqual(sent, [{ type: 'ready', view: 'diff' }, { type: 'approve', revision: 1 }]);
+    await assertNothingRan(w, 'diff');
+    await page.context().close();
+  });
 });

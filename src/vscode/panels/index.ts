@@ -3,7 +3,7 @@
  * builders of their view models from core reports.
  */
 export { showDiffPanel, DiffPanel, DIFF_PANEL_VIEW_TYPE } from './diffPanel';
-export type { DiffPanelActions } from './diffPanel';
+export type { DiffPanelActions, DiffPanelSource } from './diffPanel';
 export { InspectorViewProvider } from './inspectorView';
-export { buildDiffViewModel, buildInspectorViewModel, VIEW_LIMITS } from './viewModel';
+export { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, VIEW_LIMITS, type DiffPanelContent } from './viewModel';
 export type { DiffViewModel, InspectorViewModel } from '../../webview/model';

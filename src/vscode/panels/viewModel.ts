@@ -25,6 +25,7 @@ import type {
   InspectorViewModel,
   ItemChangeView,
   JsonBlockView,
+  ServerGoneView,
   ServerHeaderView,
 } from '../../webview/model';
 
@@ -289,6 +290,52 @@ export function buildDiffViewModel(report: ServerReport, metadata?: MetadataRepo
   if (report.sameAs) model.sameAs = { configFile: displayText(report.sameAs.configFile), name: displayText(report.sameAs.name) };
   if (metadata && !metadata.probe.ok) model.probeError = displayText(metadata.probe.error ?? 'the probe failed');
   return model;
+}
+
+/** What an open diff panel shows: the server's diff, or why there is none any more. */
+export type DiffPanelContent = { kind: 'diff'; model: DiffViewModel } | { kind: 'gone'; gone: ServerGoneView };
+
+/**
+ * The content of an open diff panel for the current state of its server, after any change of the
+ * extension's state (a decision, Block, Restore, an edit of the file):
+ * - the server is an entry of its file → its diff model (as {@link buildDiffViewModel}: an approved server
+ *   shows state `approved` and no changed field);
+ * - its entry is quarantined (`blocked`) → a {@link ServerGoneView} saying it is blocked and where it went;
+ * - neither → a {@link ServerGoneView} saying it is no longer in the file.
+ *
+ * @param report the server's current report, if it is still an entry of its file.
+ * @param quarantine the file's quarantine key (`mcpTrustGuard.quarantine`) when the entry is quarantined now.
+ * @param last the header the panel showed last (names the server when there is no report any more).
+ * @param metadata the metadata verdict of the server's last probe, if any.
+ * @returns a JSON-safe content; texts revealed and capped. Never throws.
+ */
+export function buildDiffPanelContent(
+  report: ServerReport | undefined,
+  quarantine: string | undefined,
+  last: ServerHeaderView,
+  metadata?: MetadataReport,
+): DiffPanelContent {
+  if (report) return { kind: 'diff', model: buildDiffViewModel(report, metadata) };
+  const who = { name: last.name, host: last.host, configFile: last.configFile, pointer: last.pointer };
+  if (quarantine !== undefined) {
+    const key = displayText(quarantine, 200);
+    return {
+      kind: 'gone',
+      gone: {
+        ...who,
+        reason: 'blocked',
+        message: `"${last.name}" is blocked: its entry ${last.pointer} was moved out of the servers of ${last.configFile} into "${key}", where no host reads it, and its denial is on record. Restore (in the Servers view) puts it back; this panel then shows it again.`,
+      },
+    };
+  }
+  return {
+    kind: 'gone',
+    gone: {
+      ...who,
+      reason: 'removed',
+      message: `"${last.name}" is no longer in ${last.configFile}: there is no entry at ${last.pointer} (it was removed or renamed, or the file is gone). There is nothing to approve or block here; if it comes back, this panel shows it again.`,
+    },
+  };
 }
 
 const LISTS: Array<{ list: 'tools' | 'prompts' | 'resources' | 'resourceTemplates'; kind: ItemKind }> = [

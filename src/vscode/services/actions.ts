@@ -12,7 +12,7 @@ import type { Logger } from '../../core/ports';
 import type { ProbeOptions } from '../../core/probe';
 import { evaluateMetadata, metadataNeedsReview, NotApprovedError, probeApproved, type MetadataReport, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
-import { buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
+import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
 import { changeLine, displayPath, hostName, launchLine, safeText } from '../text';
 import type { GuardService, ServerKey } from './guardService';
 
@@ -340,12 +340,32 @@ export class GuardActions {
     else if (answer === inspect) await this.inspect({ configFile: r.spec.configFile, pointer: r.spec.pointer });
   }
 
-  /** Opens the diff panel (approved vs current launch spec, and the last probe's tool diff). */
+  /**
+   * Opens the diff panel (approved vs current launch spec, and the last probe's tool diff). While open it
+   * follows the server through {@link GuardService.onDidChange}: after Approve, Block, Restore or an edit it
+   * shows the new state, or says the server is blocked or gone from its file.
+   */
   async showDiff(key: ServerKey): Promise<void> {
     const r = this.need(key);
     if (!r) return;
     const model = buildDiffViewModel(r, this.service.probeOf(key)?.metadata);
-    showDiffPanel(this.context, model, { approve: () => this.approve(key), block: () => this.block(key) });
+    let last = model.server;
+    const source = {
+      key: recordKey(key.configFile, key.pointer),
+      onDidChange: this.service.onDidChange,
+      // the panel follows the server: approved, blocked, restored, edited, or gone from its file
+      content: () => {
+        const content = buildDiffPanelContent(
+          this.service.find(key),
+          this.service.findQuarantined(key) ? QUARANTINE_KEY : undefined,
+          last,
+          this.service.probeOf(key)?.metadata,
+        );
+        if (content.kind === 'diff') last = content.model.server;
+        return content;
+      },
+    };
+    showDiffPanel(this.context, model, { approve: () => this.approve(key), block: () => this.block(key) }, source);
     this.logger.info(`diff panel shown for "${safeText(r.spec.name)}" (${r.state}; ${r.changes.length} change(s)): ${r.changes.slice(0, 5).map((c) => changeLine(c, 60)).join('; ')}`);
   }
 

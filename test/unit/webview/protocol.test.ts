@@ -113,3 +113,28 @@ describe('parseToWebview (page side)', () => {
     assert.equal(parseToWebview(null), undefined);
   });
 });
+
+describe('serverGone (page side)', () => {
+  const gone = { reason: 'blocked', name: 'build', host: 'cursor', configFile: '/ws/.cursor/mcp.json', pointer: '/mcpServers/build', message: '"build" is blocked.' };
+
+  test('accepts a well-formed message, rebuilt from its known members', () => {
+    assert.deepEqual(parseToWebview({ type: 'serverGone', revision: 4, gone: structuredClone(gone), extra: 1 }), { type: MessageType.ServerGone, revision: 4, gone });
+    assert.deepEqual(parseToWebview({ type: 'serverGone', revision: 0, gone: { ...gone, reason: 'removed' } })?.type, MessageType.ServerGone);
+  });
+
+  test('rejects a missing revision, an unknown reason, and members of the wrong type', () => {
+    const bad: unknown[] = [
+      { type: 'serverGone', gone },
+      { type: 'serverGone', revision: -1, gone },
+      { type: 'serverGone', revision: 1 },
+      { type: 'serverGone', revision: 1, gone: { ...gone, reason: 'deleted' } },
+      { type: 'serverGone', revision: 1, gone: { ...gone, message: 5 } },
+      { type: 'serverGone', revision: 1, gone: { ...gone, name: undefined } },
+      { type: 'serverGone', revision: 1, gone: { ...gone, configFile: 'x'.repeat(MAX_MESSAGE_STRING + 1) } },
+      { type: 'serverGone', revision: 1, gone: Object.create(gone) },
+    ];
+    for (const b of bad) assert.equal(parseToWebview(b), undefined, JSON.stringify(b));
+    // never accepted from a page
+    assert.equal(parseFromWebview({ type: 'serverGone', revision: 1, gone }), undefined);
+  });
+});
