@@ -32,8 +32,14 @@ export function isServerKey(v: unknown): v is ServerKey {
 /**
  * The VS Code server-definition ids a VS Code config entry may run under, as VS Code 1.139 builds them
  * (`mcp.config.<collection>.<name>`; collections `ws<folder index>` for `.vscode/mcp.json`, `workspace` for a
- * `.code-workspace`, `usrlocal`/`usrremote` for the user's `mcp.json`). Verified against the workbench source
- * shipped in code-server 4.139.1; other releases may differ, so the caller treats a stop as best effort.
+ * `.code-workspace`, `usrlocal`/`usrremote` for the user's `mcp.json`). Read from the workbench source shipped
+ * in code-server 4.139.1 (`lib/vscode/out/vs/code/browser/workbench/workbench.js`): the config discovery names
+ * each server `` `mcp.config.${configPath.id}.${name}` `` and `McpWorkbenchService.getMcpConfigPath` /
+ * `getWorkspaceMcpConfigPath` give the ids `usrlocal`, `usrremote`, `workspace` and `ws<folder index>`;
+ * `workbench.mcp.stopServer <id>` stops the server whose `definition.id` equals it and ignores other ids.
+ * The `ws<index>` form is exercised in a running code-server by test/e2e/stop-server.test.ts (the process
+ * VS Code started exits); the others are not. Other releases may differ, so the caller treats a stop as best
+ * effort.
  */
 export function vscodeServerIds(report: ServerReport): string[] {
   const { spec } = report;
