@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { cli, clickDialogButton, dialog, extensionLog, showServers, until, waitForLog, waitForServer } from './ui';
+import { cli, clickDialogButton, dialog, extensionLog, showServers, sleep, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-stop-')));
 const started = Date.now();
@@ -103,8 +103,10 @@ test('Block stops the server VS Code runs for a .vscode/mcp.json entry (workbenc
   const row = page.locator('.monaco-list-row[aria-label^="pidsrv, approved"]').first();
   const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Block$/ }).first();
   await until('the Block consent modal', async () => {
+    await page.keyboard.press('Escape'); // a menu left open by an earlier attempt would intercept the right-click
     await row.click({ button: 'right', timeout: 10_000 });
     await menuItem.waitFor({ state: 'visible', timeout: 5_000 });
+    await sleep(300); // a click right after the menu appears may be ignored
     await menuItem.click({ timeout: 5_000 });
     return box.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
   }, 30_000, 200).catch(async (e: unknown) => {
