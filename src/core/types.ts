@@ -49,6 +49,11 @@ export interface ConfigLocation {
   serverSections: string[][];
   /** Why this file is listed even though no host launches from it (e.g. `.cursor/rules/mcp.json`). */
   note?: string;
+  /**
+   * When the top-level object has no member of this name, its members are servers too (another host reads the
+   * same file that way: VS Code 1.139 and a workspace-root `.mcp.json` without `mcpServers`).
+   */
+  rootServersUnlessKey?: string;
 }
 
 /** A duplicate object key found while parsing: hosts disagree on which value wins, so both are pinned. */

@@ -521,3 +521,21 @@ test('probe: invalid UTF-8 in the JSON-RPC framing itself is a clear error, not 
   assert.equal(r.ok, false);
   assert.match(r.error ?? '', /not JSON-RPC/);
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Files read by more than one host
+
+test('a workspace-root .mcp.json without mcpServers: VS Code runs its top-level members, so they are new, pinned, and a swap is caught', () =>
+  inSandbox(async (sb) => {
+    const text = '{\n  "build": { "command": "echo", "args": ["safe"] }\n}\n';
+    const cfg = sb.write('.mcp.json', text);
+    const fresh = await scan(sb);
+    assert.equal(fresh.code, 1);
+    assert.equal(server(fresh, 'build').state, 'new');
+    assert.ok(fresh.findings.some((f) => f.ruleId === 'root-level-servers'), JSON.stringify(fresh.findings));
+    await approve(sb, cfg, 'build');
+    assert.equal(server(await scan(sb), 'build').state, 'approved');
+    writeFileSync(cfg, text.replace('"echo", "args": ["safe"]', '"cmd.exe", "args": ["/c", "shell.bat"]'));
+    const srv = await expectChanged(sb, 'build');
+    for (const p of ['/command', '/args/0', '/args/1']) assert.ok(srv.changes.some((c) => c.pointer === p), JSON.stringify(srv.changes));
+  }));

@@ -167,7 +167,8 @@ export function workspaceLocations(host: HostId, folder: string, dirs: PlatformD
         }),
       ];
     case 'claude-code':
-      return [location('claude-code', 'workspace', j(folder, '.mcp.json'), topLevelSections('claude-code'), ws)];
+      // VS Code 1.139 reads this file too (workbench.js `Ddt`): `mcpServers` if present, else every top-level member.
+      return [location('claude-code', 'workspace', j(folder, '.mcp.json'), topLevelSections('claude-code'), { ...ws, rootServersUnlessKey: 'mcpServers' })];
     case 'gemini-cli':
       return [location('gemini-cli', 'workspace', j(folder, '.gemini', 'settings.json'), topLevelSections('gemini-cli'), ws)];
     case 'windsurf':

@@ -1,5 +1,6 @@
-import { createScanner, printParseErrorCode, visit, type ParseErrorCode } from 'jsonc-parser';
+import { createScanner, parse as parseJsonc, printParseErrorCode, visit, type ParseErrorCode } from 'jsonc-parser';
 import { escapePointerToken } from '../checks/pointer';
+import { QUARANTINE_KEY } from '../edit/quarantine';
 import { sha256Hex } from '../fingerprint/canonical';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
@@ -98,6 +99,7 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
   let servers: ServerSpec[] = [];
   try {
     servers = parser.parse();
+    if (location.rootServersUnlessKey !== undefined) servers.push(...rootServers(text, location, findings));
   } catch (e) {
     if (e instanceof NestingError || e instanceof RangeError) {
       const offset = e instanceof NestingError ? e.offset : deepNestingOffset(text, MAX_NESTING);
@@ -107,6 +109,30 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
     }
   }
   return { location, servers, errors: parser.errors, findings, contentHash };
+}
+
+/**
+ * The servers VS Code (1.139, `workbench.js` `Ddt`) reads from a workspace-root `.mcp.json` that has no
+ * `mcpServers` key: every top-level member. They are parsed as a section `[]` (pointers `/<name>`), pinned like
+ * any other entry, and a medium `root-level-servers` finding names them. None when the key is present.
+ */
+function rootServers(text: string, location: ConfigLocation, findings: Finding[]): ServerSpec[] {
+  const key = location.rootServersUnlessKey!;
+  const top: unknown = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (top === null || typeof top !== 'object' || Array.isArray(top) || Object.prototype.hasOwnProperty.call(top, key)) return [];
+  // File-level findings and syntax errors were reported by the first pass; entry-level ones ride on the specs.
+  // Our own quarantine key (Block) is not a server: VS Code skips it too, as it has no command or url.
+  const servers = new ConfigParser(text, { ...location, serverSections: [[]] }, []).parse().filter((s) => s.name !== QUARANTINE_KEY);
+  if (servers.length) {
+    const names = servers.slice(0, 5).map((s) => JSON.stringify(s.name.slice(0, 60)));
+    findings.push({
+      ruleId: 'root-level-servers',
+      severity: 'medium',
+      message: `this file has no "${key}" key, so VS Code reads its top-level members as servers: ${names.join(', ')}${servers.length > 5 ? ', …' : ''}; they are pinned like any other`,
+      pointer: '',
+    });
+  }
+  return servers;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -358,6 +384,9 @@ class ConfigParser {
     if (this.rootSeen) return undefined;
     this.rootSeen = true;
     if (isContainer && !isArray) {
+      // A section path `[]`: the top-level object itself holds the servers.
+      const root = this.sections.findIndex((sec) => sec.length === 0);
+      if (root >= 0) return { mode: SECTION, isArray: false, keyOffset: 0, index: 0, pointer: '', group: this.group(root, '', '', this.location.workspaceFolder), depth: 0 };
       const states = this.sections.map((_, i) => ({ section: i, level: 0, logical: '' }));
       return { mode: MATCH, isArray: false, keyOffset: 0, index: 0, pointer: '', states, depth: 0 };
     }

@@ -4,6 +4,7 @@
  * inspect the tools, reveal the entry. Every outcome is said plainly in the UI and logged.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { quarantineEdits, restoreEdits, QUARANTINE_KEY } from '../../core/edit/quarantine';
@@ -43,9 +44,16 @@ export function isServerKey(v: unknown): v is ServerKey {
  */
 export function vscodeServerIds(report: ServerReport): string[] {
   const { spec } = report;
-  if (spec.host !== 'vscode') return [];
   const tokens = spec.pointer.split('/');
   const name = tokens[tokens.length - 1]?.replace(/~1/g, '/').replace(/~0/g, '~') ?? spec.name;
+  if (spec.scope === 'workspace' && spec.workspaceFolder && path.basename(spec.configFile) === '.mcp.json' && path.dirname(spec.configFile) === spec.workspaceFolder) {
+    // A workspace-root .mcp.json (Claude Code's file) is read by VS Code 1.139 too, as the collection
+    // `workspace-dot-mcp.<folder index>` (same workbench.js: `_watchFolder`, `toWorkspaceMcpServer`). Not exercised
+    // against a running server.
+    const idx = (vscode.workspace.workspaceFolders ?? []).findIndex((f) => f.uri.fsPath === spec.workspaceFolder);
+    return idx >= 0 ? [`workspace-dot-mcp.${idx}.${name}`] : [];
+  }
+  if (spec.host !== 'vscode') return [];
   if (spec.scope === 'user') return [`mcp.config.usrlocal.${name}`, `mcp.config.usrremote.${name}`];
   if (spec.configFile.endsWith('.code-workspace')) return [`mcp.config.workspace.${name}`];
   const idx = (vscode.workspace.workspaceFolders ?? []).findIndex((f) => f.uri.fsPath === spec.workspaceFolder);
