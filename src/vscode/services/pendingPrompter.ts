@@ -97,7 +97,6 @@ export class PendingReviewPrompter implements vscode.Disposable {
     try {
       do {
         this.again = false;
-        this.ensureWatcher();
         const reviews = await readPendingReviews(this.service.trustStore.path);
         const fresh = freshReviews(reviews, this.seen);
         const since = this.changedAt;
