@@ -14,12 +14,12 @@ test('a server that never answers initialize times out; it, its SIGTERM-ignoring
     const pidFile = join(dir, 'child.pid');
     const t0 = Date.now();
     const r = await probeServer(fixtureSpec('never-initialize', { env: { FIXTURE_CHILD_PID_FILE: pidFile } }), {
-      timeoutMs: 800,
+      timeoutMs: 2_000,
       killGraceMs: 300,
     });
     assert.equal(r.ok, false);
-    assert.match(r.error ?? '', /did not answer initialize within 800 ms/);
-    assert.ok(Date.now() - t0 < 5_000, 'bounded');
+    assert.match(r.error ?? '', /did not answer initialize within 2000 ms/);
+    assert.ok(Date.now() - t0 < 8_000, 'bounded');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     assert.ok(grandchild > 0);
     await assertGone(r.pid, 5_000);
