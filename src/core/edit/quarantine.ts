@@ -46,7 +46,8 @@ export interface QuarantineOptions {
   formattingOptions?: FormattingOptions;
 }
 
-function formattingOf(text: string): FormattingOptions {
+/** Formatting options that match `text`: its indent unit (spaces or a tab) and line ending; two spaces and LF by default. */
+export function formattingOf(text: string): FormattingOptions {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const m = /\n([ \t]+)\S/.exec(text);
   const indent = m?.[1] ?? '  ';

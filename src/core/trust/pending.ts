@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Ajv from 'ajv';
-import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { canonicalHash, canonicalJson } from '../fingerprint/canonical';
 import { pinMetadata, type ItemPin, type MetadataPins } from '../pins/metadata';
 import { emptyProbeResult } from '../probe/types';
+import { lockPath } from './lock';
 import { recordKey, removeStaleTempFiles, type StoreSnapshot, type TrustStore } from './store';
 
 /** The kind of a withheld item, as in `MetadataPins` (tool, prompt, resource, resource template). */
@@ -162,11 +162,7 @@ const PENDING_LOCK_STALE_MS = 10_000;
 async function updatePending<T>(storePath: string, mutate: (data: PendingReviewsFile) => T): Promise<T> {
   const path = pendingPath(storePath);
   await fsp.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const release = await lockfile.lock(path, {
-    realpath: false,
-    stale: PENDING_LOCK_STALE_MS,
-    retries: { retries: 200, factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
-  });
+  const release = await lockPath(path, { staleMs: PENDING_LOCK_STALE_MS, timeoutMs: 10_000 });
   try {
     await removeStaleTempFiles(path, PENDING_LOCK_STALE_MS);
     const data = await readFileData(path);

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
-import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import { lockPath } from './lock';
 import { nullLogger, systemClock, type Clock, type Logger } from '../ports';
 import { validateStoreData } from './schema';
 import type { TrustRecord, TrustStoreData } from './types';
@@ -125,11 +125,7 @@ export class TrustStore {
     await fsp.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(this.path, {
-        realpath: false,
-        stale: this.staleMs,
-        retries: { retries: Math.ceil(this.lockTimeoutMs / 50), factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
-      });
+      release = await lockPath(this.path, { staleMs: this.staleMs, timeoutMs: this.lockTimeoutMs });
     } catch (e) {
       throw new StoreLockError(this.path, e);
     }

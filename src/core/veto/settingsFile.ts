@@ -1,0 +1,134 @@
+/**
+ * One top-level array member of a user's JSON settings file (VS Code's `User/settings.json`, Claude Code's
+ * `~/.claude/settings.json`), read and rewritten with `jsonc-parser` edits so that comments, formatting and every
+ * other member are kept byte for byte.
+ */
+import { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { nodeToValue } from '../edit/jsonValue';
+import { formattingOf } from '../edit/quarantine';
+
+/** Thrown when a settings file cannot be read or rewritten safely; the message names the file and, when known, line and column. */
+export class VetoWriteError extends Error {
+  override name = 'VetoWriteError';
+}
+
+/**
+ * The value of the top-level member `key` of settings text (JSONC: comments and trailing commas allowed, as VS
+ * Code reads its settings; Claude Code's strict JSON is a subset).
+ *
+ * @returns `undefined` when the text is empty or has no such member, else the member's value (any JSON type).
+ * @throws VetoWriteError when the text does not parse or its top level is not an object (`file`, line, column in the message).
+ */
+export function readSettingsMember(text: string, key: string, file = '<settings>'): unknown {
+  if (text.trim() === '') return undefined;
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0 || !root) {
+    const e = errors[0];
+    const at = lineColumn(text, e?.offset ?? 0);
+    throw new VetoWriteError(`${file} does not parse (${e ? printParseErrorCode(e.error) : 'empty'}) at line ${at.line}, column ${at.column}`);
+  }
+  if (root.type !== 'object') throw new VetoWriteError(`${file} is not a JSON object`);
+  let found: unknown = undefined;
+  for (const p of root.children ?? []) {
+    const [k, v] = p.children ?? [];
+    if (k && v && k.value === key) found = nodeToValue(v); // last one wins, as the hosts' JSON readers do
+  }
+  return found;
+}
+
+/**
+ * Settings text with elements of the top-level array member `key` removed (by index into the array as parsed)
+ * and `append` added at its end, one compact JSON element per line. Only the removed elements' own text and the
+ * comma that separated them go; every other byte (the user's elements, comments between and after them, the
+ * layout) stays. When the member does not exist it is created with `append`.
+ *
+ * @throws VetoWriteError when the text does not parse or `key` is not an array.
+ */
+export function withArrayElements(text: string, key: string, removeIndices: readonly number[], append: readonly unknown[]): string {
+  let out = text.trim() === '' ? '{}\n' : text;
+  if (readSettingsMember(out, key) === undefined) return withSettingsMember(out, key, [...append]);
+  for (const i of [...new Set(removeIndices)].sort((a, b) => b - a)) {
+    const items = arrayNode(out, key).children ?? [];
+    const el = items[i];
+    if (!el) continue;
+    const end = el.offset + el.length;
+    // The separating comma: the one after the element, or (for the last element) the one after its predecessor.
+    const comma = i < items.length - 1 ? nextComma(out, end) : i > 0 ? nextComma(out, items[i - 1].offset + items[i - 1].length) : -1;
+    if (comma >= end) out = out.slice(0, comma) + out.slice(comma + 1);
+    // The element's own text, with its line when nothing else stands on that line.
+    let from = el.offset;
+    let to = end;
+    const lineStart = out.lastIndexOf('\n', from - 1) + 1;
+    const lineEnd = out.indexOf('\n', to);
+    if (/^[ \t]*$/.test(out.slice(lineStart, from)) && /^[ \t\r]*$/.test(out.slice(to, lineEnd < 0 ? out.length : lineEnd)) && lineStart > 0) {
+      from = out[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+    }
+    out = out.slice(0, from) + out.slice(to);
+    if (comma >= 0 && comma < el.offset) out = out.slice(0, comma) + out.slice(comma + 1);
+  }
+  if (append.length === 0) return out;
+  const arr = arrayNode(out, key);
+  const items = arr.children ?? [];
+  const eol = out.includes('\r\n') ? '\r\n' : '\n';
+  if (items.length === 0) {
+    const { insertSpaces, tabSize } = formattingOf(out);
+    const unit = insertSpaces ? ' '.repeat(tabSize ?? 2) : '\t';
+    const lineStart = out.lastIndexOf('\n', arr.offset) + 1;
+    const outer = /^[ \t]*/.exec(out.slice(lineStart))?.[0] ?? '';
+    const body = append.map((v) => `${outer}${unit}${JSON.stringify(v)}`).join(`,${eol}`);
+    return out.slice(0, arr.offset) + `[${eol}${body}${eol}${outer}]` + out.slice(arr.offset + arr.length);
+  }
+  const last = items[items.length - 1];
+  const lineStart = out.lastIndexOf('\n', last.offset) + 1;
+  const lead = out.slice(lineStart, last.offset);
+  const indent = /^[ \t]*$/.test(lead) ? lead : (/^[ \t]*/.exec(lead)?.[0] ?? '');
+  const at = last.offset + last.length;
+  // New elements go on lines of their own after the last element's line, so a comment that ends that line stays
+  // with the element it was written for.
+  const nl = out.indexOf('\n', at);
+  const rest = out.slice(at, nl < 0 ? out.length : nl).replace(/\r$/, '');
+  const onlyComments = rest.replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '').trim() === '' && rest.lastIndexOf('/*') <= rest.lastIndexOf('*/');
+  const lineTail = nl >= 0 && onlyComments ? (out[nl - 1] === '\r' ? nl - 1 : nl) : at;
+  const added = append.map((v) => `${eol}${indent}${JSON.stringify(v)}`).join(',');
+  const withComma = out.slice(0, at) + ',' + out.slice(at, lineTail) + added + out.slice(lineTail);
+  return withComma;
+}
+
+function arrayNode(text: string, key: string): Node {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const n = root ? findNodeAtLocation(root, [key]) : undefined;
+  if (!n || n.type !== 'array') throw new VetoWriteError(`"${key}" is not a list`);
+  return n;
+}
+
+/** Offset of the first `,` at or after `from` with only white space and comments before it, or -1. */
+function nextComma(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === ',') return i;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') i++;
+    else if (text.startsWith('//', i)) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+    else if (text.startsWith('/*', i)) i = text.indexOf('*/', i + 2) < 0 ? text.length : text.indexOf('*/', i + 2) + 2;
+    else return -1;
+  }
+  return -1;
+}
+
+/**
+ * Settings text with the top-level member `key` set to `value` (or removed when `value` is `undefined`), by a
+ * minimal `jsonc-parser` edit in the file's own indentation and line ending. An empty text becomes `{ key: value }`.
+ */
+export function withSettingsMember(text: string, key: string, value: unknown): string {
+  const base = text.trim() === '' ? '{}\n' : text;
+  const edits = modify(base, [key], value, { formattingOptions: formattingOf(base) });
+  return applyEdits(base, edits);
+}
+
+/** 1-based line and column (UTF-16 code units) of `offset` in `text`. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: offset - nl };
+}
