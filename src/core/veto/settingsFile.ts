@@ -58,7 +58,7 @@ export function withArrayElements(text: string, key: string, removeIndices: read
     if (comma >= end) out = out.slice(0, comma) + out.slice(comma + 1);
     // The element's own text, with its line when nothing else stands on that line.
     let from = el.offset;
-    let to = end;
+    const to = end;
     const lineStart = out.lastIndexOf('\n', from - 1) + 1;
     const lineEnd = out.indexOf('\n', to);
     if (/^[ \t]*$/.test(out.slice(lineStart, from)) && /^[ \t\r]*$/.test(out.slice(to, lineEnd < 0 ? out.length : lineEnd)) && lineStart > 0) {
