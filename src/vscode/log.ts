@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
+import { redactText } from '../core/redact';
 
 /** Name of the output channel, as shown in the Output view's channel list. */
 export const LOG_CHANNEL_NAME = 'MCP Trust Guard';
@@ -22,17 +23,18 @@ export interface ExtensionLogger extends Logger, vscode.Disposable {
 
 /**
  * Creates the "MCP Trust Guard" log output channel (`vscode.window.createOutputChannel(name, { log: true })`)
- * and wraps it as a {@link Logger}. Call once per activation and push the result to
- * `context.subscriptions`. Never throws.
+ * and wraps it as a {@link Logger}. Every message goes through `redactText` (core/redact) first, so a token
+ * that reached a log line (a probe's stderr, an error naming a command line) is masked there too. Call once per
+ * activation and push the result to `context.subscriptions`. Never throws.
  */
 export function createExtensionLogger(): ExtensionLogger {
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   return {
     channel,
-    debug: (message) => channel.debug(message),
-    info: (message) => channel.info(message),
-    warn: (message) => channel.warn(message),
-    error: (message) => channel.error(message),
+    debug: (message) => channel.debug(redactText(message)),
+    info: (message) => channel.info(redactText(message)),
+    warn: (message) => channel.warn(redactText(message)),
+    error: (message) => channel.error(redactText(message)),
     show: (preserveFocus = true) => channel.show(preserveFocus),
     dispose: () => channel.dispose(),
   };

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOSTS } from '../core/config';
 import { revealInvisible } from '../core/checks/text';
+import { redactArgs, redactChanges, redactText, redactUrl } from '../core/redact';
+import type { ServerReport } from '../core/scan';
 import type { Change, ServerSpec } from '../core/types';
 
 /**
@@ -32,11 +34,31 @@ export function safeValue(value: unknown, max = 80): string {
   return safeText(s, max);
 }
 
-/** The launch of a server in one line: `command arg…` for stdio, the URL for remote servers. Safe and cut. */
+/**
+ * The launch of a server in one line: `command arg…` for stdio, the URL for remote servers. Secrets masked
+ * (`redactArgs`/`redactUrl` of core/redact: `--access-token …(5 chars)`), safe and cut.
+ */
 export function launchLine(spec: ServerSpec, max = 120): string {
-  if (spec.transport !== 'stdio') return safeText(spec.url ?? '(no url)', max);
+  if (spec.transport !== 'stdio') return safeText(spec.url === undefined ? '(no url)' : redactUrl(String(spec.url)), max);
   const q = (s: string) => (/^[\w@%+=:,./~-]+$/.test(s) ? s : JSON.stringify(s));
-  return safeText([spec.command ?? '(no command)', ...(spec.args ?? [])].map((a) => q(String(a))).join(' '), max);
+  return safeText([redactText(spec.command ?? '(no command)'), ...redactArgs(spec.args ?? [])].map((a) => q(String(a))).join(' '), max);
+}
+
+/**
+ * The changes of a server's launch spec as they may be shown: values read from the redacted approved and
+ * current entries (`redactChanges` of core/redact), so a changed token is never put on screen.
+ */
+export function shownChanges(report: Pick<ServerReport, 'changes' | 'record' | 'spec'>): Change[] {
+  return redactChanges(report.changes, report.record?.spec, report.spec.raw);
+}
+
+/**
+ * Text for a notification, a modal or a quick pick, where VS Code renders `$(icon)` codicons and
+ * `[label](command:…)` links: {@link safeText} (secrets are masked by the callers), with `$(` shown as `$\(`
+ * no more an icon and `](` broken into `] (` no more a link, so a server name cannot draw an icon or a button.
+ */
+export function uiText(text: string, max = 120): string {
+  return safeText(text, max).replace(/\$\(/g, '$\u200a(').replace(/\]\(/g, '] (');
 }
 
 /** One change as `pointer: before → after` (pointers of RFC 6901; values JSON-quoted and cut). */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ServerReport } from '../../core/scan';
 import type { Severity } from '../../core/types';
 import type { GuardService, GuardSnapshot } from '../services/guardService';
-import { changeLine, hostName, safeText } from '../text';
+import { changeLine, hostName, safeText, shownChanges } from '../text';
 
 /** `source` of every diagnostic. */
 export const DIAGNOSTIC_SOURCE = 'MCP Trust Guard';
@@ -64,7 +64,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       if (s.state === 'new') {
         push(s.spec.configFile, diag(range, `New MCP server "${name}" is not approved yet (${hostName(s.spec.host)} may launch it).`, vscode.DiagnosticSeverity.Warning, 'server-new'));
       } else if (s.state === 'changed') {
-        const what = s.changes.slice(0, 3).map((c) => changeLine(c, 40)).join('; ');
+        const what = shownChanges(s).slice(0, 3).map((c) => changeLine(c, 40)).join('; ');
         push(s.spec.configFile, diag(range, `MCP server "${name}" changed since it was approved: ${what || 'source bytes (strict mode)'}.`, vscode.DiagnosticSeverity.Error, 'server-changed'));
       } else if (s.state === 'denied') {
         push(s.spec.configFile, diag(range, `MCP server "${name}" is denied; ${hostName(s.spec.host)} may still launch it. Block moves it out of the servers.`, vscode.DiagnosticSeverity.Warning, 'server-denied'));

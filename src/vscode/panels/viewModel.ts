@@ -11,6 +11,7 @@ import { diffLines } from 'diff';
 import { checkItem } from '../../core/checks/tool';
 import { findInvisible, revealInvisible } from '../../core/checks/text';
 import { canonicalJson } from '../../core/fingerprint/canonical';
+import { redactArgs, redactChanges, redactEntry, redactText, redactUrl } from '../../core/redact';
 import { escapePointerToken } from '../../core/pins/jsonDiff';
 import type { ItemKind, MetadataPins } from '../../core/pins/metadata';
 import type { ServerReport } from '../../core/scan/evaluate';
@@ -127,8 +128,9 @@ function quoteArg(a: string): string {
 /** The header of a view: who, where, and the command line or URL. */
 export function serverHeader(report: ServerReport): ServerHeaderView {
   const s: ServerSpec = report.spec;
+  // secrets masked as everywhere else (core/redact)
   const launch =
-    s.transport === 'stdio' ? [s.command ?? '', ...(s.args ?? [])].map((a) => quoteArg(String(a))).join(' ') : String(s.url ?? '');
+    s.transport === 'stdio' ? [redactText(s.command ?? ''), ...redactArgs(s.args ?? [])].map((a) => quoteArg(String(a))).join(' ') : redactUrl(String(s.url ?? ''));
   return {
     name: displayText(s.name),
     host: s.host,
@@ -242,11 +244,13 @@ function itemChangeView(i: ItemReport): ItemChangeView {
 export function buildDiffViewModel(report: ServerReport, metadata?: MetadataReport): DiffViewModel {
   let omitted = 0;
   const record = report.record;
-  const current = report.spec.raw;
+  // what is shown of both entries has its secrets masked (core/redact); the changes read their values from them
+  const current = redactEntry(report.spec.raw);
+  const approved = record ? redactEntry(record.spec) : undefined;
 
   const fields: FieldRowView[] = [];
   if (record) {
-    for (const c of report.changes) fields.push(changeRow(c));
+    for (const c of redactChanges(report.changes, record.spec, report.spec.raw)) fields.push(changeRow(c));
     const changed = report.changes.map((c) => c.pointer);
     const flat = flattenLeaves(current, VIEW_LIMITS.fieldRows);
     omitted += flat.dropped;
@@ -265,7 +269,7 @@ export function buildDiffViewModel(report: ServerReport, metadata?: MetadataRepo
     fields.length = VIEW_LIMITS.fieldRows;
   }
 
-  const specDiff = lineDiff(record ? canonicalPrettyLines(record.spec) : [], canonicalPrettyLines(current));
+  const specDiff = lineDiff(record ? canonicalPrettyLines(approved) : [], canonicalPrettyLines(current));
 
   const items: ItemChangeView[] = [];
   for (const i of metadata?.items ?? []) {

@@ -14,7 +14,7 @@ import type { ProbeOptions } from '../../core/probe';
 import { evaluateMetadata, metadataNeedsReview, NotApprovedError, probeApproved, type MetadataReport, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
-import { changeLine, displayPath, hostName, launchLine, safeText } from '../text';
+import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges } from '../text';
 import type { GuardService, ServerKey } from './guardService';
 
 /** Built-in VS Code command that stops an MCP server; takes the server definition id (`mcp.config.<collection>.<name>`). */
@@ -380,7 +380,7 @@ export class GuardActions {
       },
     };
     showDiffPanel(this.context, model, { approve: () => this.approve(key), block: () => this.block(key) }, source);
-    this.logger.info(`diff panel shown for "${safeText(r.spec.name)}" (${r.state}; ${r.changes.length} change(s)): ${r.changes.slice(0, 5).map((c) => changeLine(c, 60)).join('; ')}`);
+    this.logger.info(`diff panel shown for "${safeText(r.spec.name)}" (${r.state}; ${r.changes.length} change(s)): ${shownChanges(r).slice(0, 5).map((c) => changeLine(c, 60)).join('; ')}`);
   }
 
   /** Shows the server's tools, prompts and resources (last probe, else pins) in the tool inspector. */

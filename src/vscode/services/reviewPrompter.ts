@@ -9,7 +9,7 @@ import type { Logger } from '../../core/ports';
 import { GUARD_REMOVED_RULE, type ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
 import { CommandId } from '../commands/ids';
-import { changeLine, hostName, launchLine, safeText } from '../text';
+import { changeLine, hostName, launchLine, safeText, shownChanges } from '../text';
 import type { GuardActions } from './actions';
 import type { GuardService, GuardSnapshot } from './guardService';
 
@@ -77,7 +77,7 @@ export class ReviewPrompter implements vscode.Disposable {
   /** The modal for one changed server: Show Diff, Approve Change, Block. */
   async promptChanged(s: ServerReport): Promise<void> {
     const name = safeText(s.spec.name, 60);
-    const changes = s.changes.slice(0, MAX_CHANGES_SHOWN).map((c) => `• ${changeLine(c)}`);
+    const changes = shownChanges(s).slice(0, MAX_CHANGES_SHOWN).map((c) => `• ${changeLine(c)}`);
     if (s.changes.length > MAX_CHANGES_SHOWN) changes.push(`• … and ${s.changes.length - MAX_CHANGES_SHOWN} more`);
     const fields = [...new Set(s.changes.map((c) => c.pointer.split('/')[1] ?? c.pointer))].map((f) => safeText(f, 30)).join(', ');
     const stripped = s.findings.some((f) => f.ruleId === GUARD_REMOVED_RULE);

@@ -15,7 +15,8 @@ import type { MetadataPins } from '../../core/pins';
 import type { ItemReport, ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
 import type { ConfigError, Finding, HostId, Scope, Severity, Transport } from '../../core/types';
-import { changeLine, displayPath, hostName, launchLine, safeText, safeValue } from '../text';
+import { redactEntry, redactText, redactUrl } from '../../core/redact';
+import { changeLine, displayPath, hostName, launchLine, safeText, safeValue, shownChanges } from '../text';
 import type { GuardSnapshot, QuarantinedServer } from '../services/guardService';
 
 /** Display state of a server node. `blocked` = quarantined; `error` = its last probe failed. */
@@ -108,11 +109,11 @@ function findingLines(findings: readonly Finding[], max = 8): string[] {
   return out;
 }
 
-/** The full launch spec as indented JSON text, revealed and capped (for tooltips). */
+/** The full launch spec as indented JSON text, secrets masked (`redactEntry`), revealed and capped (for tooltips). */
 function specText(raw: unknown, maxLines = 40): string {
   let json: string;
   try {
-    json = JSON.stringify(raw, null, 2) ?? String(raw);
+    json = JSON.stringify(redactEntry(raw), null, 2) ?? String(raw);
   } catch {
     json = String(raw);
   }
@@ -171,7 +172,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
     `${s.spec.transport}: ${launchLine(s.spec, 300)}`,
     ...(s.record ? [`${s.record.decision} ${s.record.decidedAt}${pinned ? ', tools pinned' : ''}`] : []),
     ...(s.sameAs ? [`carries the launch spec approved as "${safeText(s.sameAs.name, 60)}" in ${s.sameAs.configFile}`] : []),
-    ...(s.changes.length ? ['changes:', ...s.changes.slice(0, 10).map((c) => `  ${changeLine(c)}`)] : []),
+    ...(s.changes.length ? ['changes:', ...shownChanges(s).slice(0, 10).map((c) => `  ${changeLine(c)}`)] : []),
     ...(probeFailed ? [`last probe failed: ${safeText(probe.metadata.probe.error ?? '', 200)}`] : []),
     ...(s.findings.length ? ['findings:', ...findingLines(s.findings)] : []),
     '',
@@ -210,7 +211,7 @@ function quarantinedNode(q: QuarantinedServer): ServerNode {
     transport,
     guarded: false,
     label: safeText(q.name, 80),
-    description: `blocked · quarantined · ${command ? safeText(command, 60) : safeValue(url, 60)}`,
+    description: `blocked · quarantined · ${command ? safeText(redactText(command), 60) : safeValue(url === undefined ? url : redactUrl(url), 60)}`,
     tooltip: [`${safeText(q.name, 120)} — blocked`, `moved to "mcpTrustGuard.quarantine" in ${q.configFile}; no host reads it there. Restore puts it back.`, '', specText(q.value)].join(
       '\n',
     ),

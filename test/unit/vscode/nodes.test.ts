@@ -66,3 +66,29 @@ test('display text: invisible characters revealed, controls escaped, length cut'
   assert.equal(changeLine({ pointer: '/command', before: 'echo', after: 'cmd.exe' }), '/command: "echo" → "cmd.exe"');
   assert.match(changeLine({ pointer: '/$files/s.bat', after: null }), /none → missing/);
 });
+
+test('no secret of the config reaches a tree tooltip, description or the diff panel model', async () => {
+  const { buildDiffViewModel } = await import('../../../src/vscode/panels/viewModel');
+  const TOKEN = 'ghp_' + 'Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8';
+  const ARG = 'plain-arg-secret-1';
+  const ws = path.join(tmp, 'secrets');
+  const file = path.join(ws, '.cursor', 'mcp.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const entry = (arg: string) => JSON.stringify({ mcpServers: { gh: { command: 'node', args: ['s.js', '--access-token', arg, '--api-key=k-' + arg], env: { GITHUB_TOKEN: TOKEN }, headers: { Authorization: `Bearer ${arg}` } } } });
+  fs.writeFileSync(file, entry(ARG));
+  const store = new TrustStore(path.join(tmp, 'secrets-store.json'));
+  const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false });
+  const first = await scanner.scanAll(emptyStore());
+  await recordDecisions(store, first.servers, 'approved', new Date());
+  fs.writeFileSync(file, entry(ARG + 'b'));
+  const data = (await store.read()).data;
+  await scanner.recheckFile(scanner.knownLocations.find((l) => l.path === file)!, data);
+  const report = await scanner.reevaluate(data);
+  const gh = buildTree(snapshotOf(report), false).flatMap((r) => (r as FileNode).children)[0] as ServerNode;
+  assert.equal(gh.state, 'changed');
+  const model = JSON.stringify(buildDiffViewModel(report.servers[0]!));
+  for (const shown of [gh.tooltip, gh.description, model]) {
+    for (const secret of [TOKEN, ARG, ARG + 'b']) assert.ok(!shown.includes(secret), `${secret} shown in ${shown}`);
+  }
+  assert.match(gh.tooltip, /--access-token "plai…\(19 chars\)"/);
+});
