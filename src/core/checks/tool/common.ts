@@ -3,7 +3,14 @@
  * string sits.
  */
 import type { Finding } from '../../types';
+import { decodeEncoded, type DecodedText } from '../decode';
+import { snippet } from '../text';
 import { walkStrings, type WalkedString } from './walk';
+
+/** The decoded readings of a walked string (see `../decode.ts`), computed once per string for all rules. */
+export function decodedOf(s: WalkedString): DecodedText[] {
+  return (s.decoded ??= decodeEncoded(s.text));
+}
 
 /** Where a string sits, for messages: `description`, `key "x"`, `item`. */
 export function where(s: WalkedString): string {
@@ -13,13 +20,26 @@ export function where(s: WalkedString): string {
 }
 
 /**
- * Runs `test` on every string of `item` (see {@link walkStrings}) and collects its findings.
+ * Runs `test` on every string of `item` (see {@link walkStrings}) and collects its findings. When a string
+ * yields nothing as written, `test` runs again on each decoded reading of it (base64, hex, percent-encoding,
+ * `\u` escapes, HTML entities; see `../decode.ts`), and a finding there says what was decoded and shows it.
  * At most `maxFindings` (default 50) findings per rule and item, so a hostile item cannot flood a report.
+ *
+ * @param opts.decoded false for rules about the text as written (length, the blob itself).
  */
-export function eachString(item: unknown, test: (s: WalkedString) => Finding | null, maxFindings = 50): Finding[] {
+export function eachString(item: unknown, test: (s: WalkedString) => Finding | null, maxFindings = 50, opts: { decoded?: boolean } = {}): Finding[] {
   const out: Finding[] = [];
   for (const s of walkStrings(item).strings) {
-    const f = test(s);
+    let f = test(s);
+    if (!f && opts.decoded !== false) {
+      for (const d of decodedOf(s)) {
+        const g = test({ ...s, text: d.text });
+        if (g) {
+          f = { ...g, message: `${g.message} [in ${d.encoding}-encoded text that decodes to "${snippet(d.decoded, 160)}"]` };
+          break;
+        }
+      }
+    }
     if (f) {
       out.push(f);
       if (out.length >= maxFindings) break;

@@ -10,7 +10,7 @@ import { eachString, where } from './common';
 
 const NET_TOOL = /\b(?:curl|wget|nc|ncat|netcat|socat|invoke-webrequest|invoke-restmethod|iwr|irm|scp|rsync|tftp)\b[^\n]{0,200}?(?:\b(?:https?|ftp|tftp|smb|ldap|gopher|dict):\/\/|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[\w.-]+@[\w.-]+:)/i;
 const NC = /\b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*[\w.-]+\s+\d{2,5}\b/i;
-const SEND = /\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|exfiltrate|leak|copy|email|mail|report)\b([^.!?\n]{0,120}?)\bto\s+(?:(?:https?|ftp):\/\/\S+|[\w.+-]+@[\w-]+\.[\w.-]+|(?:the\s+|this\s+)?(?:following\s+)?(?:url|endpoint|webhook|server\s+at|address)\b)/i;
+const SEND = /\b(?:send|sends|post|posts|upload|uploads|forward|forwards|transmit|submit|exfiltrate|leak|copy|email|mail|report)\b((?:[^.!?\n]|[.!?](?=\S)){0,120}?)\bto\s+(?:(?:https?|ftp):\/\/\S+|[\w.+-]+@[\w-]+\.[\w.-]+|(?:the\s+|this\s+)?(?:following\s+)?(?:url|endpoint|webhook|server\s+at|address)\b)/i;
 const SENSITIVE_OBJECT = /\b(?:content|contents|key|keys|token|tokens|secret|secrets|password|passwords|credential|credentials|conversation|chat|history|messages?|files?|env|environment|ssh|cookies?|config|configuration|data|sidenote)\b/i;
 
 /** See the file comment. */

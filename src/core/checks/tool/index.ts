@@ -10,6 +10,7 @@ import { base64Blob } from './base64-blob';
 import { commandInstruction } from './command-instruction';
 import { confusableNameItem } from './confusable-name';
 import { crossServerShadowing } from './cross-server-shadowing';
+import { encodedPayload } from './encoded-payload';
 import { exfiltration } from './exfiltration';
 import { hiddenInstructions } from './hidden-instructions';
 import { invisibleUnicode } from './invisible-unicode';
@@ -33,6 +34,7 @@ export const itemRules: readonly ItemRule[] = [
   crossServerShadowing,
   longDescription,
   base64Blob,
+  encodedPayload,
   metadataTooLarge,
 ];
 

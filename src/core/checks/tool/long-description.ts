@@ -19,6 +19,6 @@ export const longDescription: ItemRule = {
       if (s.fullLength <= LONG_TEXT_LOW) return null;
       const sev = s.fullLength > LONG_TEXT_MEDIUM ? 'medium' : 'low';
       return finding('long-description', sev, `${where(s)} is ${s.fullLength.toLocaleString('en-US')} characters long; nobody reviews that much`, s.pointer);
-    });
+    }, 50, { decoded: false });
   },
 };

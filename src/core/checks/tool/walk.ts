@@ -3,6 +3,7 @@
  * of each. Item rules share one walk per item (cached), so a hostile item is walked once whatever the number
  * of rules.
  */
+import type { DecodedText } from '../decode';
 import { escapePointerToken } from '../pointer';
 
 /** One string found in an item. */
@@ -17,6 +18,8 @@ export interface WalkedString {
   isKey: boolean;
   /** The property name the value sits under (`description`, `title`, …), `null` for array elements and the root. */
   field: string | null;
+  /** Its decoded readings, filled in on first use by `decodedOf` (`./common.ts`) and kept with the cached walk. */
+  decoded?: DecodedText[];
 }
 
 /** Result of {@link walkStrings}. */
