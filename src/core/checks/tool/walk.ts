@@ -87,7 +87,7 @@ function doWalk(item: unknown): WalkResult {
     }
     const cut = text.length > budget ? text.slice(0, budget) : text;
     budget -= cut.length;
-    strings.push({ pointer, text: cut, fullLength: text.length, isKey, field });
+    strings.push({ pointer, text: cut, fullLength: text.length, isKey, field, decoded: undefined });
     if (cut.length < text.length) truncated ??= { pointer, reason: `more than ${MAX_CHARS} characters of text` };
     return true;
   };
