@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { loadPolicy, loadPolicyFile, type PolicySet } from '../core/policy';
 import type { ScanOptions } from '../core/scan';
 import { defaultStorePath, TrustStore, type StoreSnapshot } from '../core/trust';
 
@@ -10,6 +11,11 @@ export interface GlobalOptions {
   strict?: boolean;
   /** commander's negatable `--no-user`: false when given. */
   user?: boolean;
+  /**
+   * `--policy <file>` (CI mode): this policy file alone decides; the trust store and user-level configs are not
+   * read, so only what the policy approves passes.
+   */
+  policy?: string;
 }
 
 /** Exit statuses of the CLI. */
@@ -18,7 +24,7 @@ export const enum Exit {
   Ok = 0,
   /** Something is new, changed, denied or high. */
   Attention = 1,
-  /** Usage error or unreadable trust store. */
+  /** Usage error, unreadable trust store, or unusable organization policy. */
   Usage = 2,
 }
 
@@ -80,14 +86,29 @@ export async function readStoreStrict(store: TrustStore): Promise<StoreSnapshot>
   return snap;
 }
 
+/**
+ * The organization policy in force: the `--policy` file alone (CI mode, read as given), else the system-managed
+ * locations (`loadPolicy`, plus `$MCP_TRUST_GUARD_POLICY`). Never throws; problems are in the set.
+ */
+export function policyFor(opts: GlobalOptions, io: Io): Promise<PolicySet> {
+  return opts.policy ? loadPolicyFile(resolve(io.cwd, opts.policy)) : loadPolicy({ env: io.env });
+}
+
+/** Prints each problem of a policy set to stderr. @returns whether there was any (the policy fails closed). */
+export function reportPolicyProblems(set: PolicySet, io: Io): boolean {
+  for (const p of set.problems) io.err(`mcp-trust-guard: the organization policy ${p.path} ${p.message}; nothing is approved until it is fixed\n`);
+  return set.problems.length > 0;
+}
+
 /** Scan options for the given directories (default: cwd) and global options. */
-export function scanOptionsFor(dirs: readonly string[], opts: GlobalOptions, io: Io): ScanOptions {
+export function scanOptionsFor(dirs: readonly string[], opts: GlobalOptions, io: Io, policy?: PolicySet): ScanOptions {
   const folders = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
   return {
     workspaceFolders: folders,
     home: homeOf(io),
-    includeUser: opts.user !== false,
+    includeUser: opts.user !== false && !opts.policy,
     strict: opts.strict ?? false,
     env: io.env,
+    policy,
   };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { approveAllCommand, decideCommand, forgetCommand } from './commands/decide';
 import { diffCommand } from './commands/diff';
+import { policyCheckCommand, policyExportCommand, policyShowCommand, type PolicyExportOptions } from './commands/policy';
 import { reviewCommand } from './commands/review';
 import { runCommand, type RunOptions } from './commands/run';
 import { scanCommand } from './commands/scan';
@@ -22,6 +23,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .option('--json', 'machine-readable output')
     .option('--strict', 'any byte change of an entry counts as a change (Cursor >= 1.3 behaviour)')
     .option('--no-user', 'skip user-level config files (home directory)')
+    .option('--policy <file>', 'CI mode: only this organization policy decides (no trust store, no user-level files)')
     .option('--probe-timeout <ms>', 'time limit of connect and of each list request when probing (default 10000)')
     .option('--client-name <name>', 'clientInfo.name presented when probing (default: as the host presents itself)')
     .option('--client-version <version>', 'clientInfo.version presented when probing')
@@ -108,12 +110,38 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
       result.code = await reviewCommand(action, id, globals(cmd), io);
     });
 
+  const policy = program.command('policy').description('organization policy: export the approvals as a policy, check a policy file, show what is in force');
+  policy
+    .command('export')
+    .description('write the trust store\'s decisions (fingerprints and tool pins; no command lines or secrets) as a policy file')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--managed-only', 'set allowManagedMcpServersOnly: servers the policy does not list are blocked')
+    .option('--require-guard', 'set requireGuard: every server must launch through the guard proxy')
+    .action(async (_o, cmd: Command) => {
+      result.code = await policyExportCommand(cmd.optsWithGlobals<PolicyExportOptions>(), io);
+    });
+  policy
+    .command('check')
+    .description('validate a policy file against the policy schema (exit 0 valid, 1 invalid, 2 unreadable)')
+    .argument('<file>')
+    .option('--kind <kind>', 'guard (default), claude-code or github-copilot (a host\'s managed-settings.json)')
+    .action(async (file: string, _o, cmd: Command) => {
+      result.code = await policyCheckCommand(file, cmd.optsWithGlobals(), io);
+    });
+  policy
+    .command('show')
+    .description('the policy in force on this machine and where it came from (exit 2 when a policy file is unusable)')
+    .action(async (_o, cmd: Command) => {
+      result.code = await policyShowCommand(globals(cmd), io);
+    });
+
   return program;
 }
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit status:
- * 0 all approved and nothing high, 1 something new/changed/denied/high, 2 usage error or unreadable store.
+ * 0 all approved and nothing high, 1 something new/changed/denied/high, 2 usage error, unreadable store or
+ * unusable organization policy.
  */
 export async function runCli(argv: string[], io: Io = processIo): Promise<Exit> {
   const result = { code: Exit.Ok };

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isGuarded } from '../core/edit/guard';
+import { loadPolicy, type PolicySet } from '../core/policy';
 import { resolveVariables } from '../core/probe/launch';
 import { Scanner, type ServerReport } from '../core/scan';
 import { locateConfigFile } from '../core/scan/locate';
@@ -75,9 +76,12 @@ function real(p: string): string {
  *    and args after `--` (or `--url`) equal the proxy's own, whose `cwd` (resolved) is the proxy's cwd, and whose
  *    env values are present unchanged in the proxy's environment (`${input:…}` parts match anything).
  *
+ * The organization policy (`policy`, default: the system-managed one, `loadPolicy`) decides first: a server it
+ * blocks is refused with its rule and file, one it approves passes as approved, an unusable policy refuses all.
+ *
  * Never throws: an unreadable store or config is a block with the reason.
  */
-export async function checkLaunch(inv: GuardInvocation, store: TrustStore): Promise<GateResult> {
+export async function checkLaunch(inv: GuardInvocation, store: TrustStore, policy?: PolicySet): Promise<GateResult> {
   const who = `"${inv.name}" in ${inv.configFile}`;
   let data;
   try {
@@ -92,7 +96,7 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore): Prom
     const base = { home: inv.home, env: inv.env as Record<string, string | undefined> };
     const locations = await locateConfigFile(inv.configFile, base);
     if (!locations.length) return { ok: false, reason: `${inv.configFile} is not an MCP config file that a known host reads` };
-    const scanner = new Scanner({ ...base, workspaceFolders: [], includeUser: false });
+    const scanner = new Scanner({ ...base, workspaceFolders: [], includeUser: false, policy: policy ?? (await loadPolicy({ env: inv.env })) });
     for (const loc of locations) await scanner.recheckFile(loc, data);
     const all = scanner.report();
     const matches = all.servers.filter((s) => s.spec.name === inv.name);
@@ -106,6 +110,7 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore): Prom
     return { ok: false, reason: `${inv.configFile} could not be read: ${(e as Error).message}` };
   }
   const { spec, record } = report;
+  if (report.policy?.outcome === 'denied') return { ok: false, report, reason: report.policy.message };
   if (report.state === 'new' || !record) return { ok: false, report, reason: `${who} has never been approved` };
   if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied on ${record.decidedAt}` };
   if (report.state === 'changed') {

@@ -33,6 +33,7 @@ function header(m: DiffViewModel): HTMLElement {
 
 function notices(m: DiffViewModel): HTMLElement[] {
   const out: HTMLElement[] = [];
+  if (m.server.organization) out.push(h('p', { className: m.server.organizationBlocks ? 'notice error' : 'notice ok', text: m.server.organization }));
   if (m.server.state === 'approved') {
     out.push(h('p', { className: 'notice ok', text: 'Approved: the current launch spec is the one on record.' }));
   } else if (m.server.state === 'denied') {

@@ -36,6 +36,10 @@ export interface ServerHeaderView {
   state: string;
   /** The command line (stdio: command and args) or URL (remote), revealed. */
   launch: string;
+  /** The organization policy's verdict (`approved by your organization`, `blocked by your organization (rule, file)`). */
+  organization?: string;
+  /** Whether the organization policy blocks the server. */
+  organizationBlocks?: boolean;
 }
 
 /** One row of the launch-spec field table (approved vs current). Values are canonical JSON text, revealed. */

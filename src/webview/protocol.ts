@@ -165,6 +165,8 @@ const isServerHeader = shape<ServerHeaderView>({
   transport: isStr,
   state: isStr,
   launch: isStr,
+  organization: optional(isStr),
+  organizationBlocks: optional((v: unknown): v is boolean => typeof v === 'boolean'),
 });
 const isFieldRow = shape<FieldRowView>({
   pointer: isStr,

@@ -10,6 +10,8 @@ export interface Sandbox {
   ws: string;
   home: string;
   store: string;
+  /** The environment the CLI runs with (add to it before calling `cli`). */
+  env: NodeJS.ProcessEnv;
   write(rel: string, text: string): string;
   cli(...argv: string[]): Promise<{ code: number; out: string; err: string }>;
   cleanup(): void;
@@ -22,11 +24,13 @@ export function sandbox(): Sandbox {
   mkdirSync(ws, { recursive: true });
   mkdirSync(home, { recursive: true });
   const store = join(root, 'store', 'trust-store.json');
+  const env: NodeJS.ProcessEnv = { HOME: home, MCP_TRUST_GUARD_STORE: store };
   return {
     root,
     ws,
     home,
     store,
+    env,
     write(rel, text) {
       const p = join(ws, rel);
       mkdirSync(dirname(p), { recursive: true });
@@ -36,7 +40,7 @@ export function sandbox(): Sandbox {
     async cli(...argv) {
       let out = '';
       let err = '';
-      const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env: { HOME: home, MCP_TRUST_GUARD_STORE: store }, cwd: ws };
+      const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), env, cwd: ws };
       const code = await runCli(argv, io);
       return { code, out, err };
     },

@@ -1,5 +1,6 @@
 import { Scanner, type ScanReport } from '../../core/scan';
-import { Exit, openStore, readStoreStrict, scanOptionsFor, type Io } from '../context';
+import { emptyStore } from '../../core/trust';
+import { Exit, openStore, policyFor, readStoreStrict, reportPolicyProblems, scanOptionsFor, type Io } from '../context';
 import { outcomeNeedsReview, outcomeToJson, outcomeToText, probeAll, type ProbeCliOptions } from './probe';
 import { reportToJson, serverToJson } from '../format/json';
 import { renderSarif } from '../format/sarif';
@@ -20,11 +21,16 @@ export function exitStatusOf(r: ScanReport): Exit {
   return attention ? Exit.Attention : Exit.Ok;
 }
 
-/** `mcp-trust-guard scan [dir...]`: every server of the dirs' configs (and the user's), against the trust store. */
+/**
+ * `mcp-trust-guard scan [dir...]`: every server of the dirs' configs (and the user's), against the trust store
+ * and the organization policy. With `--policy <file>` (CI) only that policy decides: no store, no user files.
+ * Exit 0 all approved, 1 something to look at, 2 an error (the policy is unusable, the store unreadable).
+ */
 export async function scanCommand(dirs: string[], opts: ScanCommandOptions, io: Io, version: string): Promise<Exit> {
-  const store = openStore(opts, io);
-  const snap = await readStoreStrict(store);
-  const report = await new Scanner(scanOptionsFor(dirs, opts, io)).scanAll(snap.data);
+  const policy = await policyFor(opts, io);
+  const data = opts.policy ? emptyStore() : (await readStoreStrict(openStore(opts, io))).data;
+  const report = await new Scanner(scanOptionsFor(dirs, opts, io, policy)).scanAll(data);
+  const unusable = reportPolicyProblems(policy, io);
   const outcomes = opts.probe ? await probeAll(report.servers, opts, io) : undefined;
   if (opts.sarif) {
     io.out(JSON.stringify(renderSarif(report, version), null, 2) + '\n');
@@ -36,6 +42,6 @@ export async function scanCommand(dirs: string[], opts: ScanCommandOptions, io: 
     const extra = outcomes && new Map(report.servers.map((s) => [s, s.state === 'approved' ? outcomeToText(outcomes.get(s)!) : []]));
     io.out(renderTable(report, Boolean(process.stdout.isTTY) && !io.env.NO_COLOR, extra));
   }
-  const status = exitStatusOf(report);
-  return outcomes && [...outcomes.values()].some(outcomeNeedsReview) ? Exit.Attention : status;
+  const status = unusable ? Exit.Usage : exitStatusOf(report);
+  return outcomes && status !== Exit.Usage && [...outcomes.values()].some(outcomeNeedsReview) ? Exit.Attention : status;
 }

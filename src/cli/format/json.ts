@@ -2,7 +2,8 @@ import type { ScanReport, ServerReport } from '../../core/scan';
 
 /**
  * The `scan --json` shape of one server (stable; documented in the README):
- * `{host, scope, configFile, name, pointer, line, transport, state, fingerprint, cosmetic, changes, findings, sameAs?}`.
+ * `{host, scope, configFile, name, pointer, line, transport, state, fingerprint, cosmetic, changes, findings, sameAs?,
+ * policy?: {outcome, rule, file, message}}`.
  */
 export function serverToJson(s: ServerReport): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -21,6 +22,7 @@ export function serverToJson(s: ServerReport): Record<string, unknown> {
     files: s.fingerprint.files.map((f) => ({ ref: f.ref, via: f.via, sha256: f.sha256 })),
   };
   if (s.sameAs) out.sameAs = s.sameAs;
+  if (s.policy) out.policy = s.policy;
   return out;
 }
 

@@ -8,6 +8,7 @@ const STATE_RULES: Record<string, { level: 'error' | 'warning'; text: string }> 
   'server-new': { level: 'warning', text: 'MCP server not yet approved' },
   'server-changed': { level: 'error', text: 'MCP server launch spec changed since approval' },
   'server-denied': { level: 'error', text: 'MCP server denied by the user' },
+  'server-blocked-by-policy': { level: 'error', text: 'MCP server blocked by the organization policy' },
   'config-error': { level: 'error', text: 'MCP config file could not be read or parsed' },
 };
 
@@ -25,10 +26,11 @@ export function renderSarif(r: ScanReport, version: string): Record<string, unkn
   for (const s of r.servers) {
     const where = loc(s.spec.configFile, s.spec.range.line, s.spec.range.column);
     if (s.state !== 'approved') {
-      const ruleId = `server-${s.state}`;
+      const ruleId = s.policy?.outcome === 'denied' ? 'server-blocked-by-policy' : `server-${s.state}`;
       ruleIds.add(ruleId);
-      const detail = s.changes.length ? `; changed: ${s.changes.map((c) => c.pointer).join(', ')}` : '';
-      results.push({ ruleId, level: STATE_RULES[ruleId].level, message: { text: `${STATE_RULES[ruleId].text}: "${s.spec.name}"${detail}` }, locations: where });
+      const detail = s.policy ? `; ${s.policy.message}` : s.changes.length ? `; changed: ${s.changes.map((c) => c.pointer).join(', ')}` : '';
+      const props = s.policy ? { properties: { policyRule: s.policy.rule, policyFile: s.policy.file } } : {};
+      results.push({ ruleId, level: STATE_RULES[ruleId].level, message: { text: `${STATE_RULES[ruleId].text}: "${s.spec.name}"${detail}` }, locations: where, ...props });
     }
     for (const f of s.findings) {
       ruleIds.add(f.ruleId);

@@ -25,8 +25,9 @@ export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<S
   const c = palette(color);
   const sev = (s: Severity) => (s === 'high' ? c.red(s) : s === 'medium' ? c.yellow(s) : c.dim(s));
   const lines: string[] = [];
+  const org = (s: ServerReport) => (s.policy ? ' (org)' : '');
   const rows = r.servers.map((s) => [
-    s.state === 'approved' ? c.green(STATE_LABEL[s.state]) + (s.cosmetic ? c.dim(' (cosmetic edit)') : '') : c.red(STATE_LABEL[s.state]),
+    s.state === 'approved' ? c.green(STATE_LABEL[s.state] + org(s)) + (s.cosmetic ? c.dim(' (cosmetic edit)') : '') : c.red(STATE_LABEL[s.state] + org(s)),
     s.spec.host,
     clip(safeText(s.spec.name), 32),
     s.spec.transport,
@@ -48,6 +49,7 @@ export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<S
     const more = extra?.get(s) ?? [];
     if (s.state === 'approved' && !notable.length && !more.length) continue;
     lines.push('', c.bold(`${safeText(s.spec.name)} (${s.spec.host}, ${s.spec.configFile}:${s.spec.range.line}): ${STATE_LABEL[s.state]}`));
+    if (s.policy) lines.push(`  ${s.policy.message}`);
     if (s.state === 'new') {
       lines.push(`  launches: ${clip(safeText(launchLine(s)), 200)}`);
       if (s.sameAs) lines.push(`  same launch spec as approved "${safeText(s.sameAs.name)}" in ${s.sameAs.configFile}`);

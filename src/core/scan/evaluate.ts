@@ -2,6 +2,7 @@ import { isGuarded } from '../edit/guard';
 import { canonicalHash } from '../fingerprint/canonical';
 import type { SpecFingerprint } from '../fingerprint/fingerprint';
 import { diffJson, escapePointerToken } from '../pins/jsonDiff';
+import type { PolicyVerdict } from '../policy/types';
 import { recordKey } from '../trust/store';
 import type { TrustRecord, TrustStoreData } from '../trust/types';
 import type { Change, Finding, ReferencedFile, ServerSpec } from '../types';
@@ -37,6 +38,8 @@ export interface ServerReport {
   record?: TrustRecord;
   /** An approved server elsewhere (other name or file) whose launch spec this entry carries exactly. */
   sameAs?: ServerRef;
+  /** The organization policy's verdict, when a policy decided (it overrides the user's decision). */
+  policy?: PolicyVerdict;
 }
 
 /** Differences between the referenced files of a record and the current ones, as `/$files/<ref>` changes. */

@@ -1,6 +1,8 @@
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
 import { fingerprintServer } from '../fingerprint/fingerprint';
+import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
+import type { Severity } from '../types';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
@@ -30,6 +32,8 @@ export interface ScanOptions extends DiscoverOptions {
   maxFileBytes?: number;
   /** How many files are read at once (default 16). */
   concurrency?: number;
+  /** The organization policy in force (default: none). It overrides the store's decisions; see `applyPolicy`. */
+  policy?: PolicySet;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -61,9 +65,22 @@ export class Scanner {
   private locations: ConfigLocation[] = [];
   private readonly fs: FileSystemPort;
   private approvedCache = new WeakMap<TrustStoreData, ApprovedIndex>();
+  private policySet: PolicySet = emptyPolicySet();
+  private severities = new Map<string, Severity>();
 
   constructor(private readonly opts: ScanOptions) {
     this.fs = cachingFileSystem(opts.fs ?? nodeFileSystem);
+    this.policy = opts.policy ?? emptyPolicySet();
+  }
+
+  /** The organization policy in force for the next evaluation (call {@link reevaluate} to apply it now). */
+  get policy(): PolicySet {
+    return this.policySet;
+  }
+
+  set policy(set: PolicySet) {
+    this.policySet = set;
+    this.severities = policySeverities(set);
   }
 
   /** Discovers and reads every config file, then evaluates all servers against `store`. */
@@ -90,7 +107,7 @@ export class Scanner {
     // Only servers sharing a name with this file's servers can have cross-config findings about them.
     const names = new Set(entry.servers.map((s) => s.spec.name));
     const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(sp.name)));
-    return entry.servers.map((s) => withCross(s, cross));
+    return entry.servers.map((s) => withCross(s, cross, this.severities));
   }
 
   /** Forgets a config file (deleted on disk): its servers leave the report. */
@@ -125,7 +142,7 @@ export class Scanner {
       servers.push(...e.servers);
     }
     const cross = checkAcrossConfigs(servers.map((s) => s.spec));
-    return { servers: servers.map((s) => withCross(s, cross)), errors, findings, files };
+    return { servers: servers.map((s) => withCross(s, cross, this.severities)), errors, findings, files };
   }
 
   /** The per-file cap; undefined lets the parser apply its per-host default (1 MiB; more for `~/.claude.json`). */
@@ -174,14 +191,18 @@ export class Scanner {
       if (owner) owner.findings.push({ ...f, pointer: f.pointer.slice(owner.spec.pointer.length) });
       else findings.push({ ...f, configFile: parsed.location.path });
     }
-    return { parsed, servers, findings };
+    const decided = servers.map((s) => {
+      const d = applyPolicy(s, this.policySet);
+      return { ...d, findings: withPolicySeverities(d.findings, this.severities) };
+    });
+    return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };
   }
 }
 
 /** `s` with its cross-config findings appended (a new object only when there are some). */
-function withCross(s: ServerReport, cross: Map<ServerSpec, Finding[]>): ServerReport {
+function withCross(s: ServerReport, cross: Map<ServerSpec, Finding[]>, severities: ReadonlyMap<string, Severity>): ServerReport {
   const extra = cross.get(s.spec);
-  return extra ? { ...s, findings: [...s.findings, ...extra] } : s;
+  return extra ? { ...s, findings: [...s.findings, ...withPolicySeverities(extra, severities)] } : s;
 }
 
 /**

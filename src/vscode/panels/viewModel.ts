@@ -7,6 +7,7 @@
  * `revealInvisible` (zero-width, bidi, tag and control characters become `⟦U+200B⟧` / `⟦TAG:…⟧` marks), so
  * what the page renders as text is what the model would read. Pure; never throws on any report.
  */
+import { policyLabel } from '../../core/policy/evaluate';
 import { diffLines } from 'diff';
 import { checkItem } from '../../core/checks/tool';
 import { findInvisible, revealInvisible } from '../../core/checks/text';
@@ -139,6 +140,7 @@ export function serverHeader(report: ServerReport): ServerHeaderView {
     transport: s.transport,
     state: report.state,
     launch: displayText(launch),
+    ...(report.policy ? { organization: displayText(policyLabel(report.policy)), organizationBlocks: report.policy.outcome === 'denied' } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { configCandidates, type DiscoverOptions } from '../../core/config';
 import { listQuarantined, type QuarantinedEntry } from '../../core/edit/quarantine';
 import type { Logger } from '../../core/ports';
+import { loadPolicy } from '../../core/policy';
 import { Scanner, type MetadataReport, type ScanReport, type ServerReport } from '../../core/scan';
 import { defaultStorePath, recordKey, TrustStore, type TrustStoreData } from '../../core/trust';
 import type { ConfigLocation, HostId } from '../../core/types';
@@ -92,6 +93,7 @@ export class GuardService implements vscode.Disposable {
   private store!: TrustStore;
   private storeData: TrustStoreData = { version: 1, records: Object.create(null) };
   private storeProblem: string | undefined;
+  private policyProblems = '';
   private current: GuardSnapshot | undefined;
   private quarantined: QuarantinedServer[] = [];
   private readonly probes = new Map<string, ProbeRecord>();
@@ -201,6 +203,7 @@ export class GuardService implements vscode.Disposable {
     return this.enqueue(async () => {
       const t0 = performance.now();
       await this.readStore();
+      await this.readPolicy();
       const report = await this.scanner.scanAll(this.storeData);
       await this.readQuarantine(report.files.map((f) => f.location));
       void this.refreshWatchers();
@@ -213,6 +216,7 @@ export class GuardService implements vscode.Disposable {
     return this.enqueue(async () => {
       const t0 = performance.now();
       await this.readStore();
+      await this.readPolicy();
       const report = await this.scanner.reevaluate(this.storeData);
       return this.publishReport(report, cause, performance.now() - t0);
     });
@@ -231,6 +235,15 @@ export class GuardService implements vscode.Disposable {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Reads the organization policy again (a few `stat`s when there is none) and hands it to the scanner. */
+  private async readPolicy(): Promise<void> {
+    const set = await loadPolicy();
+    const problems = set.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    if (problems && problems !== this.policyProblems) this.logger.error(`organization policy unusable, nothing is approved: ${problems}`);
+    this.policyProblems = problems;
+    this.scanner.policy = set;
   }
 
   private async readStore(): Promise<void> {

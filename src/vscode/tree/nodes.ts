@@ -10,6 +10,7 @@
  * - `item:<kind>:<state>` for tools, prompts, resources, resource templates and instructions;
  * - `message`.
  */
+import { policyLabel } from '../../core/policy/evaluate';
 import { isGuarded } from '../../core/edit/guard';
 import type { MetadataPins } from '../../core/pins';
 import type { ItemReport, ServerReport } from '../../core/scan';
@@ -166,8 +167,10 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
   const guarded = isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args);
   const pinned = s.record?.metadata !== undefined;
   const worst = worstOf(s.findings);
+  const org = s.policy ? policyLabel(s.policy) : undefined;
   const tooltip = [
     `${safeText(s.spec.name, 120)} — ${STATE_LABEL[state]}${s.cosmetic ? ' (cosmetic edit only)' : ''}`,
+    ...(s.policy ? [safeText(s.policy.message, 400)] : []),
     `${hostName(s.spec.host)} · ${s.spec.scope} · ${s.spec.configFile}`,
     `${s.spec.transport}: ${launchLine(s.spec, 300)}`,
     ...(s.record ? [`${s.record.decision} ${s.record.decidedAt}${pinned ? ', tools pinned' : ''}`] : []),
@@ -188,7 +191,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
     transport: s.spec.transport,
     guarded,
     label: safeText(s.spec.name, 80),
-    description: `${STATE_LABEL[state]} · ${s.spec.transport} ${launchLine(s.spec, 80)}${worst && worst !== 'info' ? ` · ${worst}` : ''}${guarded ? ' · guarded' : ''}`,
+    description: `${org ? safeText(org, 200) : STATE_LABEL[state]} · ${s.spec.transport} ${launchLine(s.spec, 80)}${worst && worst !== 'info' ? ` · ${worst}` : ''}${guarded ? ' · guarded' : ''}`,
     tooltip,
     contextValue: `server:${state}:${s.spec.transport}${guarded ? ':guarded' : ''}${pinned ? ':pinned' : ''}`,
     children: itemNodes(s, snap),

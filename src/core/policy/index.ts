@@ -1,0 +1,4 @@
+export * from './types';
+export * from './load';
+export * from './evaluate';
+export * from './export';
