@@ -1,4 +1,5 @@
 // `npm run bench`: prints every figure the project promises, each against its target, in one run.
+import { benchAudit } from './audit.bench';
 import { benchPackage } from './package.bench';
 import { benchProbe } from './probe.bench';
 import { benchProxy } from './proxy.bench';
@@ -13,6 +14,7 @@ async function main() {
     ['Guard proxy (issue 5)', benchProxy],
     ['Extension in code-server (issue 6)', benchVscode],
     ['Package (issue 6)', benchPackage],
+    ['Audit trail', benchAudit],
   ];
   for (const [title, run] of sections) {
     console.log(`\n${title}`);

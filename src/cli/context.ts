@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { AUDIT_FLUSH_BOUND_MS, auditLogPath, AuditTrail, otlpEndpointOf } from '../core/audit';
 import { loadPolicy, loadPolicyFile, type PolicySet } from '../core/policy';
 import type { ScanOptions } from '../core/scan';
 import { defaultStorePath, TrustStore, type StoreSnapshot } from '../core/trust';
@@ -111,4 +112,36 @@ export function scanOptionsFor(dirs: readonly string[], opts: GlobalOptions, io:
     env: io.env,
     policy,
   };
+}
+
+declare const __VERSION__: string | undefined;
+
+const trails = new WeakMap<Io, AuditTrail[]>();
+
+/**
+ * The audit trail of this command: `audit.jsonl` beside the trust store, and OTLP when the policy or
+ * `$OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` names a collector. {@link closeAudit} ends it when the command is done.
+ */
+export function openAudit(opts: GlobalOptions, io: Io, policy?: PolicySet): AuditTrail {
+  const trail = new AuditTrail({
+    actor: 'cli',
+    logPath: auditLogPath(openStore(opts, io).path),
+    otlpEndpoint: otlpEndpointOf(policy, io.env),
+    version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev',
+  });
+  const list = trails.get(io) ?? [];
+  list.push(trail);
+  trails.set(io, list);
+  return trail;
+}
+
+/** Ends every audit trail opened for `io`: JSONL written, the collector given at most `boundMs`. Never rejects. */
+export async function closeAudit(io: Io, boundMs = AUDIT_FLUSH_BOUND_MS): Promise<void> {
+  const list = trails.get(io) ?? [];
+  trails.delete(io);
+  for (const t of list) {
+    const s = await t.close(boundMs);
+    if (s.failed) io.err(`mcp-trust-guard: ${s.failed} audit record(s) could not be written to the audit log\n`);
+    if (s.dropped) io.err(`mcp-trust-guard: ${s.dropped} audit record(s) did not reach the OTLP collector (they are in the audit log)\n`);
+  }
 }

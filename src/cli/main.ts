@@ -5,7 +5,7 @@ import { policyCheckCommand, policyExportCommand, policyShowCommand, type Policy
 import { reviewCommand } from './commands/review';
 import { runCommand, type RunOptions } from './commands/run';
 import { scanCommand } from './commands/scan';
-import { CliError, Exit, processIo, type GlobalOptions, type Io } from './context';
+import { CliError, closeAudit, Exit, processIo, type GlobalOptions, type Io } from './context';
 
 declare const __VERSION__: string | undefined;
 /** This tool's version (injected by the bundler; "dev" when run from source). */
@@ -148,8 +148,10 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<Exit> 
   const program = buildProgram(io, result);
   try {
     await program.parseAsync(argv, { from: 'user' });
+    await closeAudit(io);
     return result.code;
   } catch (e) {
+    await closeAudit(io);
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? Exit.Ok : Exit.Usage;
     }

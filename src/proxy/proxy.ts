@@ -16,6 +16,9 @@ import type { MetadataPins } from '../core/pins';
 import type { Logger } from '../core/ports';
 import { addPendingReview, FileWatcher, recordKey, TrustStore, type PendingItem } from '../core/trust';
 import { blockedAnswer, type RpcMessage } from './blocked';
+import { auditLogPath, AuditTrail, otlpEndpointOf, serverFields } from '../core/audit';
+import { loadPolicy } from '../core/policy';
+import { ITEM_KIND, LIST_METHODS } from './filter';
 import { checkLaunch, type GuardInvocation } from './gate';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines';
 import { Relay } from './relay';
@@ -85,6 +88,11 @@ function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableSt
   };
 }
 
+/** The list method (`tools/list`, …) whose result holds items of `kind`. */
+function listMethodOf(kind: PendingItem['kind']): string | undefined {
+  return Object.keys(LIST_METHODS).find((m) => ITEM_KIND[LIST_METHODS[m]!] === kind);
+}
+
 /**
  * Runs the guard for one session and resolves with the exit code the proxy should exit with. Never rejects for
  * hostile input; a server that cannot be started resolves 1 (with a message on stderr).
@@ -93,10 +101,22 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   const { invocation: inv, logger } = opts;
   const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_LINE_BYTES;
   const store = new TrustStore(opts.storePath, { logger });
-  const gate = await checkLaunch(inv, store);
+  const policy = await loadPolicy({ env: inv.env });
+  const gate = await checkLaunch(inv, store, policy);
+  const audit = new AuditTrail({ actor: 'proxy', logPath: auditLogPath(store.path), otlpEndpoint: otlpEndpointOf(policy, inv.env), version: opts.version ?? 'dev' });
+  const who = { configFile: inv.configFile, server: inv.name, transport: inv.url === undefined ? ('stdio' as const) : ('http' as const) };
 
   if (!gate.ok) {
     logger.warn(`blocked "${inv.name}" (${inv.configFile}): ${gate.reason}`);
+    const byPolicy = gate.report?.policy?.outcome === 'denied' ? gate.report.policy : undefined;
+    audit.record({
+      ...(gate.report ? serverFields(gate.report) : who),
+      event: 'launch.refused',
+      outcome: 'refused',
+      lever: byPolicy ? 'policy' : 'proxy',
+      ...(byPolicy ? { rule: byPolicy.rule, policyFile: byPolicy.file } : {}),
+      reason: gate.reason,
+    });
     try {
       await addPendingReview(store.path, {
         configFile: inv.configFile,
@@ -109,7 +129,9 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
     } catch (e) {
       logger.warn(`could not record the pending review: ${(e as Error).message}`);
     }
-    return serveBlocked(opts, gate.reason, maxBytes);
+    const code = await serveBlocked(opts, gate.reason, maxBytes);
+    await audit.close();
+    return code;
   }
 
   const { record } = gate;
@@ -121,6 +143,9 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   const onWithheld = (items: PendingItem[]): void => {
     const names = items.map((i) => `${i.kind} ${JSON.stringify(i.key).slice(0, 80)} (${i.state})`).join(', ');
     logger.warn(`withheld from the host: ${names}`);
+    for (const i of items.slice(0, 100)) {
+      audit.record({ ...who, host: record.host, fingerprint: record.fingerprint, event: 'item.withheld', outcome: 'withheld', lever: 'proxy', item: { kind: i.kind, name: String(i.key) }, method: listMethodOf(i.kind), reason: `${i.kind} is ${i.state} against its pin` });
+    }
     const reason = relay.filter.revoked
       ? `the approval of "${inv.name}" was withdrawn or its launch spec changed; its items are withheld`
       : relay.filter.pins
@@ -199,6 +224,7 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   } finally {
     watcher.close();
     await pending;
+    await audit.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { evaluateServer, Scanner, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey, type Decision, type TrustStore } from '../../core/trust';
-import { CliError, Exit, openStore, scanOptionsFor, type GlobalOptions, type Io } from '../context';
+import { serverFields } from '../../core/audit';
+import { CliError, Exit, openAudit, openStore, scanOptionsFor, type GlobalOptions, type Io } from '../context';
 import { outcomeToText, probeAll, type ProbeCliOptions } from './probe';
 import { launchLine } from '../format/table';
 import { clip, safeText } from '../format/text';
@@ -8,6 +9,14 @@ import { selectServer } from './select';
 
 function warnProblem(io: Io, problem: { message: string; keptAs?: string } | undefined) {
   if (problem) io.err(`warning: the trust store was unusable (${problem.message}); it was kept aside as ${problem.keptAs ?? '(not found)'}\n`);
+}
+
+/** One audit record per decision (lever `user`). */
+function auditDecisions(opts: GlobalOptions, io: Io, servers: readonly ServerReport[], decision: Decision): void {
+  const audit = openAudit(opts, io);
+  for (const s of servers) {
+    audit.record({ ...serverFields(s), event: decision === 'approved' ? 'server.approved' : 'server.denied', outcome: decision, lever: 'user', reason: `${decision} by the user` });
+  }
 }
 
 /** Options of approve/deny: `--probe` also launches the (now approved) server and pins its tool metadata. */
@@ -50,6 +59,7 @@ export async function decideCommand(decision: Decision, configFile: string, name
   const s = await selectServer(configFile, name, opts, io, current.data);
   const snap = await recordDecisions(store, [s], decision, new Date());
   warnProblem(io, snap.problem);
+  auditDecisions(opts, io, [s], decision);
   const verb = decision === 'approved' ? 'approved' : 'denied';
   if (opts.json) {
     io.out(JSON.stringify({ [verb]: [{ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint }] }) + '\n');
@@ -74,6 +84,7 @@ export async function approveAllCommand(dirs: string[], opts: DecideOptions, io:
   }
   const snap = await recordDecisions(store, todo, 'approved', new Date());
   warnProblem(io, snap.problem);
+  auditDecisions(opts, io, todo, 'approved');
   if (opts.json) io.out(JSON.stringify({ approved: todo.map((s) => ({ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint })) }) + '\n');
   else for (const s of todo) io.out(`approved "${safeText(s.spec.name)}" (${s.spec.host}) in ${s.spec.configFile}: ${clip(safeText(launchLine(s)), 120)}\n`);
   return opts.probe ? probeAndPin(store, [...todo, ...unpinned], opts, io) : Exit.Ok;
@@ -86,6 +97,7 @@ export async function forgetCommand(configFile: string, name: string, opts: Glob
   const s = await selectServer(configFile, name, opts, io, current.data);
   const n = await forgetRecords(store, [{ configFile: s.spec.configFile, pointer: s.spec.pointer }]);
   if (!n) throw new CliError(`nothing recorded for "${name}" in ${s.spec.configFile}`, Exit.Attention);
+  openAudit(opts, io).record({ ...serverFields(s), event: 'server.forgotten', outcome: 'forgotten', lever: 'user', reason: 'the decision was removed; the server is new again' });
   io.out(opts.json ? JSON.stringify({ forgotten: [{ configFile: s.spec.configFile, name: s.spec.name }] }) + '\n' : `forgot "${safeText(s.spec.name)}" in ${s.spec.configFile}\n`);
   return Exit.Ok;
 }

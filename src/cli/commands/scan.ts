@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { Scanner, type ScanReport } from '../../core/scan';
 import { emptyStore } from '../../core/trust';
-import { Exit, openStore, policyFor, readStoreStrict, reportPolicyProblems, scanOptionsFor, type Io } from '../context';
+import { scanAuditRecords } from '../../core/audit';
+import { Exit, openAudit, openStore, policyFor, readStoreStrict, reportPolicyProblems, scanOptionsFor, type Io } from '../context';
 import { outcomeNeedsReview, outcomeToJson, outcomeToText, probeAll, type ProbeCliOptions } from './probe';
 import { reportToJson, serverToJson } from '../format/json';
 import { renderSarif } from '../format/sarif';
@@ -31,9 +33,11 @@ export async function scanCommand(dirs: string[], opts: ScanCommandOptions, io: 
   const data = opts.policy ? emptyStore() : (await readStoreStrict(openStore(opts, io))).data;
   const report = await new Scanner(scanOptionsFor(dirs, opts, io, policy)).scanAll(data);
   const unusable = reportPolicyProblems(policy, io);
+  const audit = openAudit(opts, io, policy);
+  for (const rec of scanAuditRecords(report.servers)) audit.record(rec);
   const outcomes = opts.probe ? await probeAll(report.servers, opts, io) : undefined;
   if (opts.sarif) {
-    io.out(JSON.stringify(renderSarif(report, version), null, 2) + '\n');
+    io.out(JSON.stringify(renderSarif(report, version, resolve(io.cwd, dirs[0] ?? '.')), null, 2) + '\n');
   } else if (opts.json) {
     const doc = reportToJson(report);
     if (outcomes) doc.servers = report.servers.map((s) => ({ ...serverToJson(s), ...outcomeToJson(outcomes.get(s)!) }));

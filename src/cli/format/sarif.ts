@@ -1,3 +1,4 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ScanReport } from '../../core/scan';
 import type { Severity } from '../../core/types';
@@ -15,13 +16,19 @@ const STATE_RULES: Record<string, { level: 'error' | 'warning'; text: string }> 
 /**
  * Renders a scan as SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/) for GitHub code
  * scanning: one result per finding, per server needing review, and per config error, located at the entry's
- * line in its config file. `version` is this tool's version.
+ * line in its config file. `version` is this tool's version. A file under `srcRoot` (the scanned repository) is
+ * named relative to it with `uriBaseId` `SRCROOT`, as code scanning wants; others by absolute `file:` URI.
  */
-export function renderSarif(r: ScanReport, version: string): Record<string, unknown> {
+export function renderSarif(r: ScanReport, version: string, srcRoot?: string): Record<string, unknown> {
   const results: Record<string, unknown>[] = [];
   const ruleIds = new Set<string>();
+  const artifact = (file: string) => {
+    const rel = srcRoot ? relative(srcRoot, file) : '';
+    if (!srcRoot || !rel || rel.startsWith('..') || isAbsolute(rel)) return { uri: pathToFileURL(file).href };
+    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+  };
   const loc = (file: string, line?: number, column?: number) => [
-    { physicalLocation: { artifactLocation: { uri: pathToFileURL(file).href }, region: { startLine: line ?? 1, startColumn: column ?? 1 } } },
+    { physicalLocation: { artifactLocation: artifact(file), region: { startLine: line ?? 1, startColumn: column ?? 1 } } },
   ];
   for (const s of r.servers) {
     const where = loc(s.spec.configFile, s.spec.range.line, s.spec.range.column);
@@ -59,6 +66,7 @@ export function renderSarif(r: ScanReport, version: string): Record<string, unkn
           },
         },
         results,
+        ...(srcRoot ? { originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(srcRoot).href.replace(/\/?$/, '/') } } } : {}),
       },
     ],
   };

@@ -11,7 +11,8 @@ import * as vscode from 'vscode';
 import { configCandidates, type DiscoverOptions } from '../../core/config';
 import { listQuarantined, type QuarantinedEntry } from '../../core/edit/quarantine';
 import type { Logger } from '../../core/ports';
-import { loadPolicy } from '../../core/policy';
+import { auditLogPath, AuditTrail, AuditTransitions, otlpEndpointOf } from '../../core/audit';
+import { loadPolicy, type PolicySet } from '../../core/policy';
 import { Scanner, type MetadataReport, type ScanReport, type ServerReport } from '../../core/scan';
 import { defaultStorePath, recordKey, TrustStore, type TrustStoreData } from '../../core/trust';
 import type { ConfigLocation, HostId } from '../../core/types';
@@ -81,6 +82,12 @@ export function userDataDirOf(globalStorage: vscode.Uri): string | undefined {
   return path.basename(user) === 'User' ? path.dirname(user) : undefined;
 }
 
+/** This extension's version, for audit records (`dev` when unknown). */
+function extensionVersion(): string {
+  const v = (vscode.extensions.getExtension('mcp-trust-guard.mcp-trust-guard')?.packageJSON as { version?: unknown } | undefined)?.version;
+  return typeof v === 'string' ? v : 'dev';
+}
+
 /**
  * Owns the scanner, trust store and watchers of one window. Every operation on the scanner is serialized on
  * one queue (the scanner is not re-entrant). Never throws from event handlers: failures are logged.
@@ -94,6 +101,9 @@ export class GuardService implements vscode.Disposable {
   private storeData: TrustStoreData = { version: 1, records: Object.create(null) };
   private storeProblem: string | undefined;
   private policyProblems = '';
+  private policySet: PolicySet | undefined;
+  private readonly transitions = new AuditTransitions();
+  private auditTrail: { logPath: string; endpoint: string | undefined; trail: AuditTrail } | undefined;
   private current: GuardSnapshot | undefined;
   private quarantined: QuarantinedServer[] = [];
   private readonly probes = new Map<string, ProbeRecord>();
@@ -224,6 +234,7 @@ export class GuardService implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    void this.auditTrail?.trail.close();
     this.debouncer.dispose();
     for (const t of this.recheckTimers.splice(0)) clearTimeout(t);
     for (const w of this.watchers.values()) w.dispose();
@@ -244,6 +255,18 @@ export class GuardService implements vscode.Disposable {
     if (problems && problems !== this.policyProblems) this.logger.error(`organization policy unusable, nothing is approved: ${problems}`);
     this.policyProblems = problems;
     this.scanner.policy = set;
+    this.policySet = set;
+  }
+
+  /** Writes an audit record for every server whose verdict moved (the trail follows the store and the policy). */
+  private audit(report: ScanReport): void {
+    const endpoint = otlpEndpointOf(this.policySet, process.env);
+    const logPath = auditLogPath(this.store.path);
+    if (!this.auditTrail || this.auditTrail.logPath !== logPath || this.auditTrail.endpoint !== endpoint) {
+      void this.auditTrail?.trail.close();
+      this.auditTrail = { logPath, endpoint, trail: new AuditTrail({ actor: 'extension', logPath, otlpEndpoint: endpoint, version: extensionVersion() }) };
+    }
+    for (const rec of this.transitions.next(report.servers)) this.auditTrail.trail.record(rec);
   }
 
   private async readStore(): Promise<void> {
@@ -278,6 +301,7 @@ export class GuardService implements vscode.Disposable {
   }
 
   private publishReport(report: ScanReport, cause: string, scanMs: number): GuardSnapshot {
+    this.audit(report);
     const snap: GuardSnapshot = {
       report,
       quarantined: this.quarantined,
