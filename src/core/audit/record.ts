@@ -1,11 +1,12 @@
 /**
  * The audit record: one per decision or event of the guard — who (user, machine, which entry point), what (host,
  * config file, server, fingerprint, item), when, outcome and why (rule, lever, reason). Records never hold an
- * entry's command line, environment or headers; every string is passed through the secret masking the findings
- * use (`maskSecretsIn`) and capped.
+ * entry's command line, environment or headers; every string is passed through the project's one redaction of
+ * free text (`redactText` of `../redact`: token formats, secret-named flags and assignments, URL credentials) and
+ * capped.
  */
 import { hostname, userInfo } from 'node:os';
-import { maskSecretsIn } from '../checks/text';
+import { redactText } from '../redact';
 import type { HostId, Transport } from '../types';
 
 /** What happened. */
@@ -64,7 +65,7 @@ export type AuditInput = Omit<AuditRecord, 'time' | 'user' | 'machine' | 'actor'
 export const MAX_AUDIT_STRING = 2000;
 
 function clean(s: string): string {
-  const masked = maskSecretsIn(s.length > MAX_AUDIT_STRING * 2 ? s.slice(0, MAX_AUDIT_STRING * 2) : s);
+  const masked = redactText(s.length > MAX_AUDIT_STRING * 2 ? s.slice(0, MAX_AUDIT_STRING * 2) : s);
   return masked.length > MAX_AUDIT_STRING ? masked.slice(0, MAX_AUDIT_STRING) + '…' : masked;
 }
 
