@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { exportPolicy, MAX_POLICY_BYTES, parsePolicyText, type PolicySet } from '../../core/policy';
+import { describeRule, exportPolicy, MAX_POLICY_BYTES, parsePolicyText, type PolicySet } from '../../core/policy';
 import { CliError, Exit, openStore, policyFor, readStoreStrict, type GlobalOptions, type Io } from '../context';
 
 /** Options of `policy export`. */
@@ -78,8 +78,8 @@ export async function policyShowCommand(opts: GlobalOptions, io: Io): Promise<Ex
       io.out(`\nin force from ${s.path} (sha256 ${s.sha256.slice(0, 12)}…):\n`);
       if (p.allowManagedMcpServersOnly) io.out('  allowManagedMcpServersOnly: only servers an allowedMcpServers rule matches may run\n');
       if (p.requireGuard) io.out('  requireGuard: every server must launch through the guard proxy\n');
-      (p.allowedMcpServers ?? []).forEach((r, i) => io.out(`  allowedMcpServers[${i}]: ${describe(r)}${r.fingerprints ? `, ${r.fingerprints.length} fingerprint(s)` : ' (permits; pins nothing)'}${r.metadata ? ', tool pins' : ''}\n`));
-      (p.deniedMcpServers ?? []).forEach((r, i) => io.out(`  deniedMcpServers[${i}]: ${describe(r)}\n`));
+      (p.allowedMcpServers ?? []).forEach((r, i) => io.out(`  allowedMcpServers[${i}]: ${describeRule(r)}${r.fingerprints ? `, ${r.fingerprints.length} fingerprint(s)` : ' (permits; pins nothing)'}${r.metadata ? ', tool pins' : ''}\n`));
+      (p.deniedMcpServers ?? []).forEach((r, i) => io.out(`  deniedMcpServers[${i}]: ${describeRule(r)}\n`));
       for (const [rule, sev] of Object.entries(p.severities ?? {})) io.out(`  severity of ${rule}: ${sev}\n`);
       if (p.audit?.otlpEndpoint) io.out(`  audit records exported to ${p.audit.otlpEndpoint}\n`);
     }
@@ -87,14 +87,4 @@ export async function policyShowCommand(opts: GlobalOptions, io: Io): Promise<Ex
     if (!set.checked.some((c) => c.status !== 'absent')) io.out('\nNo organization policy on this machine: your own decisions apply.\n');
   }
   return set.problems.length ? Exit.Usage : Exit.Ok;
-}
-
-function describe(r: { serverName?: string; serverUrl?: string; serverCommand?: string[]; fingerprint?: string; package?: string }): string {
-  const parts: string[] = [];
-  if (r.serverName !== undefined) parts.push(`name ${JSON.stringify(r.serverName)}`);
-  if (r.serverUrl !== undefined) parts.push(`url ${JSON.stringify(r.serverUrl)}`);
-  if (r.serverCommand !== undefined) parts.push(`command ${JSON.stringify(r.serverCommand).slice(0, 200)}`);
-  if (r.fingerprint !== undefined) parts.push(`fingerprint ${r.fingerprint}`);
-  if (r.package !== undefined) parts.push(`package ${JSON.stringify(r.package)}`);
-  return parts.join(', ') || '(any)';
 }

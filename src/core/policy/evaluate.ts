@@ -72,13 +72,18 @@ function denyMatches(rule: DenyRule, id: Identity): string | undefined {
   if (base === false) return undefined;
   if (rule.fingerprint !== undefined && rule.fingerprint !== id.fingerprint) return undefined;
   if (rule.package !== undefined && !id.tokens.slice(0, 1000).some((t) => tokenRunsPackage(t, rule.package!))) return undefined;
+  return describeRule(rule);
+}
+
+/** A rule's matchers in words, e.g. `name "x", package "@evil/mcp"` (for messages). Pure. */
+export function describeRule(r: ServerMatcher & { fingerprint?: string; package?: string }): string {
   const what: string[] = [];
-  if (rule.serverName !== undefined) what.push(`name ${JSON.stringify(rule.serverName)}`);
-  if (rule.serverUrl !== undefined) what.push(`URL ${JSON.stringify(rule.serverUrl)}`);
-  if (rule.serverCommand !== undefined) what.push('command line');
-  if (rule.fingerprint !== undefined) what.push(`fingerprint ${rule.fingerprint.slice(0, 12)}…`);
-  if (rule.package !== undefined) what.push(`package ${JSON.stringify(rule.package)}`);
-  return what.join(', ');
+  if (r.serverName !== undefined) what.push(`name ${JSON.stringify(r.serverName)}`);
+  if (r.serverUrl !== undefined) what.push(`URL ${JSON.stringify(r.serverUrl)}`);
+  if (r.serverCommand !== undefined) what.push('command line');
+  if (r.fingerprint !== undefined) what.push(`fingerprint ${r.fingerprint.slice(0, 12)}…`);
+  if (r.package !== undefined) what.push(`package ${JSON.stringify(r.package)}`);
+  return what.join(', ') || '(any)';
 }
 
 /** An allow rule matches when its matchers do; a rule with fingerprints only matches when one of them is current. */
