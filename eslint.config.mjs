@@ -1,7 +1,22 @@
 // ESLint flat config. The layering rule of ../shared/STYLE.md is enforced here:
 // only src/vscode may import `vscode`; only src/core/probe may import the MCP SDK.
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// Only src/core/hosts knows host names: the ids are read from the one list (src/core/hosts/ids.ts), and a string
+// literal equal to one of them anywhere else in src is an error (import sources excepted: `vscode` is also the
+// module name).
+const hostIds = [...readFileSync(new URL('./src/core/hosts/ids.ts', import.meta.url), 'utf8').match(/HOST_IDS = \[([^\]]*)\]/)[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+const hostLiteral = new RegExp(`^(${hostIds.map((h) => h.replace(/[-]/g, '\\$&')).join('|')})$`).toString();
+const noHostNames = [
+  'error',
+  { selector: `Literal[value=${hostLiteral}]:not(ImportDeclaration > Literal):not(ImportExpression > Literal)`, message: 'Host names live in src/core/hosts: ask an adapter instead.' },
+  { selector: `TSLiteralType > Literal[value=${hostLiteral}]`, message: 'Host names live in src/core/hosts: ask an adapter instead.' },
+];
+
+// src/core imports no entry point (cli, proxy, vscode, webview): they wire ports into core, never the reverse.
+const noEntryPoints = { regex: '^(\\.\\./)+(cli|proxy|vscode|webview)(/|$)', message: 'src/core imports no entry point (cli, proxy, vscode, webview).' };
 
 const noVscode = {
   paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode (see shared/STYLE.md).' }],
@@ -9,6 +24,7 @@ const noVscode = {
     { group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], message: 'Only src/core/probe imports the MCP SDK.' },
   ],
 };
+const coreImports = { paths: noVscode.paths, patterns: [...noVscode.patterns, noEntryPoints] };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'out/**', '*.vsix', 'media/**/*.js'] },
@@ -27,13 +43,22 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/proxy/**/*.ts', 'src/webview/**/*.ts'],
-    ignores: ['src/core/probe/**'],
+    files: ['src/cli/**/*.ts', 'src/proxy/**/*.ts', 'src/webview/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', noVscode] },
   },
   {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/probe/**'],
+    rules: { 'no-restricted-imports': ['error', coreImports] },
+  },
+  {
     files: ['src/core/probe/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: noVscode.paths }] },
+    rules: { 'no-restricted-imports': ['error', { paths: noVscode.paths, patterns: [noEntryPoints] }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/hosts/**'],
+    rules: { 'no-restricted-syntax': noHostNames },
   },
   {
     // The proxy's stdout is the JSON-RPC channel, and core has no console: log through the Logger port.

@@ -3,8 +3,10 @@
  * guard proxy) builds on these.
  */
 
-/** An MCP host: the application that reads a config file and launches the servers in it. */
-export type HostId = 'vscode' | 'cursor' | 'claude-code' | 'windsurf' | 'claude-desktop' | 'gemini-cli';
+import type { HostId } from './hosts/ids';
+
+/** An MCP host: the application that reads a config file and launches the servers in it (see `src/core/hosts`). */
+export type { HostId } from './hosts/ids';
 
 /** Where a config file lives: inside a workspace folder (attacker-writable) or in the user's home. */
 export type Scope = 'workspace' | 'user';
@@ -54,6 +56,12 @@ export interface ConfigLocation {
    * same file that way: VS Code 1.139 and a workspace-root `.mcp.json` without `mcpServers`).
    */
   rootServersUnlessKey?: string;
+  /** The servers key the host reads in this file when it is not the host's usual one (its adapter's `serversKey`). */
+  serversKey?: string;
+  /** The file's format when it is not JSON/JSONC: `yaml` or `toml` (by the host, or by the file's extension). */
+  format?: 'json' | 'yaml' | 'toml';
+  /** The server sections are lists whose entries are named by this member (Continue's `mcpServers: [{name, …}]`). */
+  listNameKey?: string;
 }
 
 /** A duplicate object key found while parsing: hosts disagree on which value wins, so both are pinned. */

@@ -6,8 +6,9 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isGuarded } from '../core/edit/guard';
+import { HOSTS } from '../core/hosts';
+import { resolveVariables } from '../core/launch/variables';
 import { loadPolicy, type PolicySet } from '../core/policy';
-import { resolveVariables } from '../core/probe/launch';
 import { Scanner, type ServerReport } from '../core/scan';
 import { locateConfigFile } from '../core/scan/locate';
 import type { TrustStore } from '../core/trust';
@@ -40,22 +41,19 @@ export type GateResult =
   | { ok: false; reason: string; report?: ServerReport };
 
 /**
- * Whether `actual` is what the host makes of `template`: equal as written, or equal once the variables a host
- * resolves are resolved (`${workspaceFolder}`, `${userHome}`, `${env:X}`, Claude-style `${X}`), where each
- * `${input:…}` (a value the user typed at launch) matches any text. Never throws.
+ * Whether `actual` is what the host makes of `template`: equal as written, or equal once the variables the host
+ * resolves are resolved with the one resolver (`src/core/launch/variables.ts`, the forms of the host's adapter),
+ * where each `${input:…}` (a value the user typed at launch) matches any text. Any other variable that cannot be
+ * resolved makes it no match. Never throws.
  */
 export function matchesTemplate(template: string, actual: string, host: HostId, ctx: { env: NodeJS.ProcessEnv; workspaceFolder?: string; home: string }): boolean {
   if (template === actual) return true;
-  if (!template.includes('${')) return false;
-  const parts = template.split(/\$\{input:[^}]*\}/);
-  try {
-    const resolved = parts.map((p) => resolveVariables(p, host, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home }));
-    if (parts.length === 1) return resolved[0] === actual;
-    const re = new RegExp('^' + resolved.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*') + '$');
-    return re.test(actual);
-  } catch {
-    return false;
-  }
+  const r = resolveVariables(template, HOSTS[host].variables, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home });
+  if (r.unresolved.some((u) => u.kind !== 'input')) return false;
+  if (!r.unresolved.length) return r.value === actual;
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp('^' + r.parts.map((p) => ('text' in p ? esc(p.text) : '[\\s\\S]*')).join('') + '$');
+  return re.test(actual);
 }
 
 function real(p: string): string {
@@ -142,12 +140,9 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
     };
   }
   if (spec.cwd !== undefined) {
-    let cwd: string;
-    try {
-      cwd = resolveVariables(spec.cwd, spec.host, { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home });
-    } catch (e) {
-      return { ok: false, report, reason: `the cwd of ${who} cannot be resolved: ${(e as Error).message}` };
-    }
+    const resolved = resolveVariables(spec.cwd, HOSTS[spec.host].variables, { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home });
+    if (resolved.unresolved.length) return { ok: false, report, reason: `the cwd of ${who} cannot be resolved: ${resolved.unresolved[0].reason}` };
+    let cwd = resolved.value;
     if (!isAbsolute(cwd)) cwd = resolve(spec.workspaceFolder ?? inv.home, cwd);
     if (real(cwd) !== real(inv.cwd)) return { ok: false, report, reason: `the working directory ${inv.cwd} is not the approved cwd ${cwd} of ${who}` };
   }

@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOSTS } from '../core/config';
+import { hostDisplayName } from '../core/hosts';
 import { revealInvisible } from '../core/checks/text';
 import { redactArgs, redactChanges, redactText, redactUrl } from '../core/redact';
 import type { ServerReport } from '../core/scan';
@@ -76,7 +76,7 @@ export function changeLine(c: Change, max = 80): string {
 
 /** The host's product name (`Cursor`, `VS Code`, …). */
 export function hostName(host: ServerSpec['host']): string {
-  return HOSTS[host]?.displayName ?? host;
+  return hostDisplayName(host);
 }
 
 /**

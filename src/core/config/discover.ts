@@ -1,7 +1,7 @@
+import { HOST_IDS, HOSTS, type FolderListing } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { ConfigLocation, HostId, Scope } from '../types';
-import { HOST_IDS, userLocations, vscodeCodeWorkspace, vscodeUserDirLocations, vscodeUserDirs, workspaceLocations } from './hosts';
 import { platformDirs, type PlatformDirs } from './paths';
 
 /** What to look for and where. */
@@ -15,8 +15,8 @@ export interface DiscoverOptions {
   /** The OS whose layout to use (default: the running one). Tests pass `linux`/`darwin`/`win32`. */
   platform?: NodeJS.Platform;
   /**
-   * Environment variables the hosts consult (`APPDATA`, `LOCALAPPDATA`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
-   * `VSCODE_APPDATA`, `VSCODE_PORTABLE`, `CLAUDE_CONFIG_DIR`, `GEMINI_CLI_SYSTEM_SETTINGS_PATH`, …).
+   * Environment variables the hosts consult (`APPDATA`, `LOCALAPPDATA`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME` and each
+   * adapter's `envVars`: `VSCODE_APPDATA`, `CLAUDE_CONFIG_DIR`, `COPILOT_HOME`, …).
    * Default: `process.env` when `platform` is omitted or is the running OS, else none.
    */
   env?: Record<string, string | undefined>;
@@ -63,6 +63,18 @@ function dedupe(locations: ConfigLocation[], dirs: PlatformDirs): ConfigLocation
   return [...byKey.values()];
 }
 
+/** The folder listings of the selected hosts (pattern-named files), with the host they belong to. */
+function listings(opts: DiscoverOptions, dirs: PlatformDirs): (FolderListing & { host: HostId })[] {
+  const userDataDirs = opts.userDataDirs ?? [];
+  return selectedHosts(opts).flatMap((h) => {
+    const l = HOSTS[h].listedFiles;
+    if (!l) return [];
+    const ws = opts.workspaceFolders.flatMap((f) => l.workspace?.(f, dirs) ?? []);
+    const user = opts.includeUser ? (l.user?.(dirs, userDataDirs) ?? []) : [];
+    return [...ws, ...user].map((x) => ({ ...x, host: h }));
+  });
+}
+
 /**
  * Every config file (fixed path) that the selected hosts read for these workspace folders and this user,
  * whether it exists or not, so that a watcher can wait for it to appear. Synchronous and free of I/O.
@@ -73,25 +85,26 @@ function dedupe(locations: ConfigLocation[], dirs: PlatformDirs): ConfigLocation
 export function configCandidates(opts: DiscoverOptions): ConfigLocation[] {
   const dirs = resolveDirs(opts);
   const hosts = selectedHosts(opts);
-  const ws = opts.workspaceFolders.flatMap((f) => hosts.flatMap((h) => workspaceLocations(h, f, dirs)));
-  const user = opts.includeUser ? hosts.flatMap((h) => userLocations(h, dirs, opts.userDataDirs)) : [];
+  const ws = opts.workspaceFolders.flatMap((f) => hosts.flatMap((h) => HOSTS[h].workspaceFiles(f, dirs)));
+  const user = opts.includeUser ? hosts.flatMap((h) => HOSTS[h].userFiles(dirs, opts.userDataDirs ?? [])) : [];
   return dedupe([...ws, ...user], dirs);
 }
 
 /**
- * The pattern-named config files to watch besides {@link configCandidates}: `*.code-workspace` in each
- * workspace folder and `profiles/<id>/{mcp,settings}.json` in each VS Code `User` directory.
+ * The pattern-named config files to watch besides {@link configCandidates}, as each adapter lists them
+ * (`*.code-workspace` in each workspace folder, `profiles/<id>/{mcp,settings}.json` in each VS Code `User` directory, …).
  */
 export function configPatterns(opts: DiscoverOptions): ConfigPattern[] {
-  if (!selectedHosts(opts).includes('vscode')) return [];
   const dirs = resolveDirs(opts);
-  const out: ConfigPattern[] = opts.workspaceFolders.map((f) => ({ host: 'vscode', scope: 'workspace', base: f, glob: '*.code-workspace', workspaceFolder: f }));
-  if (opts.includeUser) {
-    for (const d of vscodeUserDirs(dirs, opts.userDataDirs)) {
-      out.push({ host: 'vscode', scope: 'user', base: dirs.path.join(d, 'profiles'), glob: '*/{mcp,settings}.json' });
+  return listings(opts, dirs).map(({ host, scope, base, glob, workspaceFolder }) => {
+    // Inside a workspace folder the pattern is made relative to the folder, so a listed folder created later
+    // (`.continue/mcpServers/`) is seen by the folder's watcher.
+    const rel = workspaceFolder !== undefined ? dirs.path.relative(workspaceFolder, base) : '';
+    if (workspaceFolder !== undefined && rel && !rel.startsWith('..') && !dirs.path.isAbsolute(rel)) {
+      return { host, scope, base: workspaceFolder, glob: `${rel.split(dirs.path.sep).join('/')}/${glob}`, workspaceFolder };
     }
-  }
-  return out;
+    return { host, scope, base, glob, ...(workspaceFolder !== undefined ? { workspaceFolder } : {}) };
+  });
 }
 
 /** Whether a config file is there to report on: anything but a directory; unreadable ones count (to report). */
@@ -113,39 +126,20 @@ async function listDir(fs: FileSystemPort, dir: string): Promise<string[]> {
 }
 
 /**
- * The config files that exist: {@link configCandidates} that are present, plus the `*.code-workspace` files of
- * each workspace folder and the `mcp.json`/`settings.json` of every VS Code profile. A path that cannot be
- * `stat`ed for another reason than its absence (permissions) is kept, so that reading it reports the error.
+ * The config files that exist: {@link configCandidates} that are present, plus the files each adapter finds by
+ * listing a folder (the `*.code-workspace` files of each workspace folder, the `mcp.json`/`settings.json` of
+ * every VS Code profile, …). A path that cannot be `stat`ed for another reason than its absence (permissions)
+ * is kept, so that reading it reports the error.
  *
  * @param fs file access (default: `node:fs`).
  * @returns workspace-level files then user-level ones, without duplicates. Never rejects.
  */
 export async function discoverConfigFiles(opts: DiscoverOptions, fs: FileSystemPort = nodeFileSystem): Promise<ConfigLocation[]> {
   const dirs = resolveDirs(opts);
-  const hosts = selectedHosts(opts);
-  const vscode = hosts.includes('vscode');
-  const perFolder = await Promise.all(
-    opts.workspaceFolders.map(async (f) => {
-      const fixed = hosts.flatMap((h) => workspaceLocations(h, f, dirs));
-      if (!vscode) return fixed;
-      const names = (await listDir(fs, f)).filter((n) => n.endsWith('.code-workspace'));
-      return [...fixed, ...names.map((n) => vscodeCodeWorkspace(dirs.path.join(f, n), f))];
-    }),
-  );
-  let user: ConfigLocation[] = [];
-  if (opts.includeUser) {
-    user = hosts.flatMap((h) => userLocations(h, dirs, opts.userDataDirs));
-    if (vscode) {
-      const profiles = await Promise.all(
-        vscodeUserDirs(dirs, opts.userDataDirs).map(async (d) => {
-          const base = dirs.path.join(d, 'profiles');
-          return (await listDir(fs, base)).flatMap((id) => vscodeUserDirLocations(dirs.path.join(base, id), dirs));
-        }),
-      );
-      user.push(...profiles.flat());
-    }
-  }
-  const all = dedupe([...perFolder.flat(), ...user], dirs);
+  const fixed = configCandidates(opts);
+  const listed = await Promise.all(listings(opts, dirs).map(async (l) => (await listDir(fs, l.base)).flatMap((n) => l.locate(n))));
+  const flat = listed.flat();
+  const all = dedupe([...fixed.filter((l) => l.scope === 'workspace'), ...flat.filter((l) => l.scope === 'workspace'), ...fixed.filter((l) => l.scope === 'user'), ...flat.filter((l) => l.scope === 'user')], dirs);
   const exists = await Promise.all(all.map((l) => present(fs, l.path)));
   return all.filter((_, i) => exists[i]);
 }

@@ -3,7 +3,7 @@
  * and how to parse them as that host does into normalized `ServerSpec`s.
  *
  * Decisions worth knowing (details on each export):
- * - Syntax per host (`HOSTS`): VS Code JSONC; Gemini CLI comments but no trailing commas
+ * - Syntax per host (each adapter in `src/core/hosts`): VS Code JSONC; Gemini CLI comments but no trailing commas
  *   (`JSON.parse(stripJsonComments(…))`); Cursor, Claude Code, Windsurf, Claude Desktop strict JSON. A syntax
  *   error is a `ConfigError` with line and column, and the servers jsonc-parser recovers are still listed
  *   (VS Code uses what it recovers; for strict hosts this only pins more).
@@ -18,22 +18,21 @@
 export { configCandidates, configPatterns, discoverConfigFiles, type ConfigPattern, type DiscoverOptions } from './discover';
 export {
   ANY_KEY,
+  APP_STATE_MAX_CONFIG_BYTES,
   HOST_IDS,
   HOSTS,
   hostReadsSection,
   transportOfType,
-  userLocations,
   vscodeCodeWorkspace,
   vscodeMcpJson,
   vscodeSettingsJson,
   vscodeUserDirLocations,
   vscodeUserDirs,
-  workspaceLocations,
-  type HostInfo,
+  type HostAdapter,
   type HostSyntax,
-} from './hosts';
+} from '../hosts';
+export { userLocations, workspaceLocations } from './locations';
 export {
-  APP_STATE_MAX_CONFIG_BYTES,
   DEFAULT_MAX_CONFIG_BYTES,
   MAX_NESTING,
   formatBytes,

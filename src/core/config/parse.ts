@@ -4,19 +4,14 @@ import { QUARANTINE_KEY } from '../edit/quarantine';
 import { sha256Hex } from '../fingerprint/canonical';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
-import type { ConfigError, ConfigLocation, DuplicateKey, Finding, ParsedConfig, ServerSpec, SourceRange, Transport } from '../types';
-import { ANY_KEY, HOSTS, hostReadsSection, transportOfType, type HostInfo, type HostSyntax } from './hosts';
+import type { ConfigError, ConfigLocation, DuplicateKey, Finding, ParsedConfig, ServerSpec, SourceRange } from '../types';
+import { ANY_KEY, HOSTS, hostReadsSection, serversKeyOf, type HostAdapter, type HostSyntax } from '../hosts';
+import { normalizeEntry } from './normalize';
+import { parseStructured } from './structured';
+import { describeValue, hasOwn, preview, setOwn } from './values';
 
 /** Default size cap of a config file: 1 MiB. Hosts' own configs are a few KiB. */
 export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
-
-/**
- * Size cap of Claude Code's user-level `~/.claude.json`: 256 MiB. Claude Code keeps its prompt history in that
- * file, which grows to tens of MiB (reports of 15 to 100 MB), and it lives in the home directory, which the
- * attacker does not control (DESIGN.md, trust model). The parser builds values only inside server sections,
- * so the rest of the file costs a scan, not memory.
- */
-export const APP_STATE_MAX_CONFIG_BYTES = 256 * 1024 * 1024;
 
 /**
  * Deepest nesting of a server entry's value that is parsed. Deeper values make the whole file an error: no
@@ -34,11 +29,11 @@ export function syntaxOf(location: ConfigLocation): HostSyntax {
 }
 
 /**
- * The default size cap for a file: {@link APP_STATE_MAX_CONFIG_BYTES} for Claude Code's user-level state file,
- * {@link DEFAULT_MAX_CONFIG_BYTES} for everything else (workspace files above all).
+ * The default size cap for a file: what its host's adapter says (`maxBytes`, e.g. 256 MiB for Claude Code's
+ * user-level state file), else {@link DEFAULT_MAX_CONFIG_BYTES} (workspace files above all).
  */
 export function maxConfigBytes(location: ConfigLocation): number {
-  return location.host === 'claude-code' && location.scope === 'user' ? APP_STATE_MAX_CONFIG_BYTES : DEFAULT_MAX_CONFIG_BYTES;
+  return HOSTS[location.host].maxBytes?.(location) ?? DEFAULT_MAX_CONFIG_BYTES;
 }
 
 /**
@@ -48,7 +43,7 @@ export function maxConfigBytes(location: ConfigLocation): number {
  *
  * @param location the file and how its host reads it.
  * @param fs file access (default: `node:fs`).
- * @param maxBytes size cap in bytes (default {@link maxConfigBytes}: 1 MiB, 256 MiB for `~/.claude.json`).
+ * @param maxBytes size cap in bytes (default {@link maxConfigBytes}: 1 MiB unless the adapter says otherwise).
  * @returns the parsed config; `contentHash` is `""` when the file was not read whole.
  */
 export async function readConfigFile(location: ConfigLocation, fs: FileSystemPort = nodeFileSystem, maxBytes = maxConfigBytes(location)): Promise<ParsedConfig> {
@@ -95,6 +90,10 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
   const contentHash = sha256Hex(input);
   let text = typeof input === 'string' ? input : decodeUtf8(input, findings);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (location.format === 'yaml' || location.format === 'toml') {
+    const { servers, errors } = parseStructured(text, location, findings);
+    return { location, servers, errors, findings, contentHash };
+  }
   const parser = new ConfigParser(text, location, findings);
   let servers: ServerSpec[] = [];
   try {
@@ -186,39 +185,6 @@ class NestingError extends Error {
   }
 }
 
-/** Sets `key` as an own enumerable data property, also when it is `__proto__` (no prototype change). */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
-
-const hasOwn = (obj: object, key: string) => Object.prototype.hasOwnProperty.call(obj, key);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  const t = typeof v;
-  return t === 'object' ? 'an object' : t === 'number' ? 'a number' : t === 'boolean' ? 'a boolean' : t === 'string' ? 'a string' : t;
-}
-
-/** A short, single-line JSON rendering of a value for messages. */
-function preview(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** The typed members of a {@link ServerSpec} read from its entry. */
-type SpecFields = Pick<ServerSpec, 'transport' | 'command' | 'args' | 'env' | 'envFile' | 'cwd' | 'url' | 'headers'>;
-
 /** All places in the file that make up one logical servers section (duplicates and dotted keys merged). */
 interface SectionGroup {
   /** Pointer of the first object found for the section. */
@@ -297,7 +263,7 @@ interface RawError {
  */
 class ConfigParser {
   readonly errors: ConfigError[] = [];
-  private readonly host: HostInfo;
+  private readonly host: HostAdapter;
   private readonly sections: readonly (readonly string[])[];
   /** Per section: the level at which VS Code expands dotted setting keys (-1: none). */
   private readonly dottedLevels: number[];
@@ -315,7 +281,8 @@ class ConfigParser {
   ) {
     this.host = HOSTS[location.host];
     this.sections = location.serverSections;
-    this.dottedLevels = this.sections.map((s) => (location.host === 'vscode' ? s.indexOf('mcp') : -1));
+    const dotted = this.host.dottedSettingsSegment;
+    this.dottedLevels = this.sections.map((s) => (dotted === undefined ? -1 : s.indexOf(dotted)));
     this.present = this.sections.map(() => false);
   }
 
@@ -399,11 +366,14 @@ class ConfigParser {
     const pointer = `${parent.pointer}/${escapePointerToken(key)}`;
     const next: MatchState[] = [];
     let complete: MatchState | undefined;
+    let counted = false;
     for (const s of parent.states ?? []) {
       const section = this.sections[s.section];
       const seg = section[s.level];
       if (seg === ANY_KEY || key === seg) {
-        (parent.counts ??= new Map()).set(key, (parent.counts.get(key) ?? 0) + 1);
+        // Counted once per occurrence, however many section paths run through this key.
+        if (!counted) (parent.counts ??= new Map()).set(key, (parent.counts.get(key) ?? 0) + 1);
+        counted = true;
         const ns = { section: s.section, level: s.level + 1, logical: `${s.logical}/${escapePointerToken(key)}`, workspaceFolder: seg === ANY_KEY ? key : s.workspaceFolder };
         if (ns.level === section.length) complete ??= ns;
         else next.push(ns);
@@ -585,7 +555,8 @@ class ConfigParser {
   private reportAlternateSections(): void {
     this.sections.forEach((section, i) => {
       if (!this.present[i] || hostReadsSection(this.location, section)) return;
-      const own = [...section.slice(0, -1), this.host.serversKey];
+      const key = serversKeyOf(this.location);
+      const own = [...section.slice(0, -1), key];
       const ownIndex = this.sections.findIndex((s) => s.length === own.length && s.every((x, k) => x === own[k]));
       const pointer = '/' + section.map((t) => escapePointerToken(t)).join('/');
       const other = section[section.length - 1];
@@ -593,14 +564,14 @@ class ConfigParser {
         this.finding(
           'ambiguous-sections',
           'medium',
-          `the file has both "${this.host.serversKey}" and "${other}"; ${this.host.displayName} reads "${this.host.serversKey}" and ignores "${other}" (both are listed here)`,
+          `the file has both "${key}" and "${other}"; ${this.host.displayName} reads "${key}" and ignores "${other}" (both are listed here)`,
           pointer,
         );
       } else {
         this.finding(
           'ignored-section',
           'low',
-          `${this.host.displayName} reads servers from "${this.host.serversKey}", not "${other}"; the servers under "${other}" are listed but it does not launch them`,
+          `${this.host.displayName} reads servers from "${key}", not "${other}"; the servers under "${other}" are listed but it does not launch them`,
           pointer,
         );
       }
@@ -652,7 +623,7 @@ class ConfigParser {
         configFile: this.location.path,
         name,
         pointer: last.pointer,
-        ...this.normalize(name, last.value, last.pointer),
+        ...normalizeEntry(this.host, name, last.value, last.pointer, this.findings),
         raw: last.value,
         duplicateKeys,
         range: last.range,
@@ -663,84 +634,6 @@ class ConfigParser {
       out.push(spec);
     }
     return out;
-  }
-
-  /** The typed view of an entry (transport, command, args, …); reports members of the wrong shape. */
-  private normalize(name: string, raw: unknown, pointer: string): SpecFields {
-    const bad = (message: string, at = '') => this.finding('malformed-entry', 'medium', `server "${name}": ${message}`, pointer + at);
-    if (!isObject(raw)) {
-      bad(`the entry is ${describeValue(raw)}, not an object`);
-      return { transport: 'stdio' };
-    }
-    const has = (k: string) => hasOwn(raw, k);
-    const spec: SpecFields = { transport: 'stdio' };
-
-    let transport: Transport | undefined;
-    if (has('type')) {
-      const t = raw.type;
-      if (typeof t !== 'string') bad(`"type" is ${describeValue(t)}, not a string`, '/type');
-      else if (!(transport = transportOfType(t))) bad(`unknown transport type "${t}" (expected stdio, http or sse)`, '/type');
-    }
-
-    const str = (key: 'command' | 'envFile' | 'cwd') => {
-      if (!has(key)) return;
-      const v = raw[key];
-      if (typeof v === 'string') spec[key] = v;
-      else bad(`"${key}" is ${describeValue(v)}, not a string`, `/${key}`);
-    };
-    str('command');
-    for (const key of this.host.urlKeys) {
-      if (!has(key)) continue;
-      const v = raw[key];
-      if (typeof v !== 'string') bad(`"${key}" is ${describeValue(v)}, not a string`, `/${escapePointerToken(key)}`);
-      else spec.url ??= v;
-    }
-
-    if (has('args')) {
-      const a = raw.args;
-      if (!Array.isArray(a)) bad(`"args" is ${describeValue(a)}, not an array of strings`, '/args');
-      else {
-        const i = a.findIndex((x) => typeof x !== 'string');
-        if (i < 0) spec.args = a.slice() as string[];
-        else bad(`args[${i}] is ${describeValue(a[i])}, not a string`, `/args/${i}`);
-      }
-    }
-
-    for (const key of ['env', 'headers'] as const) {
-      if (!has(key)) continue;
-      const v = raw[key];
-      if (!isObject(v)) {
-        bad(`"${key}" is ${describeValue(v)}, not an object of strings`, `/${key}`);
-        continue;
-      }
-      const map: Record<string, string> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (typeof x === 'string') setOwn(map, k, x);
-        // VS Code documents numbers and null (unset) as env values; other hosts take strings only.
-        else if (!(this.location.host === 'vscode' && key === 'env' && (x === null || typeof x === 'number'))) {
-          bad(`${key}["${k}"] is ${describeValue(x)}, not a string`, `/${key}/${escapePointerToken(k)}`);
-        }
-      }
-      spec[key] = map;
-    }
-    str('envFile');
-    str('cwd');
-
-    if (!transport) {
-      for (const [key, t] of this.host.implicitTransport) {
-        const v = raw[key];
-        if (has(key) && typeof v === 'string' && v !== '') {
-          transport = t;
-          break;
-        }
-      }
-    }
-    if (!transport) {
-      if (!has('type')) bad(`the entry has no "type", "command" or URL; ${this.host.displayName} cannot launch it`);
-      transport = 'stdio';
-    }
-    spec.transport = transport;
-    return spec;
   }
 }
 

@@ -7,11 +7,12 @@
  * `<launcher.command> <launcher.args…> run --config <configFile> --name <name> -- <original command> <original args…>`
  * and keeps every other member (`env`, `envFile`, `cwd`, `type`, unknown fields) as it was.
  *
- * Remote entries (`url`, `serverUrl`, `httpUrl`) are refused: a guarded remote entry would have to become a stdio
+ * Remote entries (any member a host reads a URL from: `url`, `serverUrl`, `httpUrl`, …) are refused: a guarded remote entry would have to become a stdio
  * entry carrying the URL and any request headers (often secrets) on the command line. `mcp-trust-guard run --url`
  * exists for users who write such an entry by hand.
  */
 import { applyEdits, findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions, type Node } from 'jsonc-parser';
+import { ALL_URL_KEYS } from '../hosts';
 import { nodeToValue } from './jsonValue';
 
 /** The stable launcher of the guard: e.g. `{command: "~/.../bin/mcp-trust-guard", args: []}` or `{command: "node", args: ["/x/dist/cli.js"]}`. */
@@ -164,7 +165,7 @@ export function guardEntryEdits(text: string, pointer: string, launcher: GuardLa
   if (name === undefined) throw new GuardEditError('the pointer names no server entry');
   const raw = nodeToValue(node) as Record<string, unknown>;
   if (isGuarded(raw)) throw new GuardEditError(`"${name}" is guarded already`);
-  for (const k of ['url', 'serverUrl', 'httpUrl']) {
+  for (const k of ALL_URL_KEYS) {
     if (k in raw) {
       throw new GuardEditError(
         `"${name}" is a remote server (${k}); guarding it would put its URL and headers on a command line, so it is not rewritten. Write a "run --url" entry by hand if you want that.`,

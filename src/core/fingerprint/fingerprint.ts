@@ -1,8 +1,8 @@
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
-import type { DuplicateKey, ReferencedFile, ServerSpec } from '../types';
+import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { canonicalHash, sha256Hex } from './canonical';
-import { findReferencedFiles } from './references';
+import { findReferencedFiles, type ReferenceGap } from './references';
 
 /**
  * The launch-spec pin of one server.
@@ -17,6 +17,8 @@ export interface SpecFingerprint {
   specHash: string;
   sourceHash: string;
   files: ReferencedFile[];
+  /** Paths the launch may read that could not be followed (an unresolved variable); each is a high finding. */
+  gaps?: ReferenceGap[];
 }
 
 /**
@@ -51,6 +53,23 @@ export interface FingerprintOptions {
 export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptions): Promise<SpecFingerprint> {
   const specHash = canonicalHash(pinnedSpec(spec));
   const sourceHash = sha256Hex(spec.sourceText);
-  const files = await findReferencedFiles(spec, { fs: opts.fs ?? nodeFileSystem, home: opts.home, roots: opts.roots });
-  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files };
+  const gaps: ReferenceGap[] = [];
+  const files = await findReferencedFiles(spec, { fs: opts.fs ?? nodeFileSystem, home: opts.home, roots: opts.roots, gaps });
+  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps };
+}
+
+/** Rule id of the findings {@link unresolvedVariableFindings} makes. */
+export const UNRESOLVED_VARIABLE_RULE = 'unresolved-variable';
+
+/**
+ * One high `unresolved-variable` finding per gap: the path the launch may read and which variable kept it from
+ * being pinned (its content is not covered by the approval). Pure.
+ */
+export function unresolvedVariableFindings(gaps: readonly ReferenceGap[]): Finding[] {
+  return gaps.map((g) => ({
+    ruleId: UNRESOLVED_VARIABLE_RULE,
+    severity: 'high',
+    message: `the ${g.via === 'arg' ? 'argument' : g.via} ${JSON.stringify(g.ref.slice(0, 200))} may name a workspace file, but ${g.variable.reason}; what it points at is not pinned`,
+    pointer: g.via === 'arg' ? '/args' : `/${g.via}`,
+  }));
 }

@@ -1,3 +1,3 @@
 export * from './canonical';
 export * from './fingerprint';
-export { findReferencedFiles, resolveVariables, MAX_HASHED_FILE_BYTES, type VariableContext, type ReferenceOptions } from './references';
+export { findReferencedFiles, MAX_HASHED_FILE_BYTES, type ReferenceGap, type VariableContext, type ReferenceOptions } from './references';

@@ -1,5 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileSystemPort } from '../ports';
+import { HOSTS } from '../hosts';
+import { resolveVariables, type UnresolvedVariable } from '../launch/variables';
 import type { ReferencedFile, ServerSpec } from '../types';
 import { sha256Hex } from './canonical';
 
@@ -14,25 +16,23 @@ export interface VariableContext {
   home: string;
 }
 
+/** A path the launch may read that could not be followed, because a variable in it cannot be resolved here. */
+export interface ReferenceGap {
+  /** Which part of the spec names it. */
+  via: ReferencedFile['via'];
+  /** The value as written. */
+  ref: string;
+  /** The first variable that could not be resolved, and why. */
+  variable: UnresolvedVariable;
+}
+
 /**
- * Resolves `${workspaceFolder}`, `${workspaceFolderBasename}`, `${userHome}` and a leading `~/` in `value`
- * (VS Code's variable syntax, https://code.visualstudio.com/docs/reference/variables-reference).
- * Other variables (`${env:X}`, `${input:x}`) are left as written.
- * @returns the resolved string, or `undefined` when it needs `${workspaceFolder}` and none is known.
+ * Resolves a path-like value of `spec` with the host's variable forms (the one resolver), plus a leading `~/`
+ * (a path convention every runtime's shell-less spawn keeps literal, but that a user writes meaning home; it is
+ * pinned either way). The host's environment is unknown here, so environment variables are unresolved.
  */
-export function resolveVariables(value: string, ctx: VariableContext): string | undefined {
-  let missing = false;
-  let out = value.replace(/\$\{(workspaceFolder|workspaceRoot|workspaceFolderBasename|userHome)\}/g, (_m, name: string) => {
-    if (name === 'userHome') return ctx.home;
-    if (!ctx.workspaceFolder) {
-      missing = true;
-      return '';
-    }
-    return name === 'workspaceFolderBasename' ? (ctx.workspaceFolder.split(/[\\/]/).pop() ?? '') : ctx.workspaceFolder;
-  });
-  if (missing) return undefined;
-  if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) out = ctx.home + out.slice(1);
-  return out;
+function resolvePath(value: string, spec: ServerSpec, ctx: VariableContext) {
+  return resolveVariables(value, [...HOSTS[spec.host].variables, 'tilde'], { workspaceFolder: ctx.workspaceFolder, home: ctx.home });
 }
 
 const SCRIPT_EXT = /\.(?:[cm]?[jt]s|py|pyw|sh|bash|zsh|ps1|psm1|bat|cmd|rb|pl|php|lua|jar|exe|dll|so|dylib|wasm|json|ya?ml|toml|env|mjs)$/i;
@@ -91,6 +91,8 @@ export interface ReferenceOptions extends VariableContext {
    * into one of them. Default: the spec's `workspaceFolder`.
    */
   roots?: string[];
+  /** Receives every path that could not be followed because of an unresolved variable (see {@link ReferenceGap}). */
+  gaps?: ReferenceGap[];
 }
 
 /**
@@ -113,8 +115,9 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
   const base = (() => {
     const wf = ctx.workspaceFolder;
     if (spec.cwd) {
-      const c = resolveVariables(spec.cwd, ctx);
-      if (c !== undefined) return wf ? resolve(wf, c) : resolve(c);
+      const c = resolvePath(spec.cwd, spec, ctx);
+      if (!c.unresolved.length) return wf ? resolve(wf, c.value) : resolve(c.value);
+      if (roots.length) opts.gaps?.push({ via: 'cwd', ref: spec.cwd, variable: c.unresolved[0] });
     }
     return wf;
   })();
@@ -132,8 +135,15 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
   const seen = new Set<string>();
   const out: ReferencedFile[] = [];
   for (const w of wanted) {
-    const resolvedRef = resolveVariables(w.ref, ctx);
-    if (resolvedRef === undefined || /\$\{/.test(resolvedRef)) continue;
+    const r = resolvePath(w.ref, spec, ctx);
+    if (r.unresolved.length) {
+      // Fail closed: a path we cannot follow is reported, never skipped silently (a workspace server only: a
+      // user-level one's files are not in an attacker-writable root, and an envFile always counts).
+      const gap = { via: w.via, ref: w.ref, variable: r.unresolved[0] };
+      if ((roots.length || w.always) && !opts.gaps?.some((g) => g.via === gap.via && g.variable.variable === gap.variable.variable)) opts.gaps?.push(gap);
+      continue;
+    }
+    const resolvedRef = r.value;
     if (!isAbsolute(resolvedRef) && !base) continue;
     const abs = base ? resolve(base, resolvedRef) : resolve(resolvedRef);
     let real: string | undefined;

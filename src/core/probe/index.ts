@@ -8,7 +8,7 @@ export { emptyProbeResult } from './types';
 export {
   defaultClientInfo,
   resolveLaunch,
-  resolveVariables,
+  resolveForLaunch,
   parseDotenv,
   LaunchResolveError,
   MAX_ENV_FILE_BYTES,

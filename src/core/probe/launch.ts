@@ -5,6 +5,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, resolve as resolvePath } from 'node:path';
+import { HOSTS } from '../hosts';
+import { resolveVariables } from '../launch/variables';
 import type { HostId, ServerSpec } from '../types';
 import type { ClientInfo } from './types';
 
@@ -44,46 +46,16 @@ export interface ResolveContext {
 }
 
 /**
- * Resolves the variables of one string as the host does.
- * - VS Code / Cursor / Windsurf (VS Code predefined variables): `${workspaceFolder}`, `${workspaceFolderBasename}`,
- *   `${userHome}`, `${env:NAME}` (empty when unset), `${pathSeparator}` and `${/}`. `${input:id}` needs a
- *   prompt and cannot be resolved here. Unknown variables are left as written.
- * - Claude Code / Claude Desktop / Gemini CLI: `${NAME}` and `${NAME:-default}` from the environment (Claude Code
- *   docs, "Environment variable expansion in .mcp.json"); the VS Code forms above are accepted too.
+ * Resolves the variables of one string as `host` does, with the one resolver (`src/core/launch/variables.ts`)
+ * and the forms the host's adapter declares. The environment is the host's (`ctx.env`).
  *
- * @throws LaunchResolveError on `${input:…}`, or on `${NAME}` (Claude style) when NAME is unset and no default.
+ * @throws LaunchResolveError naming the first variable that cannot be resolved without the host (`${input:…}`,
+ *   `${NAME}` unset with no default for Claude Code, `${workspaceFolder}` with no folder known, `{file:…}`).
  */
-export function resolveVariables(value: string, host: HostId, ctx: ResolveContext): string {
-  return value.replace(/\$\{([^}]*)\}/g, (whole, body: string) => {
-    if (body.startsWith('input:')) {
-      throw new LaunchResolveError(`\${${body}} asks the user for a value; a probe cannot answer it`);
-    }
-    if (body.startsWith('env:')) return ctx.env[body.slice(4)] ?? '';
-    switch (body) {
-      case 'workspaceFolder':
-        if (ctx.workspaceFolder === undefined) throw new LaunchResolveError('${workspaceFolder} used but no workspace folder is known');
-        return ctx.workspaceFolder;
-      case 'workspaceFolderBasename':
-        if (ctx.workspaceFolder === undefined) throw new LaunchResolveError('${workspaceFolderBasename} used but no workspace folder is known');
-        return ctx.workspaceFolder.split(/[\\/]/).filter(Boolean).pop() ?? '';
-      case 'userHome':
-        return ctx.home ?? homedir();
-      case 'pathSeparator':
-      case '/':
-        return process.platform === 'win32' ? '\\' : '/';
-    }
-    if (host === 'claude-code' || host === 'claude-desktop' || host === 'gemini-cli') {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(body);
-      if (m) {
-        const v = ctx.env[m[1]];
-        if (v !== undefined && v !== '') return v;
-        if (m[2] !== undefined) return m[2];
-        if (v !== undefined) return v;
-        throw new LaunchResolveError(`\${${m[1]}} is not set in the environment`);
-      }
-    }
-    return whole;
-  });
+export function resolveForLaunch(value: string, host: HostId, ctx: ResolveContext): string {
+  const r = resolveVariables(value, HOSTS[host].variables, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home ?? homedir() });
+  if (r.unresolved.length) throw new LaunchResolveError(r.unresolved[0].reason);
+  return r.value;
 }
 
 /**
@@ -122,7 +94,7 @@ export function parseDotenv(text: string): Record<string, string> {
  *   cannot be read (missing, not a file, over {@link MAX_ENV_FILE_BYTES}).
  */
 export function resolveLaunch(spec: ServerSpec, ctx: ResolveContext): ResolvedLaunch {
-  const r = (s: string): string => resolveVariables(s, spec.host, ctx);
+  const r = (s: string): string => resolveForLaunch(s, spec.host, ctx);
   if (spec.transport !== 'stdio') {
     if (!spec.url) throw new LaunchResolveError(`server "${spec.name}" has transport ${spec.transport} but no url`);
     const headers: Record<string, string> = {};
@@ -162,25 +134,9 @@ export function resolveLaunch(spec: ServerSpec, ctx: ResolveContext): ResolvedLa
 export const pathListSeparator = delimiter;
 
 /**
- * The `clientInfo` each host presents in `initialize`, as observed in servers' logs of those hosts (best known
- * values; a server that keys behaviour on them sees what the host would show it):
- * VS Code `Visual Studio Code` (its `product.nameLong`), Cursor `cursor-vscode`, Claude Code `claude-code`,
- * Claude Desktop `claude-ai`, Windsurf `windsurf-client`, Gemini CLI `gemini-cli-mcp-client`.
- * Versions are plausible current ones; they are not meant to be exact.
+ * The `clientInfo` the host presents in `initialize` (its adapter's `clientInfo`, best known values from servers'
+ * logs; a server that keys behaviour on them sees what the host would show it).
  */
 export function defaultClientInfo(host: HostId): ClientInfo {
-  switch (host) {
-    case 'vscode':
-      return { name: 'Visual Studio Code', version: '1.101.0' };
-    case 'cursor':
-      return { name: 'cursor-vscode', version: '1.0.0' };
-    case 'claude-code':
-      return { name: 'claude-code', version: '1.0.0' };
-    case 'claude-desktop':
-      return { name: 'claude-ai', version: '0.1.0' };
-    case 'windsurf':
-      return { name: 'windsurf-client', version: '1.0.0' };
-    case 'gemini-cli':
-      return { name: 'gemini-cli-mcp-client', version: '0.0.1' };
-  }
+  return { ...HOSTS[host].clientInfo };
 }

@@ -1,6 +1,6 @@
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
-import { fingerprintServer } from '../fingerprint/fingerprint';
+import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fingerprint';
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
 import type { FileSystemPort } from '../ports';
@@ -174,7 +174,7 @@ export class Scanner {
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
       const stripped = guardRemovedFinding(r);
       if (stripped) r.findings.push(stripped);
-      r.findings.push(...checkLaunchSpec(spec));
+      r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...checkLaunchSpec(spec));
       if (r.sameAs && r.state === 'new') {
         r.findings.push({
           ruleId: 'renamed-approved-spec',

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { HOST_IDS } from '../hosts/ids';
 
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
@@ -18,7 +19,7 @@ export const trustStoreSchema = {
           configFile: { type: 'string', minLength: 1 },
           name: { type: 'string' },
           pointer: { type: 'string' },
-          host: { enum: ['vscode', 'cursor', 'claude-code', 'windsurf', 'claude-desktop', 'gemini-cli'] },
+          host: { enum: [...HOST_IDS] },
           decision: { enum: ['approved', 'denied'] },
           fingerprint: sha256,
           specHash: sha256,

@@ -4,10 +4,10 @@
  * inspect the tools, reveal the entry. Every outcome is said plainly in the UI and logged.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { quarantineEdits, restoreEdits, QUARANTINE_KEY } from '../../core/edit/quarantine';
+import { editorServerIds, isEditorHost } from '../../core/hosts';
 import type { MetadataPins } from '../../core/pins';
 import type { Logger } from '../../core/ports';
 import type { ProbeOptions } from '../../core/probe';
@@ -31,33 +31,12 @@ export function isServerKey(v: unknown): v is ServerKey {
 }
 
 /**
- * The VS Code server-definition ids a VS Code config entry may run under, as VS Code 1.139 builds them
- * (`mcp.config.<collection>.<name>`; collections `ws<folder index>` for `.vscode/mcp.json`, `workspace` for a
- * `.code-workspace`, `usrlocal`/`usrremote` for the user's `mcp.json`). Read from the workbench source shipped
- * in code-server 4.139.1 (`lib/vscode/out/vs/code/browser/workbench/workbench.js`): the config discovery names
- * each server `` `mcp.config.${configPath.id}.${name}` `` and `McpWorkbenchService.getMcpConfigPath` /
- * `getWorkspaceMcpConfigPath` give the ids `usrlocal`, `usrremote`, `workspace` and `ws<folder index>`;
- * `workbench.mcp.stopServer <id>` stops the server whose `definition.id` equals it and ignores other ids.
- * The `ws<index>` form is exercised in a running code-server by test/e2e/stop-server.test.ts (the process
- * VS Code started exits); the others are not. Other releases may differ, so the caller treats a stop as best
- * effort.
+ * The server-definition ids this editor may run a config entry under (the editor host's adapter knows them:
+ * `editorServerIds` in `src/core/hosts`), for `workbench.mcp.stopServer`. Other releases may differ, so the caller
+ * treats a stop as best effort.
  */
 export function vscodeServerIds(report: ServerReport): string[] {
-  const { spec } = report;
-  const tokens = spec.pointer.split('/');
-  const name = tokens[tokens.length - 1]?.replace(/~1/g, '/').replace(/~0/g, '~') ?? spec.name;
-  if (spec.scope === 'workspace' && spec.workspaceFolder && path.basename(spec.configFile) === '.mcp.json' && path.dirname(spec.configFile) === spec.workspaceFolder) {
-    // A workspace-root .mcp.json (Claude Code's file) is read by VS Code 1.139 too, as the collection
-    // `workspace-dot-mcp.<folder index>` (same workbench.js: `_watchFolder`, `toWorkspaceMcpServer`). Not exercised
-    // against a running server.
-    const idx = (vscode.workspace.workspaceFolders ?? []).findIndex((f) => f.uri.fsPath === spec.workspaceFolder);
-    return idx >= 0 ? [`workspace-dot-mcp.${idx}.${name}`] : [];
-  }
-  if (spec.host !== 'vscode') return [];
-  if (spec.scope === 'user') return [`mcp.config.usrlocal.${name}`, `mcp.config.usrremote.${name}`];
-  if (spec.configFile.endsWith('.code-workspace')) return [`mcp.config.workspace.${name}`];
-  const idx = (vscode.workspace.workspaceFolders ?? []).findIndex((f) => f.uri.fsPath === spec.workspaceFolder);
-  return idx >= 0 ? [`mcp.config.ws${idx}.${name}`] : [];
+  return editorServerIds(report.spec, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
 }
 
 /** The section (`mcpServers`, `servers`, `mcp.servers`, …) an entry lives in, for messages. */
@@ -192,7 +171,7 @@ export class GuardActions {
     } else {
       notDone.push(`the entry stays in ${file}: ${host} may still launch it`);
     }
-    if (r.spec.host === 'vscode') {
+    if (isEditorHost(r.spec.host) || vscodeServerIds(r).length) {
       const stop = await this.stopInVscode(r);
       (stop.ok ? done : notDone).push(stop.message);
     } else {

@@ -39,7 +39,7 @@ function globsAt(plan: WatchPlan, base: string): string[] {
 
 describe('watchInputs', () => {
   test('workspace folders keep one brace pattern and *.code-workspace; user files and the store become targets', () => {
-    const { home, ws, discover, store } = layout();
+    const { home, ws, discover, store } = layout(['vscode', 'cursor', 'claude-code', 'windsurf', 'claude-desktop', 'gemini-cli']);
     const { workspaceSpecs, targets } = watchInputs(discover, store);
     assert.deepEqual(
       workspaceSpecs.map((s) => [s.base, s.glob]),
@@ -55,6 +55,22 @@ describe('watchInputs', () => {
     assert.ok(targets.some((t) => t.pattern && t.dir === path.join(home, '.config', 'Code', 'User', 'profiles') && t.glob === '*/{mcp,settings}.json'));
     assert.ok(targets.every((t) => path.isAbsolute(t.dir) && !t.dir.startsWith(ws)));
   });
+});
+
+test('every adapter file of a workspace is watched: fixed names in the brace pattern, listed folders by their own pattern', () => {
+  const { ws, discover, store } = layout();
+  const { workspaceSpecs } = watchInputs(discover, store);
+  const brace = workspaceSpecs[0].glob;
+  for (const f of ['.roo/mcp.json', '.codex/config.toml', 'opencode.json', 'opencode.jsonc', 'kilo.jsonc', '.kilocode/mcp.json', '.kiro/settings/mcp.json', '.amazonq/mcp.json', '.zed/settings.json', '.junie/mcp/mcp.json', '.trae/mcp.json']) {
+    assert.ok(brace.includes(f), `${f} in ${brace}`);
+  }
+  assert.deepEqual(
+    workspaceSpecs.slice(1).map((s) => [s.base, s.glob]),
+    [
+      [ws, '*.code-workspace'],
+      [ws, '.continue/mcpServers/*.{yaml,yml,json}'],
+    ],
+  );
 });
 
 describe('planWatches', () => {

@@ -1,20 +1,31 @@
 /**
- * Rule `trust-bypass`: Gemini CLI `"trust": true` on a server entry bypasses every tool-call confirmation for
- * that server (Gemini CLI docs, "MCP servers" → `trust`). From a workspace `.gemini/settings.json` this lets a
- * repository turn confirmations off for the user.
+ * Rule `trust-bypass`: a member of a server entry that its host documents as widening what the server may do
+ * without asking (each adapter's `rightsFields`: Gemini CLI `"trust": true` bypasses every tool-call
+ * confirmation, Cline/Roo `autoApprove`/`alwaysAllow` lists, …). From a workspace file this lets a repository turn
+ * confirmations off for the user.
  */
+import { escapePointerToken } from '../pointer';
+import { HOSTS } from '../../hosts';
 import type { Finding, ServerSpec } from '../../types';
 import { finding, type LaunchRule } from '../rule';
 
-/** See the file comment. Severity medium; pointer `/trust`. */
+function widens(value: unknown, wanted: unknown): boolean {
+  if (wanted !== undefined) return value === wanted;
+  if (Array.isArray(value)) return value.length > 0;
+  return value !== undefined && value !== null && value !== false && value !== '';
+}
+
+/** See the file comment. Severity medium; pointer `/<field>`. */
 export const trustBypass: LaunchRule = {
   id: 'trust-bypass',
-  description: 'Gemini CLI "trust": true bypasses all tool-call confirmations for the server.',
+  description: 'A host field that skips tool-call confirmations (Gemini CLI "trust", auto-approve lists).',
   check(spec: ServerSpec): Finding[] {
-    if (spec.host !== 'gemini-cli') return [];
     const raw = spec.raw;
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw) || (raw as Record<string, unknown>).trust !== true) return [];
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
+    const adapter = HOSTS[spec.host];
     const where = spec.scope === 'workspace' ? ' (set by a workspace file)' : '';
-    return [finding('trust-bypass', 'medium', `"trust": true makes Gemini CLI run every tool of this server without confirmation${where}`, '/trust')];
+    return adapter.rightsFields
+      .filter((f) => Object.prototype.hasOwnProperty.call(raw, f.field) && widens((raw as Record<string, unknown>)[f.field], f.value))
+      .map((f) => finding('trust-bypass', 'medium', `${JSON.stringify(f.field)}: ${JSON.stringify((raw as Record<string, unknown>)[f.field]).slice(0, 80)} ${f.meaning}${where}`, `/${escapePointerToken(f.field)}`));
   },
 };

@@ -11,6 +11,9 @@ import { put, tempDir } from './helpers';
 
 type Os = 'linux' | 'darwin' | 'win32';
 
+/** The hosts whose per-OS layout this file checks file by file (the others have their own tests). */
+const HOSTS: DiscoverOptions['hosts'] = ['vscode', 'cursor', 'claude-code', 'windsurf', 'claude-desktop', 'gemini-cli'];
+
 /** Windows paths (`C:\Users\u\…`) mapped into `root` (`root/C/Users/u/…`), so a Windows home is real files here. */
 function windowsOn(root: string): { fs: FileSystemPort; local(p: string): string } {
   const local = (p: string) => {
@@ -42,7 +45,7 @@ function layout(os: Os, root: string, env: Record<string, string> = {}): Layout 
     const w = windowsOn(root);
     const home = 'C:\\Users\\u';
     return {
-      opts: { workspaceFolders: [`${home}\\proj`], home, includeUser: true, platform: 'win32', env },
+      opts: { workspaceFolders: [`${home}\\proj`], home, includeUser: true, platform: 'win32', env, hosts: HOSTS },
       fs: w.fs,
       write: (p, c = '{}') => put(w.local(p), c),
       join: path.win32.join,
@@ -52,7 +55,7 @@ function layout(os: Os, root: string, env: Record<string, string> = {}): Layout 
   // Keep this machine's own /etc/gemini-cli (or macOS's /Library/…) out of the expected results.
   const gemini = { GEMINI_CLI_SYSTEM_SETTINGS_PATH: path.join(root, 'etc', 'gemini-cli', 'settings.json') };
   return {
-    opts: { workspaceFolders: [path.join(home, 'proj')], home, includeUser: true, platform: os, env: { ...gemini, ...env } },
+    opts: { workspaceFolders: [path.join(home, 'proj')], home, includeUser: true, platform: os, env: { ...gemini, ...env }, hosts: HOSTS },
     fs: nodeFileSystem,
     write: (p, c = '{}') => put(p, c),
     join: path.posix.join,
@@ -242,7 +245,7 @@ test('a workspace folder that is the home directory: shared files are listed onc
 });
 
 test('configPatterns: the pattern-named files a watcher needs besides the candidates', () => {
-  const pats = configPatterns({ workspaceFolders: ['/w'], home: '/home/u', includeUser: true, platform: 'linux', env: {}, userDataDirs: ['/ud'] });
+  const pats = configPatterns({ workspaceFolders: ['/w'], home: '/home/u', includeUser: true, platform: 'linux', env: {}, userDataDirs: ['/ud'], hosts: ['vscode'] });
   assert.deepEqual(pats[0], { host: 'vscode', scope: 'workspace', base: '/w', glob: '*.code-workspace', workspaceFolder: '/w' });
   assert.deepEqual(
     pats.slice(1).map((p) => p.base),

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ANY_KEY, HOSTS, parseConfigText, platformDirs, readConfigFile, transportOfType, userLocations, workspaceLocations } from '../../../../src/core/config';
-import { vscodeCodeWorkspace, vscodeSettingsJson } from '../../../../src/core/config/hosts';
+import { vscodeCodeWorkspace, vscodeSettingsJson } from '../../../../src/core/hosts';
 import { sha256Hex } from '../../../../src/core/fingerprint/canonical';
 import { fixture, locationFor, view } from './helpers';
 
@@ -226,7 +226,7 @@ test('transport precedence without "type" follows each host', () => {
 
 test('host table: JSONC only where the host parses JSONC', () => {
   assert.deepEqual(
-    Object.values(HOSTS).map((h) => [h.id, h.syntax.comments, h.syntax.trailingCommas]),
+    Object.values(HOSTS).filter((h) => h.format === 'json').map((h) => [h.id, h.syntax.comments, h.syntax.trailingCommas]),
     [
       ['vscode', true, true],
       ['cursor', false, false],
@@ -234,6 +234,17 @@ test('host table: JSONC only where the host parses JSONC', () => {
       ['windsurf', false, false],
       ['claude-desktop', false, false],
       ['gemini-cli', true, false],
+      ['cline', false, false],
+      ['copilot-cli', false, false],
+      ['kilo', true, true],
+      ['opencode', true, true],
+      ['roo', false, false],
+      ['kiro', false, false],
+      ['amazon-q', false, false],
+      ['zed', true, true],
+      ['junie', false, false],
+      ['trae', false, false],
+      ['antigravity', false, false],
     ],
   );
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { MAX_NESTING, parseConfigText, readConfigFile } from '../../../../src/core/config';
-import { vscodeCodeWorkspace, vscodeSettingsJson } from '../../../../src/core/config/hosts';
+import { vscodeCodeWorkspace, vscodeSettingsJson } from '../../../../src/core/hosts';
 import { canonicalJson } from '../../../../src/core/fingerprint/canonical';
 import type { ParsedConfig } from '../../../../src/core/types';
 import { fixture, locationFor } from './helpers';

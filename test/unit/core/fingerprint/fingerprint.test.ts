@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintServer, resolveVariables } from '../../../../src/core/fingerprint';
+import { fingerprintServer } from '../../../../src/core/fingerprint';
+import { resolveVariables } from '../../../../src/core/launch/variables';
 import type { ServerSpec } from '../../../../src/core/types';
 
 const GOLDEN = join(__dirname, '../../../fixtures/golden/fingerprints.json');
@@ -88,10 +89,13 @@ test('referenced workspace files are pinned: script edits, envFile edits, symlin
 test('files outside the workspace are not pinned; variables resolve only for lookup', async () => {
   const fp = await fingerprintServer(spec({ command: 'node', args: ['/usr/lib/node_modules/x/index.js'] }, { workspaceFolder: '/nonexistent-ws' }), { home: '/h' });
   assert.deepEqual(fp.files, []);
-  assert.equal(resolveVariables('${userHome}/a', { home: '/h' }), '/h/a');
-  assert.equal(resolveVariables('~/a', { home: '/h' }), '/h/a');
-  assert.equal(resolveVariables('${workspaceFolder}/a', { home: '/h' }), undefined);
-  assert.equal(resolveVariables('${env:X}/${input:y}', { home: '/h', workspaceFolder: '/w' }), '${env:X}/${input:y}');
+  const r = (v: string, ctx: { home: string; workspaceFolder?: string }) => resolveVariables(v, ['predefined', 'tilde'], ctx);
+  assert.equal(r('${userHome}/a', { home: '/h' }).value, '/h/a');
+  assert.equal(r('~/a', { home: '/h' }).value, '/h/a');
+  assert.equal(r('${workspaceFolder}/a', { home: '/h' }).unresolved[0]?.kind, 'workspace');
+  const both = r('${env:X}/${input:y}', { home: '/h', workspaceFolder: '/w' });
+  assert.equal(both.value, '${env:X}/${input:y}');
+  assert.deepEqual(both.unresolved.map((u) => u.kind), ['env', 'input']);
 });
 
 test('the config file itself is not a referenced file (a guarded entry names it in --config)', async () => {

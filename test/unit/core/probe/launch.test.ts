@@ -3,22 +3,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { defaultClientInfo, LaunchResolveError, parseDotenv, resolveLaunch, resolveVariables } from '../../../../src/core/probe';
+import { defaultClientInfo, LaunchResolveError, parseDotenv, resolveLaunch, resolveForLaunch } from '../../../../src/core/probe';
 import { stdioSpec } from './helpers';
 
 const ctx = { env: { HOME_DIR: '/h', TOKEN: 'tok', EMPTY: '' }, workspaceFolder: '/ws/proj', home: '/home/u' };
 
-test('resolveVariables: VS Code predefined variables', () => {
-  assert.equal(resolveVariables('${workspaceFolder}/a${pathSeparator}b${/}c', 'vscode', ctx), `/ws/proj/a${sep}b${sep}c`);
-  assert.equal(resolveVariables('${userHome}|${env:TOKEN}|${env:MISSING}|${workspaceFolderBasename}', 'vscode', ctx), '/home/u|tok||proj');
-  assert.equal(resolveVariables('${unknown} ${TOKEN}', 'vscode', ctx), '${unknown} ${TOKEN}', 'unknown variables stay as written');
-  assert.throws(() => resolveVariables('${input:key}', 'vscode', ctx), LaunchResolveError);
-  assert.throws(() => resolveVariables('${workspaceFolder}', 'vscode', { env: {} }), /no workspace folder/);
+test('resolveForLaunch: VS Code predefined variables', () => {
+  assert.equal(resolveForLaunch('${workspaceFolder}/a${pathSeparator}b${/}c', 'vscode', ctx), `/ws/proj/a${sep}b${sep}c`);
+  assert.equal(resolveForLaunch('${userHome}|${env:TOKEN}|${env:MISSING}|${workspaceFolderBasename}', 'vscode', ctx), '/home/u|tok||proj');
+  assert.equal(resolveForLaunch('${unknown} ${TOKEN}', 'vscode', ctx), '${unknown} ${TOKEN}', 'unknown variables stay as written');
+  assert.throws(() => resolveForLaunch('${input:key}', 'vscode', ctx), LaunchResolveError);
+  assert.throws(() => resolveForLaunch('${workspaceFolder}', 'vscode', { env: {} }), /no workspace folder/);
 });
 
-test('resolveVariables: Claude Code ${VAR} and ${VAR:-default}', () => {
-  assert.equal(resolveVariables('${TOKEN}-${NOPE:-dflt}-${EMPTY:-e}', 'claude-code', ctx), 'tok-dflt-e');
-  assert.throws(() => resolveVariables('${NOPE}', 'claude-code', ctx), /not set/);
+test('resolveForLaunch: Claude Code ${VAR} and ${VAR:-default}', () => {
+  assert.equal(resolveForLaunch('${TOKEN}-${NOPE:-dflt}-${EMPTY:-e}', 'claude-code', ctx), 'tok-dflt-e');
+  assert.throws(() => resolveForLaunch('${NOPE}', 'claude-code', ctx), /not set/);
 });
 
 test('parseDotenv: export, comments, quotes, escapes', () => {

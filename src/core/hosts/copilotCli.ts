@@ -1,0 +1,38 @@
+/**
+ * GitHub Copilot CLI.
+ *
+ * Sources: https://docs.github.com/en/copilot/how-tos/use-copilot-agents/use-copilot-cli (user file
+ * `~/.copilot/mcp-config.json`, moved by `COPILOT_HOME`; `mcpServers` with `type` `local`/`stdio`/`http`/`sse`,
+ * `command`, `args`, `env`, `url`, `headers`, `tools` (`["*"]`: every tool)); VS Code 1.139 reads the same user
+ * file (its discovery, `COPILOT_HOME`), see `./vscode.ts`. A workspace-root `.mcp.json` is read too (as Claude
+ * Code's), so its servers are attributed to Copilot CLI as well.
+ * - Format: strict JSON.
+ * Not verified: variable expansion (none is documented, so values are taken literally); the `clientInfo`.
+ */
+import { absolute, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import type { HostAdapter } from './types';
+
+export const copilotCli: HostAdapter = {
+  id: 'copilot-cli',
+  displayName: 'Copilot CLI',
+  envVars: ['COPILOT_HOME'],
+  format: 'json',
+  syntax: STRICT_JSON,
+  serversKey: 'mcpServers',
+  fields: { ...STANDARD_FIELDS, typeValues: { local: 'stdio' } },
+  implicitTransport: [['command', 'stdio'], ['url', 'http']],
+  envValueCoercion: 'strings',
+  variables: [],
+  defaultCwd: 'host-cwd',
+  rightsFields: [],
+  mergedSources: [],
+  blockLever: { kind: 'none', note: 'Copilot CLI has no per-server off switch in its file; --disable-mcp-server is per run' },
+  clientInfo: { name: 'github-copilot-cli', version: '0.0.1' },
+  workspaceFiles(folder, dirs) {
+    return [location('copilot-cli', STRICT_JSON, 'workspace', dirs.path.join(folder, '.mcp.json'), [['mcpServers']], { workspaceFolder: folder })];
+  },
+  userFiles(dirs) {
+    const home = absolute(dirs.path, dirs.env.COPILOT_HOME) ?? dirs.path.join(dirs.home, '.copilot');
+    return [location('copilot-cli', STRICT_JSON, 'user', dirs.path.join(home, 'mcp-config.json'), [['mcpServers']])];
+  },
+};

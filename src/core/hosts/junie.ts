@@ -1,0 +1,34 @@
+/**
+ * JetBrains Junie.
+ *
+ * Sources: https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html (project `.junie/mcp/mcp.json`,
+ * user `~/.junie/mcp/mcp.json`; the Claude format: `mcpServers` with `command`, `args`, `env`, `url`, `headers`).
+ * - Format: JSON.
+ * Not verified: variable expansion (none is documented); Junie's `clientInfo`; a block lever (none documented).
+ */
+import { COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import type { HostAdapter } from './types';
+
+export const junie: HostAdapter = {
+  id: 'junie',
+  displayName: 'Junie',
+  envVars: [],
+  format: 'json',
+  syntax: STRICT_JSON,
+  serversKey: 'mcpServers',
+  fields: STANDARD_FIELDS,
+  implicitTransport: COMMAND_OR_URL,
+  envValueCoercion: 'strings',
+  variables: [],
+  defaultCwd: 'workspace-folder',
+  rightsFields: [],
+  mergedSources: [],
+  blockLever: { kind: 'none' },
+  clientInfo: { name: 'Junie', version: '1.0.0' },
+  workspaceFiles(folder, dirs) {
+    return [location('junie', STRICT_JSON, 'workspace', dirs.path.join(folder, '.junie', 'mcp', 'mcp.json'), [['mcpServers']], { workspaceFolder: folder })];
+  },
+  userFiles(dirs) {
+    return [location('junie', STRICT_JSON, 'user', dirs.path.join(dirs.home, '.junie', 'mcp', 'mcp.json'), [['mcpServers']])];
+  },
+};

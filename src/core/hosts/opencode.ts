@@ -1,0 +1,65 @@
+/**
+ * OpenCode.
+ *
+ * Sources: https://opencode.ai/docs/config (files, merged in order: `$XDG_CONFIG_HOME/opencode/opencode.json[c]`
+ * (default `~/.config/opencode`), `OPENCODE_CONFIG` (a file), the project's `opencode.json[c]` found upward from
+ * the working directory, `.opencode/opencode.json[c]`, `OPENCODE_CONFIG_DIR`; JSONC; variable substitution
+ * `{env:VAR}` (empty when unset) and `{file:path}` (the file's content)); https://opencode.ai/docs/mcp-servers
+ * (`mcp` object; `"type": "local"` with `command` an argv array and `environment`; `"type": "remote"` with `url`
+ * and `headers`; `enabled: false` turns a server off; the 2.0 layout nests servers under `mcp.servers` and uses
+ * `disabled`). OpenCode starts a repository's servers at folder open with no per-server approval.
+ * - Both layouts are read: a 1.x file's members of `mcp`, and a 2.0 file's `mcp.servers`. In a 2.0 file the
+ *   `servers` member is also listed as if it were a 1.x server (pinned whole; any change of a server moves it).
+ * Not verified: OpenCode's `clientInfo`.
+ */
+import { absolute, JSONC, location } from './common';
+import type { EntryFields, HostAdapter } from './types';
+
+/** The entry fields OpenCode and Kilo Code (which forked it) read; `command` is an argv array. */
+export const OPENCODE_FIELDS: EntryFields = {
+  command: ['command'],
+  commandArgv: true,
+  args: ['args'],
+  env: ['environment', 'env'],
+  cwd: ['cwd'],
+  url: ['url'],
+  headers: ['headers'],
+  type: ['type'],
+  typeValues: { local: 'stdio', remote: 'http' },
+};
+
+const SECTIONS = [['mcp'], ['mcp', 'servers']];
+
+export const opencode: HostAdapter = {
+  id: 'opencode',
+  displayName: 'OpenCode',
+  envVars: ['XDG_CONFIG_HOME', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_DIR'],
+  format: 'json',
+  syntax: JSONC,
+  serversKey: 'mcp',
+  fields: OPENCODE_FIELDS,
+  implicitTransport: [['command', 'stdio'], ['url', 'http']],
+  envValueCoercion: 'strings',
+  variables: ['curly'],
+  defaultCwd: 'host-cwd',
+  rightsFields: [],
+  mergedSources: [],
+  blockLever: { kind: 'user-flag', field: 'enabled', value: false, note: 'a project file can turn it back on; the user file only wins for servers it names' },
+  clientInfo: { name: 'opencode', version: '1.0.0' },
+  workspaceFiles(folder, dirs) {
+    const j = dirs.path.join;
+    return [j(folder, 'opencode.json'), j(folder, 'opencode.jsonc'), j(folder, '.opencode', 'opencode.json'), j(folder, '.opencode', 'opencode.jsonc')].map((f) =>
+      location('opencode', JSONC, 'workspace', f, SECTIONS, { workspaceFolder: folder }),
+    );
+  },
+  userFiles(dirs) {
+    const j = dirs.path.join;
+    const base = j(dirs.os === 'win32' ? j(dirs.home, '.config') : (absolute(dirs.path, dirs.env.XDG_CONFIG_HOME) ?? j(dirs.home, '.config')), 'opencode');
+    const files = [j(base, 'opencode.json'), j(base, 'opencode.jsonc')];
+    const custom = absolute(dirs.path, dirs.env.OPENCODE_CONFIG);
+    if (custom) files.push(custom);
+    const dir = absolute(dirs.path, dirs.env.OPENCODE_CONFIG_DIR);
+    if (dir) files.push(j(dir, 'opencode.json'), j(dir, 'opencode.jsonc'));
+    return files.map((f) => location('opencode', JSONC, 'user', f, SECTIONS));
+  },
+};

@@ -1,0 +1,161 @@
+/**
+ * The one interface every MCP host is described by (one adapter per file in this folder), after VS Code's own
+ * `nativeMcpDiscoveryAdapters.ts` (microsoft/vscode, `src/vs/workbench/contrib/mcp/common/discovery`): where the
+ * host's files are, how it parses them, how an entry becomes a launch, what else it merges into that launch, and
+ * what the host offers to refuse a server. Nothing host-specific lives outside `src/core/hosts`.
+ */
+import type { ConfigLocation, Scope, ServerSpec, Transport } from '../types';
+import type { PlatformDirs } from '../config/paths';
+import type { HostId } from './ids';
+
+/** The file format a host reads, and so the parser used. */
+export type ConfigFormat = 'json' | 'toml' | 'yaml';
+
+/** Which JSON extensions a host's parser accepts (JSON-family formats only). */
+export interface HostSyntax {
+  /** `//` and `/* *\/` comments. */
+  comments: boolean;
+  /** A comma after the last member of an object or array. */
+  trailingCommas: boolean;
+  /** An empty (or whitespace/comment-only) file, read as "no servers". */
+  emptyContent: boolean;
+}
+
+/**
+ * A variable form a host documents, resolved by the one resolver (`src/core/launch/variables.ts`):
+ * - `predefined`: VS Code's predefined variables: `${workspaceFolder}`, `${workspaceFolder:name}`, `${workspaceFolderBasename}`, `${workspaceRoot}`,
+ *   `${userHome}`, `${pathSeparator}`, `${/}`, `${env:X}` (empty when unset), `${input:id}` (asked at launch).
+ * - `shell`: `${X}` and `${X:-default}` from the host's environment (Claude Code).
+ * - `shell-bare`: `$X` and `${X}` (Gemini CLI's `resolveEnvVarsInString`).
+ * - `env-colon`: `${env:X}` only (hosts that borrowed VS Code's env form without the rest).
+ * - `curly`: `{env:X}` and `{file:path}` (OpenCode and Kilo config substitution).
+ * - `mustache`: `${{ secrets.X }}`, `${{ inputs.X }}` (Continue): filled in by the host from its secret store.
+ * - `tilde`: a leading `~/` stands for the home directory (the host expands it itself).
+ */
+export type VariableForm = 'predefined' | 'shell' | 'shell-bare' | 'env-colon' | 'curly' | 'mustache' | 'tilde';
+
+/**
+ * What a host offers to refuse or disable a server without editing a workspace file, strongest first:
+ * - `user-deny-list`: a deny/allow list in the user's settings that the host checks before it starts a server
+ *   (`setting` names it, e.g. `chat.mcp.deniedServers`, `deniedMcpServers`);
+ * - `user-flag`: an `enabled`/`disabled` member of the entry in a user-level file (`field`, `value` that disables);
+ * - `none`: nothing outside the workspace file; only the guard proxy or editing the file remain.
+ */
+export type BlockLever =
+  | { kind: 'user-deny-list'; setting: string; file: string; matches: 'name' | 'command-line' | 'name-or-command' }
+  | { kind: 'user-flag'; field: string; value: boolean; note?: string }
+  | { kind: 'none'; note?: string };
+
+/** A field of an entry that widens what the server may do without asking (auto-approval, trust, sandbox off). */
+export interface RightsField {
+  /** Member name in the entry. */
+  field: string;
+  /** What it does, in one sentence, for the finding. */
+  meaning: string;
+  /** Only this value widens rights (e.g. `true`); absent: any present non-empty value does. */
+  value?: unknown;
+}
+
+/** Something outside the entry that the host merges into what it launches (pinned with the entry). */
+export interface MergedSource {
+  /** Short id, used in diff pointers (`/$merged/<id>`). */
+  id: string;
+  /** What it is and how the host uses it. */
+  description: string;
+}
+
+/** How the host reads one entry's members into a launch. */
+export interface EntryFields {
+  /** Member holding the command: a string, or (`commandArgv`) an array whose first element is the command. */
+  command: readonly string[];
+  /** The command member may be an argv array (`["node", "x.js"]`), the rest being leading args. */
+  commandArgv?: boolean;
+  args: readonly string[];
+  /** Members holding the environment (`env`, `environment`, `envs`); the first present wins. */
+  env: readonly string[];
+  cwd: readonly string[];
+  /** Members holding a URL, highest precedence first. */
+  url: readonly string[];
+  headers: readonly string[];
+  envFile?: readonly string[];
+  /** Members naming the transport (`type`, `transportType`); the first present wins. */
+  type: readonly string[];
+  /** Host-specific spellings of `type` and the transport they mean (`local` → stdio). */
+  typeValues?: Readonly<Record<string, Transport>>;
+  /**
+   * Entries the host runs from something else than the entry's own command or URL (Zed `"source": "extension"`,
+   * Goose `"type": "builtin"`): pinned as written, without the "cannot launch it" finding.
+   */
+  managed?: { field: string; values: readonly string[] };
+}
+
+/**
+ * One MCP host, as data plus a few pure functions. Every adapter cites, in its docstring, the documentation or
+ * source each fact comes from, and says what could not be verified.
+ */
+export interface HostAdapter {
+  id: HostId;
+  /** The product's name, for messages. */
+  displayName: string;
+  /** Environment variables that move the host's files (`CLAUDE_CONFIG_DIR`, `VSCODE_APPDATA`, …). */
+  envVars: readonly string[];
+  format: ConfigFormat;
+  /** The syntax of the host's JSON parser; `ConfigLocation.jsonc` switches comments on per file. */
+  syntax: HostSyntax;
+  /** The key of the servers object the host reads at the top level of its files. */
+  serversKey: string;
+  /** Another spelling of the servers key that is parsed too (so nothing hides there) and reported as ignored. */
+  alternateServersKey?: string;
+  fields: EntryFields;
+  /**
+   * How the host picks the transport of an entry without `type`: the first member present (a non-empty string,
+   * or an array for argv commands) wins; an entry with none is launched as stdio and fails.
+   */
+  implicitTransport: readonly (readonly [key: string, transport: Transport])[];
+  /** Env values the host accepts besides strings (VS Code: numbers and `null`, which unsets). */
+  envValueCoercion: 'strings' | 'numbers-and-null';
+  /** VS Code's configuration model expands dotted keys at this segment of a settings section (`mcp`). */
+  dottedSettingsSegment?: string;
+  /** Variable forms the host resolves in command, args, env, cwd, url and headers. */
+  variables: readonly VariableForm[];
+  /** Where stdio servers start when the entry has no `cwd`. */
+  defaultCwd: 'workspace-folder' | 'home' | 'config-dir' | 'host-cwd';
+  /** Fields that widen rights (auto-approve, trust); each present one is a finding. */
+  rightsFields: readonly RightsField[];
+  /** Sources outside the entry the host merges into a launch. */
+  mergedSources: readonly MergedSource[];
+  /** The host's own lever to refuse a server without editing a workspace file. */
+  blockLever: BlockLever;
+  /** The `clientInfo` the host presents in `initialize` (best known; a server keyed on it sees what the host shows). */
+  clientInfo: { name: string; version: string };
+  /** Config files inside one workspace folder (fixed names; existing or not). */
+  workspaceFiles(folder: string, dirs: PlatformDirs): ConfigLocation[];
+  /** User-level (and machine-level) config files (fixed names; existing or not). */
+  userFiles(dirs: PlatformDirs, userDataDirs: readonly string[]): ConfigLocation[];
+  /** Config files found by listing folders (profiles, `*.code-workspace`, one-file-per-server folders). */
+  listedFiles?: ListedFiles;
+  /** Size cap in bytes of one of its files, when it differs from the default. */
+  maxBytes?(location: ConfigLocation): number | undefined;
+  /** The host's own ids of a server, for asking it to stop one (VS Code's server definition ids). */
+  serverIds?(spec: ServerSpec, workspaceFolders: readonly string[]): string[];
+}
+
+/** Config files named by a pattern in a folder (`*.code-workspace`, `profiles/<id>/mcp.json`, `mcpServers/*.yaml`). */
+export interface ListedFiles {
+  /** The folders to list and the glob for a watcher, per workspace folder. */
+  workspace?(folder: string, dirs: PlatformDirs): FolderListing[];
+  /** Same for the user level. */
+  user?(dirs: PlatformDirs, userDataDirs: readonly string[]): FolderListing[];
+}
+
+/** One folder whose entries name config files. */
+export interface FolderListing {
+  scope: Scope;
+  /** Absolute folder listed. */
+  base: string;
+  /** Glob relative to `base` for a watcher (`*.code-workspace`, `*\/{mcp,settings}.json`). */
+  glob: string;
+  /** The config files of one directory entry name (`undefined`: not a config file). */
+  locate(name: string): ConfigLocation[];
+  workspaceFolder?: string;
+}
