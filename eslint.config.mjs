@@ -57,7 +57,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/core/hosts/**'],
+    // The veto levers (src/core/veto) still name the host whose settings they write; they are the next to move.
+    ignores: ['src/core/hosts/**', 'src/core/veto/**'],
     rules: { 'no-restricted-syntax': noHostNames },
   },
   {

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { LaunchResolveError, resolveVariables, type ResolveContext } from '../probe/launch';
+import { LaunchResolveError, resolveForLaunch, type ResolveContext } from '../probe/launch';
 import type { ServerState } from '../scan/evaluate';
 import { recordKey } from '../trust/store';
 import type { HostId, ServerSpec } from '../types';
@@ -103,10 +103,10 @@ export function launchIdentity(spec: ServerSpec, host: HostId, ctx: ResolveConte
       if (typeof spec.command !== 'string' || spec.command === '') return { name: spec.name };
       const rawArgs = raw && typeof raw === 'object' ? raw.args : undefined;
       if (rawArgs !== undefined && !(Array.isArray(rawArgs) && rawArgs.every((a) => typeof a === 'string'))) return { name: spec.name };
-      const args = (spec.args ?? []).map((a) => resolveVariables(a, host, ctx));
-      return { name: spec.name, command: [resolveVariables(spec.command, host, ctx), ...args] };
+      const args = (spec.args ?? []).map((a) => resolveForLaunch(a, host, ctx));
+      return { name: spec.name, command: [resolveForLaunch(spec.command, host, ctx), ...args] };
     }
-    if (typeof spec.url === 'string' && spec.url !== '') return { name: spec.name, url: resolveVariables(spec.url, host, ctx) };
+    if (typeof spec.url === 'string' && spec.url !== '') return { name: spec.name, url: resolveForLaunch(spec.url, host, ctx) };
   } catch (e) {
     if (!(e instanceof LaunchResolveError)) throw e;
   }
