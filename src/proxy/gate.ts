@@ -9,7 +9,7 @@ import { isGuarded } from '../core/edit/guard';
 import { HOSTS } from '../core/hosts';
 import { resolveVariables } from '../core/launch/variables';
 import { loadPolicy, type PolicySet } from '../core/policy';
-import { Scanner, type ServerReport } from '../core/scan';
+import { Scanner, sameEntry, type ServerReport } from '../core/scan';
 import { locateConfigFile } from '../core/scan/locate';
 import type { TrustStore } from '../core/trust';
 import type { TrustRecord } from '../core/trust/types';
@@ -98,12 +98,14 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
     for (const loc of locations) await scanner.recheckFile(loc, data);
     const all = scanner.report();
     const matches = all.servers.filter((s) => s.spec.name === inv.name);
-    if (matches.length !== 1) {
+    // One entry read by several hosts (a workspace-root .mcp.json) counts once; the worst of its states decides.
+    const one = sameEntry(matches);
+    if (!one) {
       const err = all.errors[0];
       const why = err ? ` (${err.message}${err.line ? ` at line ${err.line}` : ''})` : '';
       return { ok: false, reason: matches.length ? `${who} names ${matches.length} entries; refusing to guess` : `there is no server ${who}${why}` };
     }
-    report = matches[0];
+    report = one;
   } catch (e) {
     return { ok: false, reason: `${inv.configFile} could not be read: ${(e as Error).message}` };
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Scanner, type ServerReport } from '../../core/scan';
+import { Scanner, sameEntry, type ServerReport } from '../../core/scan';
 import { locateConfigFile } from '../../core/scan/locate';
 import type { TrustStoreData } from '../../core/trust';
 import { CliError, homeOf, type GlobalOptions, type Io } from '../context';
@@ -22,7 +22,8 @@ export async function selectServer(configFile: string, name: string, opts: Globa
     throw new CliError(`${e.configFile}${e.line ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}`);
   }
   const matches = report.servers.filter((s) => s.spec.name === name || s.spec.pointer === name);
-  if (matches.length === 1) return matches[0];
+  const one = sameEntry(matches);
+  if (one) return one;
   const names = report.servers.map((s) => `${s.spec.name} (${s.spec.pointer})`).join(', ') || 'none';
   if (!matches.length) throw new CliError(`no server "${name}" in ${abs}; servers there: ${names}`);
   throw new CliError(`"${name}" names ${matches.length} entries in ${abs}; give the JSON Pointer instead: ${matches.map((m) => m.spec.pointer).join(', ')}`);

@@ -33,7 +33,7 @@ export function normalizeEntry(host: HostAdapter, name: string, raw: unknown, po
   if (typeKey !== undefined) {
     const t = raw[typeKey];
     if (typeof t !== 'string') bad(`"${typeKey}" is ${describeValue(t)}, not a string`, at(typeKey));
-    else if (!(transport = transportOfType(t, f.typeValues))) bad(`unknown transport type "${t}" (expected stdio, http or sse)`, at(typeKey));
+    else if (!(transport = transportOfType(t, f.typeValues)) && !(f.managed?.field === typeKey && f.managed.values.includes(t))) bad(`unknown transport type "${t}" (expected stdio, http or sse)`, at(typeKey));
   }
 
   let leadingArgs: string[] = [];

@@ -89,7 +89,7 @@ export class Scanner {
     this.byFile.clear();
     const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, this.fs, this.maxBytes));
     await mapLimit(parsed, this.opts.concurrency ?? 16, async (p) => {
-      this.byFile.set(p.location.path, await this.evaluateFile(p, store));
+      this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store));
     });
     return this.report();
   }
@@ -101,9 +101,9 @@ export class Scanner {
    */
   async recheckFile(location: ConfigLocation, store: TrustStoreData): Promise<ServerReport[]> {
     const parsed = await readConfigFile(location, this.fs, this.maxBytes);
-    if (!this.locations.some((l) => l.path === location.path)) this.locations.push(location);
+    if (!this.locations.some((l) => fileKey(l) === fileKey(location))) this.locations.push(location);
     const entry = await this.evaluateFile(parsed, store);
-    this.byFile.set(location.path, entry);
+    this.byFile.set(fileKey(location), entry);
     // Only servers sharing a name with this file's servers can have cross-config findings about them.
     const names = new Set(entry.servers.map((s) => s.spec.name));
     const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(sp.name)));
@@ -112,7 +112,7 @@ export class Scanner {
 
   /** Forgets a config file (deleted on disk): its servers leave the report. */
   removeFile(path: string): void {
-    this.byFile.delete(path);
+    for (const l of this.locations) if (l.path === path) this.byFile.delete(fileKey(l));
     this.locations = this.locations.filter((l) => l.path !== path);
   }
 
@@ -133,11 +133,17 @@ export class Scanner {
     const errors: ConfigError[] = [];
     const findings: FileFinding[] = [];
     const files: ParsedConfig[] = [];
+    const seen = new Set<string>();
     for (const loc of this.locations) {
-      const e = this.byFile.get(loc.path);
+      const e = this.byFile.get(fileKey(loc));
       if (!e) continue;
       files.push(e.parsed);
-      errors.push(...e.parsed.errors);
+      // A file several hosts read is parsed once per host; its syntax errors are reported once.
+      for (const err of e.parsed.errors) {
+        const k = `${err.configFile}\0${err.line}\0${err.column}\0${err.message}`;
+        if (!seen.has(k)) errors.push(err);
+        seen.add(k);
+      }
       findings.push(...e.findings);
       servers.push(...e.servers);
     }
@@ -197,6 +203,21 @@ export class Scanner {
     });
     return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };
   }
+}
+
+/** The cache key of a config file as one host reads it (several hosts may read one path: `.mcp.json`). */
+function fileKey(l: ConfigLocation): string {
+  return `${l.host}\0${l.path}`;
+}
+
+/**
+ * The one entry a set of reports stands for when they are the same entry (same file and pointer) as read by
+ * several hosts: the first that is not approved (so a caller that acts on it fails closed), else the first.
+ * @returns undefined when the reports are not all one entry (or there are none).
+ */
+export function sameEntry(reports: readonly ServerReport[]): ServerReport | undefined {
+  if (!reports.length || reports.some((r) => r.spec.configFile !== reports[0].spec.configFile || r.spec.pointer !== reports[0].spec.pointer)) return undefined;
+  return reports.find((r) => r.state !== 'approved') ?? reports[0];
 }
 
 /** `s` with its cross-config findings appended (a new object only when there are some). */
