@@ -217,6 +217,69 @@ test('parseConfigText never throws, never hangs, and every server it returns can
   report(t, `parser (slowest input ${slowest.toFixed(1)} ms)`, runs * 1, performance.now() - t0);
 });
 
+/** YAML- and TOML-shaped soup: the formats' own punctuation, anchors/aliases, tables, and server-ish keys. */
+const structuredSoupArb = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('mcpServers', 'mcp_servers', 'extensions', 'name', 'command', 'args', 'env', 'cmd', 'envs', 'url', 'type', 'stdio'),
+      fc.constantFrom(':', ': ', '- ', '\n', '\n  ', '  ', '[', ']', '[[', ']]', '{', '}', ',', '=', ' = ', '.', '"', "'", '#', '&a ', '*a', '!!str ', '---\n', '...', '|\n', '>-\n', '? ', '\t', '\\', '"""', "'''"),
+      fc.constantFrom('1979-05-27T07:32:00Z', '1e400', 'inf', 'nan', '0x1F', '9223372036854775808', 'true', 'null', '~', '__proto__', '\u0000', '\ufeff'),
+      fc.string({ maxLength: 6 }),
+    ),
+    { maxLength: 120 },
+  )
+  .map((parts) => parts.join(''));
+
+/** Valid-looking documents of both formats, mutated by a random splice, and a YAML alias bomb. */
+const structuredArb = fc.oneof(
+  structuredSoupArb,
+  fc.tuple(fc.json({ maxDepth: 3 }), fc.nat(60), structuredSoupArb).map(([j, at, junk]) => {
+    const doc = `mcpServers:\n  - name: a\n    command: node\n    args: [${j}]\n`;
+    return doc.slice(0, at) + junk + doc.slice(at);
+  }),
+  fc.tuple(fc.json({ maxDepth: 3 }), fc.nat(60), structuredSoupArb).map(([j, at, junk]) => {
+    const doc = `[mcp_servers.a]\ncommand = "node"\nargs = ${JSON.stringify([j])}\n[mcp_servers.a.env]\nK = "v"\n`;
+    return doc.slice(0, at) + junk + doc.slice(at);
+  }),
+  fc.nat({ max: 6 }).map((n) => {
+    let doc = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i <= n; i++) doc += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    return `${doc}extensions:\n  bomb:\n    cmd: node\n    args: *a${n}\n`;
+  }),
+);
+
+test('YAML and TOML configs: parseConfigText never throws, never hangs, caps alias expansion, and every server can be pinned', (t) => {
+  const locs: ConfigLocation[] = [
+    { host: 'continue', scope: 'workspace', path: '/ws/.continue/mcpServers/x.yaml', workspaceFolder: '/ws', jsonc: false, serverSections: [['mcpServers']], format: 'yaml', listNameKey: 'name' },
+    { host: 'goose', scope: 'user', path: '/home/u/.config/goose/config.yaml', jsonc: false, serverSections: [['extensions']], format: 'yaml' },
+    { host: 'codex', scope: 'workspace', path: '/ws/.codex/config.toml', workspaceFolder: '/ws', jsonc: false, serverSections: [['mcp_servers']], format: 'toml' },
+  ];
+  let slowest = 0;
+  const runs = fuzzRuns(400);
+  const t0 = performance.now();
+  fc.assert(
+    fc.property(fc.oneof(structuredArb, structuredArb.map((x) => Buffer.from(x, 'utf8'))), fc.nat(locs.length - 1), (input, li) => {
+      const start = performance.now();
+      const parsed = parseConfigText(input, locs[li]);
+      const ms = performance.now() - start;
+      slowest = Math.max(slowest, ms);
+      assert.ok(ms < MAX_PARSE_MS, `parse took ${ms} ms`);
+      for (const e of parsed.errors) {
+        assert.equal(typeof e.message, 'string');
+        if (e.line !== undefined) assert.ok(e.line >= 1 && (e.column ?? 0) >= 1, JSON.stringify(e));
+      }
+      for (const s of parsed.servers) {
+        assert.equal(typeof s.name, 'string');
+        assert.match(canonicalHash(pinnedSpec(s)), /^[0-9a-f]{64}$/);
+        assert.ok(s.pointer.startsWith('/'));
+        assert.ok(s.range.offset >= 0 && s.range.line >= 1);
+      }
+    }),
+    { seed: FUZZ_SEED, numRuns: runs },
+  );
+  report(t, `YAML/TOML parser (slowest input ${slowest.toFixed(1)} ms)`, runs, performance.now() - t0);
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // 2. The fingerprint: never ignores a semantic change, never moves on a cosmetic edit
 

@@ -15,7 +15,7 @@ import { describeValue, hasOwn, isObject, preview, setOwn } from './values';
 /** Deepest nesting converted; deeper values make the file an error (no host config needs them). */
 const MAX_DEPTH = 1000;
 /** Most YAML nodes converted (aliases count each time they are expanded): a "billion laughs" stops here. */
-const MAX_NODES = 200_000;
+const MAX_NODES = 100_000;
 
 /** Start and end offsets (UTF-16) of a value in the text. */
 type Span = [start: number, end: number];
@@ -74,6 +74,8 @@ function yamlTree(doc: Document.Parsed): Tree {
   const spans = new Map<string, Span>();
   const dups = new Map<string, unknown[]>();
   let nodes = 0;
+  // `Alias.resolve` searches the document for its anchor; each alias is resolved once.
+  const resolved = new Map<YamlNode, unknown>();
   const convert = (node: unknown, pointer: string, depth: number, aliases: number): unknown => {
     if (++nodes > MAX_NODES) throw new LimitError(`more than ${MAX_NODES} YAML nodes (aliases expanded); not parsed`);
     if (depth > MAX_DEPTH) throw new LimitError(`values are nested more than ${MAX_DEPTH} levels deep; not parsed`);
@@ -82,7 +84,9 @@ function yamlTree(doc: Document.Parsed): Tree {
     if (n.range && depth <= 4) spans.set(pointer, [n.range[0], n.range[1]]);
     if (isAlias(n)) {
       if (aliases > 50) throw new LimitError('YAML aliases nested more than 50 deep; not parsed');
-      return convert(n.resolve(doc), pointer, depth, aliases + 1);
+      let target = resolved.get(n);
+      if (target === undefined) resolved.set(n, (target = n.resolve(doc) ?? null));
+      return convert(target, pointer, depth, aliases + 1);
     }
     if (isScalar(n)) return jsonScalar(n.value);
     if (isSeq(n)) return n.items.map((item, i) => convert(item, `${pointer}/${i}`, depth + 1, aliases));
