@@ -1,18 +1,18 @@
 /**
- * Every host adapter through the real CLI (`node dist/cli.js`, built by `npm run build`) on real files written as
+ * Every host adapter through the real CLI (the bundled `cli.js`, built from the current sources) on real files written as
  * each host documents them (test/fixtures/hosts/<host>/{ws,home}): the servers are found and attributed to their
  * host, approved, and a change of a command, an argument or an environment value in any of the files is a change
  * of exactly the servers defined there.
  */
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { builtCli } from '../../helpers/builtCli';
 
 const ROOT = resolve(__dirname, '../../..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'hosts');
 
 interface ServerOut {
@@ -51,9 +51,11 @@ const EXPECTED: Record<string, Record<string, string>> = {
 /** Servers that run srv-cmd (the others are remote or provided by the host itself). */
 const runsSrvCmd = (name: string) => /-(ws|user|legacy|json|agent)$/.test(name);
 
+let cliPath = '';
+
 function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (e, out, err) => {
+    execFile(process.execPath, [cliPath, ...args], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (e, out, err) => {
       done({ code: e ? (typeof e.code === 'number' ? e.code : -1) : 0, out, err });
     });
   });
@@ -66,8 +68,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+before(async () => {
+  cliPath = await builtCli();
+});
+
 test('every host: scan attributes each fixture server to its host, approve, and a changed command, arg or env value is a change', async () => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
   const root = mkdtempSync(join(tmpdir(), 'mtg-hosts-'));
   try {
     const ws = join(root, 'ws');
