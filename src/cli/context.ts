@@ -1,6 +1,8 @@
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { AUDIT_FLUSH_BOUND_MS, auditLogPath, AuditTrail, otlpEndpointOf } from '../core/audit';
+import { foldersOfWorkspaceFile } from '../core/hosts';
 import { loadPolicy, loadPolicyFile, type PolicySet } from '../core/policy';
 import type { ScanOptions } from '../core/scan';
 import { defaultStorePath, TrustStore, type StoreSnapshot } from '../core/trust';
@@ -101,11 +103,32 @@ export function reportPolicyProblems(set: PolicySet, io: Io): boolean {
   return set.problems.length > 0;
 }
 
-/** Scan options for the given directories (default: cwd) and global options. */
+/** The folders a workspace file opens, or undefined when `path` is not a readable workspace file (a folder, say). */
+function workspaceFileFolders(path: string): string[] | undefined {
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size > 1024 * 1024) return undefined;
+    return foldersOfWorkspaceFile(path, readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scan options for the given directories or workspace files (default: cwd) and global options. */
 export function scanOptionsFor(dirs: readonly string[], opts: GlobalOptions, io: Io, policy?: PolicySet): ScanOptions {
-  const folders = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
+  const folders: string[] = [];
+  const workspaceFiles: string[] = [];
+  for (const d of (dirs.length ? dirs : ['.']).map((x) => resolve(io.cwd, x))) {
+    // A workspace file (`*.code-workspace`) stands for its folders, and is read itself.
+    const opened = workspaceFileFolders(d);
+    if (opened) {
+      workspaceFiles.push(d);
+      folders.push(...opened.map((f) => resolve(dirname(d), f)));
+    } else folders.push(d);
+  }
   return {
-    workspaceFolders: folders,
+    workspaceFolders: [...new Set(folders)],
+    ...(workspaceFiles.length ? { workspaceFiles } : {}),
     home: homeOf(io),
     includeUser: opts.user !== false && !opts.policy,
     strict: opts.strict ?? false,

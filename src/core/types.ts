@@ -62,6 +62,14 @@ export interface ConfigLocation {
   format?: 'json' | 'yaml' | 'toml';
   /** The server sections are lists whose entries are named by this member (Continue's `mcpServers: [{name, …}]`). */
   listNameKey?: string;
+  /**
+   * This host reads the file as another host's (VS Code's discovery of `~/.copilot/mcp-config.json`, Copilot CLI's
+   * use of Claude Code's `.mcp.json`): when both list it, the owner's location is kept and this host is added to its
+   * {@link alsoReadBy}.
+   */
+  guest?: boolean;
+  /** Other hosts that read this same file and launch its servers (set by discovery when several hosts list it). */
+  alsoReadBy?: HostId[];
 }
 
 /** A duplicate object key found while parsing: hosts disagree on which value wins, so both are pinned. */
@@ -86,6 +94,8 @@ export interface ServerSpec {
   /** RFC 6901 JSON Pointer of the entry in the config file, e.g. `/mcpServers/build`. */
   pointer: string;
   workspaceFolder?: string;
+  /** Other hosts that launch this entry from the same file (its `ConfigLocation.alsoReadBy`). */
+  alsoReadBy?: HostId[];
   transport: Transport;
   command?: string;
   args?: string[];

@@ -24,6 +24,11 @@ export interface DiscoverOptions {
   userDataDirs?: string[];
   /** Only these hosts (default: all). */
   hosts?: HostId[];
+  /**
+   * Config files named directly (a `*.code-workspace` given to `scan`): each is read as the hosts that list files
+   * of that name in its folder read it, with that folder as its workspace folder.
+   */
+  workspaceFiles?: string[];
 }
 
 /** A set of config files named by a pattern rather than a fixed path, for a file watcher. */
@@ -48,19 +53,30 @@ function selectedHosts(opts: DiscoverOptions): HostId[] {
 }
 
 /**
- * Drops repeated (host, path) pairs, keeping the first position. A file that is both a workspace and a user
- * file (the workspace folder is the home directory) keeps scope `user`: the home directory is the user's.
+ * One location per file. When several hosts list the same path, the owner's location is kept (a host that reads the
+ * file as another's is a `guest`) and the other hosts go to its `alsoReadBy`. A file that is both a workspace and a
+ * user file of one host (the workspace folder is the home directory) keeps scope `user`: the home directory is the
+ * user's. Positions follow the first occurrence.
  */
 function dedupe(locations: ConfigLocation[], dirs: PlatformDirs): ConfigLocation[] {
-  const byKey = new Map<string, ConfigLocation>();
+  const groups = new Map<string, ConfigLocation[]>();
   for (const l of locations) {
     const p = dirs.path.normalize(l.path);
-    const key = `${l.host}\0${dirs.os === 'win32' ? p.toLowerCase() : p}`;
-    const prev = byKey.get(key);
-    if (!prev) byKey.set(key, l);
-    else if (prev.scope === 'workspace' && l.scope === 'user') byKey.set(key, l);
+    const key = dirs.os === 'win32' ? p.toLowerCase() : p;
+    const g = groups.get(key);
+    if (g) g.push(l);
+    else groups.set(key, [l]);
   }
-  return [...byKey.values()];
+  return [...groups.values()].map((g) => {
+    const owners = g.filter((l) => !l.guest);
+    const pool = owners.length ? owners : g;
+    let primary = pool[0];
+    const asUser = pool.find((l) => l.host === primary.host && l.scope === 'user');
+    if (asUser) primary = asUser;
+    const others = [...new Set(g.map((l) => l.host).filter((h) => h !== primary.host))];
+    const { guest: _guest, ...rest } = primary;
+    return others.length ? { ...rest, alsoReadBy: others } : rest;
+  });
 }
 
 /** The folder listings of the selected hosts (pattern-named files), with the host they belong to. */
@@ -138,7 +154,12 @@ export async function discoverConfigFiles(opts: DiscoverOptions, fs: FileSystemP
   const dirs = resolveDirs(opts);
   const fixed = configCandidates(opts);
   const listed = await Promise.all(listings(opts, dirs).map(async (l) => (await listDir(fs, l.base)).flatMap((n) => l.locate(n))));
-  const flat = listed.flat();
+  const named = (opts.workspaceFiles ?? []).flatMap((file) => {
+    const folder = dirs.path.dirname(file);
+    const name = dirs.path.basename(file);
+    return listings({ ...opts, workspaceFolders: [folder], includeUser: false }, dirs).flatMap((l) => (l.base === folder ? l.locate(name) : []));
+  });
+  const flat = [...named, ...listed.flat()];
   const all = dedupe([...fixed.filter((l) => l.scope === 'workspace'), ...flat.filter((l) => l.scope === 'workspace'), ...fixed.filter((l) => l.scope === 'user'), ...flat.filter((l) => l.scope === 'user')], dirs);
   const exists = await Promise.all(all.map((l) => present(fs, l.path)));
   return all.filter((_, i) => exists[i]);

@@ -631,6 +631,7 @@ class ConfigParser {
       };
       const workspaceFolder = g.workspaceFolder ?? this.location.workspaceFolder;
       if (workspaceFolder !== undefined) spec.workspaceFolder = workspaceFolder;
+      if (this.location.alsoReadBy?.length) spec.alsoReadBy = [...this.location.alsoReadBy];
       out.push(spec);
     }
     return out;

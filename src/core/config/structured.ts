@@ -272,6 +272,7 @@ function serversOf(tree: Tree, text: string, starts: number[], location: ConfigL
       };
       const wf = workspaceFolder ?? location.workspaceFolder;
       if (wf !== undefined) spec.workspaceFolder = wf;
+      if (location.alsoReadBy?.length) spec.alsoReadBy = [...location.alsoReadBy];
       out.push(spec);
     }
   };

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
@@ -19,6 +21,12 @@ export interface SpecFingerprint {
   files: ReferencedFile[];
   /** Paths the launch may read that could not be followed (an unresolved variable); each is a high finding. */
   gaps?: ReferenceGap[];
+  /**
+   * What the host merges into this launch from outside the entry (VS Code `inputs` and `sandbox`, a
+   * `.code-workspace`'s `folders`, Claude Code settings `env`, Gemini CLI `.env`; see `HostAdapter.collectMerged`),
+   * by source id. Covered by `specHash`; absent when the host merges nothing in.
+   */
+  merged?: Record<string, unknown>;
 }
 
 /**
@@ -51,11 +59,37 @@ export interface FingerprintOptions {
  * @throws TypeError only if `spec.raw` is not representable as JSON (cannot happen for parsed configs).
  */
 export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptions): Promise<SpecFingerprint> {
-  const specHash = canonicalHash(pinnedSpec(spec));
+  const fs = opts.fs ?? nodeFileSystem;
+  // Every host that launches this entry merges its own sources in (one approval covers the entry for all of them).
+  const collected: Record<string, unknown> = {};
+  const io = mergedIo(fs);
+  for (const h of [spec.host, ...(spec.alsoReadBy ?? [])]) Object.assign(collected, await HOSTS[h].collectMerged?.({ ...spec, host: h }, io));
+  const merged = Object.keys(collected).length ? collected : undefined;
+  // Without merged sources the pin is exactly the entry's (existing approvals stay valid).
+  const specHash = canonicalHash(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec));
   const sourceHash = sha256Hex(spec.sourceText);
   const gaps: ReferenceGap[] = [];
-  const files = await findReferencedFiles(spec, { fs: opts.fs ?? nodeFileSystem, home: opts.home, roots: opts.roots, gaps });
-  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps };
+  const files = await findReferencedFiles(spec, { fs, home: opts.home, roots: opts.roots, gaps });
+  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps, ...(merged ? { merged } : {}) };
+}
+
+/** Largest merged-source file read (bytes); a larger one reads as missing. */
+const MAX_MERGED_FILE_BYTES = 1024 * 1024;
+
+/** The reads a host adapter's `collectMerged` may do, through the file system port (capped, never throwing). */
+function mergedIo(fs: FileSystemPort): MergedIo {
+  return {
+    join: (...parts) => join(...parts),
+    async readText(path) {
+      try {
+        const st = await fs.stat(path);
+        if (!st.isFile || st.size > MAX_MERGED_FILE_BYTES) return undefined;
+        return Buffer.from(await fs.readFile(path, MAX_MERGED_FILE_BYTES)).toString('utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /** Rule id of the findings {@link unresolvedVariableFindings} makes. */

@@ -15,6 +15,7 @@
  * Not verified: whether Claude Code applies `${VAR}` expansion to `cwd`.
  */
 import { ANY_KEY, COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { settingsEnv } from './merged';
 import type { HostAdapter } from './types';
 
 /**
@@ -58,4 +59,13 @@ export const claudeCode: HostAdapter = {
     return [...new Set(files)].map((f) => location('claude-code', STRICT_JSON, 'user', f, sections));
   },
   maxBytes: (l) => (l.scope === 'user' ? APP_STATE_MAX_CONFIG_BYTES : undefined),
+  async collectMerged(spec, io) {
+    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
+    const ws = spec.workspaceFolder;
+    const env = await settingsEnv(io, [
+      ['.claude/settings.json', io.join(ws, '.claude', 'settings.json')],
+      ['.claude/settings.local.json', io.join(ws, '.claude', 'settings.local.json')],
+    ]);
+    return env ? { 'settings-env': env } : {};
+  },
 };

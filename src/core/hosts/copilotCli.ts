@@ -29,7 +29,8 @@ export const copilotCli: HostAdapter = {
   blockLever: { kind: 'none', note: 'Copilot CLI has no per-server off switch in its file; --disable-mcp-server is per run' },
   clientInfo: { name: 'github-copilot-cli', version: '0.0.1' },
   workspaceFiles(folder, dirs) {
-    return [location('copilot-cli', STRICT_JSON, 'workspace', dirs.path.join(folder, '.mcp.json'), [['mcpServers']], { workspaceFolder: folder })];
+    // Claude Code's file: read here too, so its servers are Copilot CLI's as well.
+    return [location('copilot-cli', STRICT_JSON, 'workspace', dirs.path.join(folder, '.mcp.json'), [['mcpServers']], { workspaceFolder: folder, guest: true })];
   },
   userFiles(dirs) {
     const home = absolute(dirs.path, dirs.env.COPILOT_HOME) ?? dirs.path.join(dirs.home, '.copilot');

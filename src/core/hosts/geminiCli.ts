@@ -13,6 +13,7 @@
  * Not verified: the `clientInfo` version.
  */
 import { location, STANDARD_FIELDS } from './common';
+import { firstDotenv } from './merged';
 import type { HostAdapter, HostSyntax } from './types';
 
 const syntax: HostSyntax = { comments: true, trailingCommas: false, emptyContent: false };
@@ -35,6 +36,15 @@ export const geminiCli: HostAdapter = {
   mergedSources: [{ id: 'dotenv', description: 'the .gemini/.env or .env file Gemini CLI loads into its environment, which every stdio server inherits' }],
   blockLever: { kind: 'user-deny-list', setting: 'mcp.excluded', file: '~/.gemini/settings.json', matches: 'name' },
   clientInfo: { name: 'gemini-cli-mcp-client', version: '0.0.1' },
+  async collectMerged(spec, io) {
+    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
+    const ws = spec.workspaceFolder;
+    const dotenv = await firstDotenv(io, [
+      ['.gemini/.env', io.join(ws, '.gemini', '.env')],
+      ['.env', io.join(ws, '.env')],
+    ]);
+    return dotenv ? { dotenv } : {};
+  },
   workspaceFiles(folder, dirs) {
     return [location('gemini-cli', syntax, 'workspace', dirs.path.join(folder, '.gemini', 'settings.json'), SECTIONS, { workspaceFolder: folder })];
   },

@@ -108,3 +108,16 @@ export function editorServerIds(spec: ServerSpec, workspaceFolders: readonly str
 export function isEditorHost(host: HostId): boolean {
   return HOSTS[host].serverIds !== undefined;
 }
+
+/**
+ * The folders a host opens for a workspace file (`*.code-workspace`: its `folders`, relative ones resolved against
+ * the file's folder), or `undefined` when no host opens such a file.
+ * @param text the file's text.
+ */
+export function foldersOfWorkspaceFile(file: string, text: string): string[] | undefined {
+  for (const a of ADAPTERS) {
+    const folders = a.workspaceFileFolders?.(file, text);
+    if (folders) return folders;
+  }
+  return undefined;
+}

@@ -138,6 +138,22 @@ export interface HostAdapter {
   maxBytes?(location: ConfigLocation): number | undefined;
   /** The host's own ids of a server, for asking it to stop one (VS Code's server definition ids). */
   serverIds?(spec: ServerSpec, workspaceFolders: readonly string[]): string[];
+  /**
+   * The values of the {@link mergedSources} that go into this server's launch, by source id (absent sources
+   * omitted; an empty object when none applies). Pinned with the entry: a change is a change of the server, and
+   * the diff names the source (`/$merged/<id>/…`). Reads through `io` only; never throws.
+   */
+  collectMerged?(spec: ServerSpec, io: MergedIo): Promise<Record<string, unknown>>;
+  /** The folders of a workspace file the host opens (`*.code-workspace`), absolute; undefined when it is none. */
+  workspaceFileFolders?(file: string, text: string): string[] | undefined;
+}
+
+/** What {@link HostAdapter.collectMerged} may read. */
+export interface MergedIo {
+  /** A file's text (UTF-8, at most 1 MiB), or `undefined` when it is missing or unreadable. */
+  readText(path: string): Promise<string | undefined>;
+  /** Joins path segments with the OS's separator. */
+  join(...parts: string[]): string;
 }
 
 /** Config files named by a pattern in a folder (`*.code-workspace`, `profiles/<id>/mcp.json`, `mcpServers/*.yaml`). */

@@ -27,7 +27,9 @@
  */
 import type { PlatformDirs } from '../config/paths';
 import type { ConfigLocation, Scope, ServerSpec } from '../types';
+import { isObject } from '../config/values';
 import { absolute, JSONC, location, STANDARD_FIELDS } from './common';
+import { inputIds, jsoncAt, sectionParent } from './merged';
 import type { HostAdapter } from './types';
 
 const syntax = JSONC;
@@ -131,11 +133,16 @@ export const vscode: HostAdapter = {
   clientInfo: { name: 'Visual Studio Code', version: '1.101.0' },
   workspaceFiles(folder, dirs) {
     const j = dirs.path.join;
-    return [vscodeMcpJson(j(folder, '.vscode', 'mcp.json'), 'workspace', folder), vscodeSettingsJson(j(folder, '.vscode', 'settings.json'), 'workspace', folder)];
+    return [
+      vscodeMcpJson(j(folder, '.vscode', 'mcp.json'), 'workspace', folder),
+      vscodeSettingsJson(j(folder, '.vscode', 'settings.json'), 'workspace', folder),
+      // Claude Code's workspace-root file, which VS Code 1.139 reads too (workbench.js `Ddt`).
+      location('vscode', syntax, 'workspace', j(folder, '.mcp.json'), [['mcpServers']], { workspaceFolder: folder, guest: true, rootServersUnlessKey: 'mcpServers' }),
+    ];
   },
   userFiles(dirs, userDataDirs) {
     // Copilot CLI's file, read by VS Code's discovery when chat.mcp.discovery.enabled includes "copilot".
-    const copilot = location('vscode', syntax, 'user', copilotHomeFile(dirs), [['mcpServers'], ['servers']], { serversKey: 'mcpServers' });
+    const copilot = location('vscode', syntax, 'user', copilotHomeFile(dirs), [['mcpServers'], ['servers']], { serversKey: 'mcpServers', guest: true });
     return [...vscodeUserDirs(dirs, userDataDirs).flatMap((d) => vscodeUserDirLocations(d, dirs)), copilot];
   },
   listedFiles: {
@@ -147,6 +154,36 @@ export const vscode: HostAdapter = {
         const base = dirs.path.join(d, 'profiles');
         return { scope: 'user' as const, base, glob: '*/{mcp,settings}.json', locate: (id: string) => vscodeUserDirLocations(dirs.path.join(base, id), dirs) };
       }),
+  },
+  async collectMerged(spec, io) {
+    const out: Record<string, unknown> = {};
+    const text = await io.readText(spec.configFile);
+    if (text === undefined) return out;
+    const parent = sectionParent(spec);
+    const ids = inputIds(spec.raw);
+    if (ids.length) {
+      const inputs = jsoncAt(text, `${parent}/inputs`);
+      const list = Array.isArray(inputs) ? inputs : [];
+      out.inputs = Object.fromEntries(ids.map((id) => [id, list.find((i) => isObject(i) && i.id === id) ?? null]));
+    }
+    const sandbox = jsoncAt(text, `${parent}/sandbox`);
+    if (sandbox !== undefined && spec.transport === 'stdio') out.sandbox = sandbox;
+    if (spec.configFile.endsWith('.code-workspace')) {
+      const folders = jsoncAt(text, '/folders');
+      if (folders !== undefined) out.folders = folders;
+    }
+    return out;
+  },
+  workspaceFileFolders(file, text) {
+    if (!file.endsWith('.code-workspace')) return undefined;
+    const folders = jsoncAt(text, '/folders');
+    if (!Array.isArray(folders)) return [];
+    const base = dirname(file);
+    return folders.flatMap((f) => {
+      const p = isObject(f) && typeof f.path === 'string' ? f.path : undefined;
+      if (p === undefined || p.includes('://')) return [];
+      return [/^([A-Za-z]:)?[\\/]/.test(p) ? p : `${base}/${p}`];
+    });
   },
   serverIds(spec: ServerSpec, workspaceFolders: readonly string[]): string[] {
     const name = lastToken(spec.pointer) || spec.name;

@@ -30,7 +30,8 @@ export interface ServerReport {
   /**
    * Field-level differences from the approved (or denied) spec. Launch-spec fields have RFC 6901 pointers
    * into the entry (`/command`, `/args/1`); referenced files use the virtual member `/$files/<ref>` with
-   * before/after content hashes (`null` = missing); duplicate keys use `/$duplicateKeys`.
+   * before/after content hashes (`null` = missing); duplicate keys use `/$duplicateKeys`; a source the host merges into the launch
+   * (VS Code `inputs`, Claude Code settings `env`, Gemini `.env`, …) uses `/$merged/<source>/…`.
    */
   changes: Change[];
   findings: Finding[];
@@ -65,6 +66,8 @@ export function diffAgainstRecord(record: TrustRecord, spec: ServerSpec, fp: Spe
   if (canonicalHash(dupBefore) !== canonicalHash(spec.duplicateKeys)) {
     changes.push({ pointer: '/$duplicateKeys', before: dupBefore, after: spec.duplicateKeys });
   }
+  // Sources merged into the launch: `/$merged/<source>/…` names the source that moved.
+  if (record.merged !== undefined || fp.merged !== undefined) changes.push(...diffJson(record.merged ?? {}, fp.merged ?? {}, '/$merged'));
   changes.push(...diffFiles(record.files, fp.files));
   return changes;
 }

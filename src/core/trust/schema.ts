@@ -45,6 +45,7 @@ export const trustStoreSchema = {
           },
           decidedAt: { type: 'string' },
           metadata: { type: 'object' },
+          merged: { type: 'object' },
         },
       },
     },

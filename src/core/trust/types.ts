@@ -23,6 +23,8 @@ export interface TrustRecord {
   /** The entry as approved (the parsed JSON), kept for diffs. */
   spec: unknown;
   duplicateKeys?: DuplicateKey[];
+  /** What the host merged into the launch from outside the entry, by source id (see `SpecFingerprint.merged`). */
+  merged?: Record<string, unknown>;
   /** Referenced workspace files and their hashes at decision time. */
   files: ReferencedFile[];
   /** ISO 8601 time of the decision. */

@@ -17,6 +17,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'hosts');
 
 interface ServerOut {
   host: string;
+  alsoReadBy?: string[];
   scope: string;
   configFile: string;
   name: string;
@@ -93,7 +94,7 @@ test('every host: scan attributes each fixture server to its host, approve, and 
     let out = await scan();
     assert.deepEqual(out.errors, [], 'every fixture parses');
     for (const [host, servers] of Object.entries(EXPECTED)) {
-      const mine = out.servers.filter((s) => s.host === host);
+      const mine = out.servers.filter((s) => s.host === host || s.alsoReadBy?.includes(host));
       assert.deepEqual(Object.fromEntries(mine.map((s) => [s.name, s.transport])), servers, `${host}: servers and transports`);
       for (const s of mine) {
         assert.equal(s.state, 'new', `${host}/${s.name}`);
@@ -101,9 +102,11 @@ test('every host: scan attributes each fixture server to its host, approve, and 
         assert.ok(!s.findings.some((f) => f.ruleId === 'malformed-entry'), `${host}/${s.name}: ${JSON.stringify(s.findings)}`);
       }
     }
-    // A workspace-root .mcp.json is read by Claude Code and Copilot CLI alike; ~/.copilot/mcp-config.json by VS Code too.
-    assert.deepEqual(out.servers.filter((s) => s.name === 'copilot-ws').map((s) => s.host).sort(), ['claude-code', 'copilot-cli']);
-    assert.deepEqual(out.servers.filter((s) => s.name === 'copilot-user').map((s) => s.host).sort(), ['copilot-cli', 'vscode']);
+    // A workspace-root .mcp.json is Claude Code's, read by Copilot CLI and VS Code too; ~/.copilot/mcp-config.json is
+    // Copilot CLI's, read by VS Code's discovery too. Each entry is listed once, naming every host.
+    const hostsOf = (name: string) => out.servers.filter((s) => s.name === name).map((s) => [s.host, ...(s.alsoReadBy ?? [])]);
+    assert.deepEqual(hostsOf('copilot-ws'), [['claude-code', 'vscode', 'copilot-cli']]);
+    assert.deepEqual(hostsOf('copilot-user'), [['copilot-cli', 'vscode']]);
     // Rights-widening fields are named.
     const widening = (name: string) => out.servers.find((s) => s.name === name)?.findings.filter((f) => f.ruleId === 'trust-bypass').map((f) => f.pointer);
     assert.deepEqual(widening('cline-user'), ['/autoApprove']);
@@ -128,7 +131,7 @@ test('every host: scan attributes each fixture server to its host, approve, and 
       out = await scan();
       for (const [host, servers] of Object.entries(EXPECTED)) {
         for (const name of Object.keys(servers)) {
-          const s = out.servers.find((x) => x.host === host && x.name === name);
+          const s = out.servers.find((x) => (x.host === host || x.alsoReadBy?.includes(host)) && x.name === name);
           assert.ok(s, `${host}/${name}`);
           if (!runsSrvCmd(name)) {
             assert.equal(s.state, 'approved', `${host}/${name} is untouched by a ${label} edit`);
