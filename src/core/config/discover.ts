@@ -107,6 +107,19 @@ export function configCandidates(opts: DiscoverOptions): ConfigLocation[] {
 }
 
 /**
+ * Files inside the workspace folders that hosts merge into a launch (Claude Code `.claude/settings*.json`, Gemini CLI
+ * `.env`), for a watcher: a change of one changes the servers of that folder. Synchronous and free of I/O.
+ * @returns `{folder, path}` pairs, without duplicates.
+ */
+export function mergedSourceFiles(opts: DiscoverOptions): { folder: string; path: string }[] {
+  const dirs = resolveDirs(opts);
+  const seen = new Set<string>();
+  return opts.workspaceFolders.flatMap((folder) =>
+    selectedHosts(opts).flatMap((h) => (HOSTS[h].mergedFiles?.(folder, dirs) ?? []).filter((p) => !seen.has(p) && seen.add(p)).map((path) => ({ folder, path }))),
+  );
+}
+
+/**
  * The pattern-named config files to watch besides {@link configCandidates}, as each adapter lists them
  * (`*.code-workspace` in each workspace folder, `profiles/<id>/{mcp,settings}.json` in each VS Code `User` directory, …).
  */

@@ -59,6 +59,7 @@ export const claudeCode: HostAdapter = {
     return [...new Set(files)].map((f) => location('claude-code', STRICT_JSON, 'user', f, sections));
   },
   maxBytes: (l) => (l.scope === 'user' ? APP_STATE_MAX_CONFIG_BYTES : undefined),
+  mergedFiles: (folder, dirs) => [dirs.path.join(folder, '.claude', 'settings.json'), dirs.path.join(folder, '.claude', 'settings.local.json')],
   async collectMerged(spec, io) {
     if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
     const ws = spec.workspaceFolder;

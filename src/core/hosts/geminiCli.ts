@@ -36,6 +36,7 @@ export const geminiCli: HostAdapter = {
   mergedSources: [{ id: 'dotenv', description: 'the .gemini/.env or .env file Gemini CLI loads into its environment, which every stdio server inherits' }],
   blockLever: { kind: 'user-deny-list', setting: 'mcp.excluded', file: '~/.gemini/settings.json', matches: 'name' },
   clientInfo: { name: 'gemini-cli-mcp-client', version: '0.0.1' },
+  mergedFiles: (folder, dirs) => [dirs.path.join(folder, '.gemini', '.env'), dirs.path.join(folder, '.env')],
   async collectMerged(spec, io) {
     if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
     const ws = spec.workspaceFolder;

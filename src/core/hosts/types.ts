@@ -144,6 +144,8 @@ export interface HostAdapter {
    * the diff names the source (`/$merged/<id>/…`). Reads through `io` only; never throws.
    */
   collectMerged?(spec: ServerSpec, io: MergedIo): Promise<Record<string, unknown>>;
+  /** Files of a workspace folder that {@link collectMerged} reads (a watcher re-scans when one changes). */
+  mergedFiles?(folder: string, dirs: PlatformDirs): string[];
   /** The folders of a workspace file the host opens (`*.code-workspace`), absolute; undefined when it is none. */
   workspaceFileFolders?(file: string, text: string): string[] | undefined;
 }

@@ -17,7 +17,7 @@
  * (test/unit/vscode/watchPlan.test.ts).
  */
 import path from 'node:path';
-import { configCandidates, configPatterns, type DiscoverOptions } from '../../core/config';
+import { configCandidates, configPatterns, mergedSourceFiles, type DiscoverOptions } from '../../core/config';
 
 /** One watcher to create: `RelativePattern(Uri.file(base), glob)`. */
 export interface WatchSpec {
@@ -143,6 +143,8 @@ export function watchInputs(discover: DiscoverOptions, storePath: string): Watch
       targets.push({ dir: p.dirname(loc.path), glob: p.basename(loc.path) });
     }
   }
+  // Files merged into a launch (a change re-scans: they are no config file of their own).
+  for (const m of mergedSourceFiles(discover)) inFolder.get(m.folder)?.add(p.relative(m.folder, m.path).split(p.sep).join('/'));
   targets.push({ dir: p.dirname(storePath), glob: p.basename(storePath) });
   // Brace groups do not nest in VS Code globs: patterns (which may have braces) get watchers of their own.
   const workspaceSpecs: WatchSpec[] = [...inFolder].map(([base, globs]) => {

@@ -44,7 +44,7 @@ describe('watchInputs', () => {
     assert.deepEqual(
       workspaceSpecs.map((s) => [s.base, s.glob]),
       [
-        [ws, '{.vscode/mcp.json,.vscode/settings.json,.mcp.json,.cursor/mcp.json,.cursor/rules/mcp.json,.gemini/settings.json}'],
+        [ws, '{.vscode/mcp.json,.vscode/settings.json,.mcp.json,.cursor/mcp.json,.cursor/rules/mcp.json,.gemini/settings.json,.claude/settings.json,.claude/settings.local.json,.gemini/.env,.env}'],
         [ws, '*.code-workspace'],
       ],
     );
