@@ -6,6 +6,7 @@ import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { ConfigError, ConfigLocation, DuplicateKey, Finding, ParsedConfig, ServerSpec, SourceRange } from '../types';
 import { ANY_KEY, HOSTS, hostReadsSection, serversKeyOf, type HostAdapter, type HostSyntax } from '../hosts';
+import { computeLineStarts, positionAt } from './lines';
 import { normalizeEntry } from './normalize';
 import { parseStructured } from './structured';
 import { describeValue, hasOwn, preview, setOwn } from './values';
@@ -497,15 +498,7 @@ class ConfigParser {
 
   /** Line and column of an offset (for the rare positions the visitor did not report). */
   private position(offset: number): { line: number; column: number } {
-    const starts = (this.lineStarts ??= computeLineStarts(this.text));
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    return positionAt((this.lineStarts ??= computeLineStarts(this.text)), offset);
   }
 
   private reportSyntaxErrors(): void {
@@ -645,19 +638,6 @@ function lastToken(pointer: string): string {
     .replace(/~0/g, '~');
 }
 
-/** Offsets at which lines start (after `\n`, `\r\n` or a lone `\r`, as jsonc-parser's scanner counts lines). */
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
 
 /** Offset of the first `{`/`[` nested deeper than `limit` (0 if none), found with the non-recursive scanner. */
 function deepNestingOffset(text: string, limit: number): number {

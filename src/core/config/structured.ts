@@ -9,6 +9,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { escapePointerToken } from '../checks/pointer';
 import { ANY_KEY, HOSTS } from '../hosts';
 import type { ConfigError, ConfigLocation, DuplicateKey, Finding, ServerSpec, SourceRange } from '../types';
+import { computeLineStarts, positionAt } from './lines';
 import { normalizeEntry } from './normalize';
 import { describeValue, hasOwn, isObject, preview, setOwn } from './values';
 
@@ -30,31 +31,6 @@ interface Tree {
 }
 
 class LimitError extends Error {}
-
-/** Offsets at which lines start (after `\n`, `\r\n` or a lone `\r`). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
-
-function position(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
 
 /** A scalar as JSON can hold it: infinities and NaN as strings, big integers and dates as strings. */
 function jsonScalar(v: unknown): unknown {
@@ -181,8 +157,8 @@ function splitDotted(s: string): string[] {
  */
 export function parseStructured(text: string, location: ConfigLocation, findings: Finding[]): { servers: ServerSpec[]; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
-  const starts = lineStarts(text);
-  const at = (message: string, offset?: number): ConfigError => ({ configFile: location.path, message, ...(offset !== undefined ? position(starts, offset) : {}) });
+  const starts = computeLineStarts(text);
+  const at = (message: string, offset?: number): ConfigError => ({ configFile: location.path, message, ...(offset !== undefined ? positionAt(starts, offset) : {}) });
   let tree: Tree;
   try {
     if (location.format === 'toml') {
@@ -255,7 +231,7 @@ function serversOf(tree: Tree, text: string, starts: number[], location: ConfigL
     }
     for (const [name, p, value] of entries) {
       const span = tree.spans.get(p) ?? tree.spans.get(pointer) ?? [0, text.length];
-      const range: SourceRange = { offset: span[0], length: span[1] - span[0], ...position(starts, span[0]) };
+      const range: SourceRange = { offset: span[0], length: span[1] - span[0], ...positionAt(starts, span[0]) };
       const duplicateKeys: DuplicateKey[] = [];
       for (const [dp, values] of tree.dups) if (dp === p || dp.startsWith(p + '/')) duplicateKeys.push({ pointer: dp.slice(p.length), values });
       const spec: ServerSpec = {

@@ -9,7 +9,7 @@
  * - Format: JSON.
  * Not verified: the per-agent files under `cli-agents/` (not read); variable expansion (none is documented).
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 const SECTIONS = [['mcpServers']];
@@ -17,16 +17,10 @@ const SECTIONS = [['mcpServers']];
 export const amazonQ: HostAdapter = {
   id: 'amazon-q',
   displayName: 'Amazon Q',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
-  fields: STANDARD_FIELDS,
   implicitTransport: [['command', 'stdio'], ['url', 'http']],
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'workspace-folder',
-  rightsFields: [],
   mergedSources: [{ id: 'use-legacy-mcp-json', description: 'useLegacyMcpJson in the global default.json decides whether the mcp.json files are read' }],
   blockLever: { kind: 'user-flag', field: 'disabled', value: true, note: 'the workspace file wins on the same name' },
   clientInfo: { name: 'Q-DEV-CLI', version: '1.0.0' },

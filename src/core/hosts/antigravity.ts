@@ -9,23 +9,17 @@
  *   says `mcp-config.json`, so both are listed), whether a workspace-level file exists, variable expansion, the
  *   `clientInfo`, and a block lever.
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STANDARD_FIELDS, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const antigravity: HostAdapter = {
   id: 'antigravity',
   displayName: 'Antigravity',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   fields: { ...STANDARD_FIELDS, url: ['serverUrl', 'url'] },
   implicitTransport: [['command', 'stdio'], ['serverUrl', 'http'], ['url', 'http']],
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'home',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none' },
   clientInfo: { name: 'antigravity', version: '1.0.0' },
   workspaceFiles: () => [],

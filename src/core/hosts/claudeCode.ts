@@ -14,7 +14,7 @@
  *   server" (workbench.js `Ddt`); those servers are listed and pinned too.
  * Not verified: whether Claude Code applies `${VAR}` expansion to `cwd`.
  */
-import { ANY_KEY, COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { ANY_KEY, CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import { settingsEnv } from './merged';
 import type { HostAdapter } from './types';
 
@@ -29,17 +29,11 @@ export const APP_STATE_MAX_CONFIG_BYTES = 256 * 1024 * 1024;
 export const claudeCode: HostAdapter = {
   id: 'claude-code',
   displayName: 'Claude Code',
+  ...CLAUDE_FORMAT,
   envVars: ['CLAUDE_CONFIG_DIR'],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   alternateServersKey: 'servers',
-  fields: STANDARD_FIELDS,
-  implicitTransport: COMMAND_OR_URL,
-  envValueCoercion: 'strings',
   variables: ['shell', 'predefined'],
   defaultCwd: 'host-cwd',
-  rightsFields: [],
   mergedSources: [{ id: 'settings-env', description: 'the "env" of .claude/settings.json and .claude/settings.local.json, set for the session and every server it starts' }],
   blockLever: { kind: 'user-deny-list', setting: 'deniedMcpServers', file: '~/.claude/settings.json', matches: 'name' },
   clientInfo: { name: 'claude-code', version: '1.0.0' },

@@ -10,24 +10,18 @@
  * - Format: strict JSON. No variable expansion is documented.
  * Not verified: the `clientInfo` version (`claude-ai` as seen in server logs).
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const claudeDesktop: HostAdapter = {
   id: 'claude-desktop',
   displayName: 'Claude Desktop',
+  ...CLAUDE_FORMAT,
   envVars: ['APPDATA', 'LOCALAPPDATA', 'XDG_CONFIG_HOME'],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   alternateServersKey: 'servers',
-  fields: STANDARD_FIELDS,
   implicitTransport: [['command', 'stdio'], ['url', 'http']],
-  envValueCoercion: 'strings',
   variables: ['shell'],
   defaultCwd: 'home',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none', note: 'Claude Desktop has no per-server off switch in its config file' },
   clientInfo: { name: 'claude-ai', version: '0.1.0' },
   workspaceFiles: () => [],

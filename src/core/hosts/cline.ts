@@ -11,24 +11,19 @@
  * - Block lever: `"disabled": true` on the entry (the file is user-level).
  * Not verified: Cline's `clientInfo` version; whether a workspace-level file exists (none is documented).
  */
-import { absolute, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { absolute, CLAUDE_FORMAT, location, STANDARD_FIELDS, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 import { globalStorageFiles } from './vscode';
 
 export const cline: HostAdapter = {
   id: 'cline',
   displayName: 'Cline',
+  ...CLAUDE_FORMAT,
   envVars: ['CLINE_DIR'],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   fields: { ...STANDARD_FIELDS, type: ['type', 'transportType'] },
   implicitTransport: [['command', 'stdio'], ['url', 'sse']],
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'home',
   rightsFields: [{ field: 'autoApprove', meaning: 'lets Cline run these tools without asking' }],
-  mergedSources: [],
   blockLever: { kind: 'user-flag', field: 'disabled', value: true },
   clientInfo: { name: 'Cline', version: '3.0.0' },
   workspaceFiles: () => [],

@@ -3,7 +3,7 @@
  * field names and how a {@link ConfigLocation} is made. No host facts here.
  */
 import type { ConfigLocation, Scope, Transport } from '../types';
-import type { EntryFields, HostSyntax } from './types';
+import type { EntryFields, HostAdapter, HostSyntax } from './types';
 import type { HostId } from './ids';
 
 /**
@@ -65,3 +65,20 @@ export function location(host: HostId, syntax: HostSyntax, scope: Scope, path: s
 export function absolute(p: { isAbsolute(s: string): boolean }, value: string | undefined): string | undefined {
   return value && p.isAbsolute(value) ? value : undefined;
 }
+
+/**
+ * The file format most hosts copied from Claude Desktop: strict JSON, servers under `mcpServers`, the usual field
+ * names, `command` → stdio else `url` → HTTP, string values only, no variables, nothing merged in, no field that
+ * widens rights. An adapter spreads it and states only what differs.
+ */
+export const CLAUDE_FORMAT: Pick<HostAdapter, 'format' | 'syntax' | 'serversKey' | 'fields' | 'implicitTransport' | 'envValueCoercion' | 'variables' | 'rightsFields' | 'mergedSources'> = {
+  format: 'json',
+  syntax: STRICT_JSON,
+  serversKey: 'mcpServers',
+  fields: STANDARD_FIELDS,
+  implicitTransport: COMMAND_OR_URL,
+  envValueCoercion: 'strings',
+  variables: [],
+  rightsFields: [],
+  mergedSources: [],
+};

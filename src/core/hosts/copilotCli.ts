@@ -9,23 +9,17 @@
  * - Format: strict JSON.
  * Not verified: variable expansion (none is documented, so values are taken literally); the `clientInfo`.
  */
-import { absolute, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { absolute, CLAUDE_FORMAT, location, STANDARD_FIELDS, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const copilotCli: HostAdapter = {
   id: 'copilot-cli',
   displayName: 'Copilot CLI',
+  ...CLAUDE_FORMAT,
   envVars: ['COPILOT_HOME'],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   fields: { ...STANDARD_FIELDS, typeValues: { local: 'stdio' } },
   implicitTransport: [['command', 'stdio'], ['url', 'http']],
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'host-cwd',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none', note: 'Copilot CLI has no per-server off switch in its file; --disable-mcp-server is per run' },
   clientInfo: { name: 'github-copilot-cli', version: '0.0.1' },
   workspaceFiles(folder, dirs) {

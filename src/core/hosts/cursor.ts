@@ -13,7 +13,7 @@
  * Not verified: whether Cursor also reads a project-root `.mcp.json` (it is attributed to Claude Code and VS
  * Code, which do), and Cursor's exact `clientInfo` (`cursor-vscode` as seen in server logs).
  */
-import { COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 const SECTIONS = [['mcpServers'], ['servers']];
@@ -21,18 +21,11 @@ const SECTIONS = [['mcpServers'], ['servers']];
 export const cursor: HostAdapter = {
   id: 'cursor',
   displayName: 'Cursor',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   alternateServersKey: 'servers',
-  fields: STANDARD_FIELDS,
-  implicitTransport: COMMAND_OR_URL,
-  envValueCoercion: 'strings',
   variables: ['predefined'],
   defaultCwd: 'workspace-folder',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none', note: 'Cursor keeps its per-server on/off toggle in its own state database' },
   clientInfo: { name: 'cursor-vscode', version: '1.0.0' },
   workspaceFiles(folder, dirs) {

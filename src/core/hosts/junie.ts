@@ -6,23 +6,15 @@
  * - Format: JSON.
  * Not verified: variable expansion (none is documented); Junie's `clientInfo`; a block lever (none documented).
  */
-import { COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const junie: HostAdapter = {
   id: 'junie',
   displayName: 'Junie',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
-  fields: STANDARD_FIELDS,
-  implicitTransport: COMMAND_OR_URL,
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'workspace-folder',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none' },
   clientInfo: { name: 'Junie', version: '1.0.0' },
   workspaceFiles(folder, dirs) {

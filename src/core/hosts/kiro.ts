@@ -8,23 +8,18 @@
  * - Format: JSON.
  * Not verified: `${VAR:-default}`; the `clientInfo` Kiro presents.
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const kiro: HostAdapter = {
   id: 'kiro',
   displayName: 'Kiro',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
-  fields: STANDARD_FIELDS,
   implicitTransport: [['command', 'stdio'], ['url', 'http']],
-  envValueCoercion: 'strings',
   variables: ['shell'],
   defaultCwd: 'workspace-folder',
   rightsFields: [{ field: 'autoApprove', meaning: 'lets Kiro run these tools without asking' }],
-  mergedSources: [],
   blockLever: { kind: 'user-flag', field: 'disabled', value: true, note: 'the workspace file wins on the same name' },
   clientInfo: { name: 'Kiro', version: '1.0.0' },
   workspaceFiles(folder, dirs) {

@@ -9,24 +9,19 @@
  * - Format: JSON.
  * Not verified: the `clientInfo` Roo presents.
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 import { globalStorageFiles } from './vscode';
 
 export const roo: HostAdapter = {
   id: 'roo',
   displayName: 'Roo Code',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
-  fields: STANDARD_FIELDS,
   implicitTransport: [['command', 'stdio'], ['url', 'sse']],
-  envValueCoercion: 'strings',
   variables: ['env-colon'],
   defaultCwd: 'workspace-folder',
   rightsFields: [{ field: 'alwaysAllow', meaning: 'lets Roo Code run these tools without asking' }],
-  mergedSources: [],
   blockLever: { kind: 'user-flag', field: 'disabled', value: true, note: 'the project file wins on the same name, so only the global file can be used for servers it names' },
   clientInfo: { name: 'Roo Code', version: '3.0.0' },
   workspaceFiles(folder, dirs) {

@@ -7,23 +7,15 @@
  * - Format: JSON.
  * Not verified: whether Trae accepts comments (treated as strict JSON); variable expansion; Trae's `clientInfo`.
  */
-import { COMMAND_OR_URL, location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const trae: HostAdapter = {
   id: 'trae',
   displayName: 'Trae',
+  ...CLAUDE_FORMAT,
   envVars: ['APPDATA', 'XDG_CONFIG_HOME'],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
-  fields: STANDARD_FIELDS,
-  implicitTransport: COMMAND_OR_URL,
-  envValueCoercion: 'strings',
-  variables: [],
   defaultCwd: 'workspace-folder',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'none' },
   clientInfo: { name: 'Trae', version: '1.0.0' },
   workspaceFiles(folder, dirs) {

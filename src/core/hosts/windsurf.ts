@@ -9,24 +9,19 @@
  * - Format: strict JSON. `disabled: true` on an entry turns it off (user-level file: a block lever).
  * Not verified: whether Windsurf reads a workspace-level file (none is documented) or a project-root `.mcp.json`.
  */
-import { location, STANDARD_FIELDS, STRICT_JSON } from './common';
+import { CLAUDE_FORMAT, location, STANDARD_FIELDS, STRICT_JSON } from './common';
 import type { HostAdapter } from './types';
 
 export const windsurf: HostAdapter = {
   id: 'windsurf',
   displayName: 'Windsurf',
+  ...CLAUDE_FORMAT,
   envVars: [],
-  format: 'json',
-  syntax: STRICT_JSON,
-  serversKey: 'mcpServers',
   alternateServersKey: 'servers',
   fields: { ...STANDARD_FIELDS, url: ['serverUrl', 'url'] },
   implicitTransport: [['command', 'stdio'], ['serverUrl', 'http'], ['url', 'http']],
-  envValueCoercion: 'strings',
   variables: ['predefined'],
   defaultCwd: 'home',
-  rightsFields: [],
-  mergedSources: [],
   blockLever: { kind: 'user-flag', field: 'disabled', value: true },
   clientInfo: { name: 'windsurf-client', version: '1.0.0' },
   workspaceFiles: () => [],
