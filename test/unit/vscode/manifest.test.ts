@@ -52,3 +52,11 @@ test('menu regexes compile and select the intended server nodes', () => {
   assert.ok(match('mcpTrustGuard.unguardServer', 'server:approved:stdio:guarded:pinned'));
   assert.ok(match('mcpTrustGuard.probeAgain', 'server:error:stdio'));
 });
+
+test('mcpTrustGuard.hosts lists every host adapter, in the registry order, as its values and its default', async () => {
+  const { HOST_IDS } = await import('../../../src/core/hosts');
+  const hosts = pkg.contributes.configuration.properties['mcpTrustGuard.hosts'] as { items: { enum: string[] }; default: string[]; markdownDescription: string };
+  assert.deepEqual(hosts.items.enum, [...HOST_IDS]);
+  assert.deepEqual(hosts.default, [...HOST_IDS]);
+  for (const id of HOST_IDS) assert.ok(hosts.markdownDescription.includes(`\`${id}\``), id);
+});
