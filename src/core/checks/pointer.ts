@@ -26,3 +26,14 @@ export function childPointer(base: string, ...tokens: (string | number)[]): stri
   for (const t of tokens) p += '/' + escapePointerToken(t);
   return p;
 }
+
+/**
+ * The last reference token of a pointer, unescaped (`/mcpServers/a~1b` → `a/b`); `""` for the whole document.
+ * Never throws.
+ */
+export function lastPointerToken(pointer: string): string {
+  return pointer
+    .slice(pointer.lastIndexOf('/') + 1)
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
+}

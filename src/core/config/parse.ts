@@ -1,5 +1,5 @@
 import { createScanner, parse as parseJsonc, printParseErrorCode, visit, type ParseErrorCode } from 'jsonc-parser';
-import { escapePointerToken } from '../checks/pointer';
+import { escapePointerToken, lastPointerToken } from '../checks/pointer';
 import { QUARANTINE_KEY } from '../edit/quarantine';
 import { sha256Hex } from '../fingerprint/canonical';
 import type { FileSystemPort } from '../ports';
@@ -593,7 +593,7 @@ class ConfigParser {
           this.finding(
             'duplicate-key',
             'high',
-            `server "${name}" has the key "${lastToken(pointer)}" ${values.length} times (${values.map(preview).join(', ')}); hosts disagree on which one wins (JSON.parse keeps the last), so every value is pinned`,
+            `server "${name}" has the key "${lastPointerToken(pointer)}" ${values.length} times (${values.map(preview).join(', ')}); hosts disagree on which one wins (JSON.parse keeps the last), so every value is pinned`,
             occ.pointer + pointer,
           );
           const merged = inner.get(pointer);
@@ -631,12 +631,6 @@ class ConfigParser {
   }
 }
 
-function lastToken(pointer: string): string {
-  return pointer
-    .slice(pointer.lastIndexOf('/') + 1)
-    .replace(/~1/g, '/')
-    .replace(/~0/g, '~');
-}
 
 
 /** Offset of the first `{`/`[` nested deeper than `limit` (0 if none), found with the non-recursive scanner. */

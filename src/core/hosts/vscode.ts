@@ -27,6 +27,7 @@
  */
 import type { PlatformDirs } from '../config/paths';
 import type { ConfigLocation, Scope, ServerSpec } from '../types';
+import { lastPointerToken } from '../checks/pointer';
 import { isObject } from '../config/values';
 import { absolute, JSONC, location, STANDARD_FIELDS } from './common';
 import { inputIds, jsoncAt, sectionParent } from './merged';
@@ -99,11 +100,6 @@ export function copilotHomeFile(dirs: PlatformDirs): string {
   return dirs.path.join(absolute(dirs.path, dirs.env.COPILOT_HOME) ?? dirs.path.join(dirs.home, '.copilot'), 'mcp-config.json');
 }
 
-/** The last token of an RFC 6901 pointer, unescaped. */
-function lastToken(pointer: string): string {
-  const t = pointer.slice(pointer.lastIndexOf('/') + 1);
-  return t.replace(/~1/g, '/').replace(/~0/g, '~');
-}
 
 function dirname(p: string): string {
   return p.replace(/[\\/][^\\/]*$/, '');
@@ -186,7 +182,7 @@ export const vscode: HostAdapter = {
     });
   },
   serverIds(spec: ServerSpec, workspaceFolders: readonly string[]): string[] {
-    const name = lastToken(spec.pointer) || spec.name;
+    const name = lastPointerToken(spec.pointer) || spec.name;
     const idx = workspaceFolders.findIndex((f) => f === spec.workspaceFolder);
     if (spec.scope === 'workspace' && spec.workspaceFolder && /[\\/]\.mcp\.json$/.test(spec.configFile) && dirname(spec.configFile) === spec.workspaceFolder) {
       return idx >= 0 ? [`workspace-dot-mcp.${idx}.${name}`] : [];

@@ -2,6 +2,7 @@
  * Field-level structural diff of two JSON values, as RFC 6901 JSON Pointers. Generic: used for tool metadata
  * pins and launch-spec diffs alike.
  */
+import { escapePointerToken } from '../checks/pointer';
 import type { Change } from '../types';
 
 /** Default cap of {@link diffJson} output. */
@@ -10,10 +11,8 @@ export const MAX_JSON_CHANGES = 1_000;
 /** Deepest nesting walked; below it a differing subtree is reported as one change. */
 const MAX_DEPTH = 256;
 
-/** Escapes one reference token per RFC 6901 section 3 (`~` → `~0`, `/` → `~1`). */
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+/** RFC 6901 token escaping lives in one place (`checks/pointer`); re-exported for the diff's callers. */
+export { escapePointerToken };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
