@@ -48,6 +48,22 @@ export function eachString(item: unknown, test: (s: WalkedString) => Finding | n
   return out;
 }
 
+/**
+ * The sentence around [start, end) of `text`: from just after the last `.`/`!`/`?` followed by a space (or line
+ * break) before `start`, to the next one after `end`, each at most `reach` characters away.
+ *
+ * @returns `[from, to)` offsets into `text`.
+ */
+export function sentenceBounds(text: string, start: number, end: number, reach = 400): [number, number] {
+  let from = Math.max(0, start - reach);
+  const ends = /[.!?](?=\s)|\n/g;
+  ends.lastIndex = from;
+  for (let m = ends.exec(text); m && m.index < start; m = ends.exec(text)) from = m.index + 1;
+  ends.lastIndex = end;
+  const next = ends.exec(text);
+  return [from, next && next.index < end + reach ? next.index + 1 : Math.min(text.length, end + reach)];
+}
+
 /** First match among patterns, or `null`. */
 export function firstMatch(text: string, patterns: readonly RegExp[]): RegExpExecArray | null {
   for (const p of patterns) {

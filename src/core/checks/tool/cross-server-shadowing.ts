@@ -18,7 +18,7 @@
 import type { Finding } from '../../types';
 import { finding, type ItemCheckContext, type ItemRule, type OtherServer } from '../rule';
 import { snippet } from '../text';
-import { eachString, where } from './common';
+import { eachString, sentenceBounds, where } from './common';
 import { walkStrings } from './walk';
 
 const INSTRUCTION = /\b(?:always|never|must|instead|whenever|when\s+(?:using|calling|you\s+use|invoking)|before|do\s+not|don['’]?t|make\s+sure|ensure|override|replace|redirect|bcc|cc|prefer|only\s+use|important|ignore)\b/gi;
@@ -127,15 +127,9 @@ function ownWords(item: unknown): Set<string> {
   return words;
 }
 
-/** The sentence around [start, end) of `text`: from after the last `. `/`! `/`? `/line break before it to the next. */
+/** The sentence around [start, end) of `text` (see {@link sentenceBounds}), with its start offset. */
 function sentenceAround(text: string, start: number, end: number): { from: number; text: string } {
-  let from = Math.max(0, start - 400);
-  const ends = /[.!?](?=\s)|\n/g;
-  ends.lastIndex = from;
-  for (let m = ends.exec(text); m && m.index < start; m = ends.exec(text)) from = m.index + 1;
-  ends.lastIndex = end;
-  const next = ends.exec(text);
-  const to = next && next.index < end + 400 ? next.index + 1 : Math.min(text.length, end + 400);
+  const [from, to] = sentenceBounds(text, start, end);
   return { from, text: text.slice(from, to) };
 }
 

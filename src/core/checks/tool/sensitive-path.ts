@@ -8,7 +8,7 @@
 import type { Finding } from '../../types';
 import { finding, type ItemCheckContext, type ItemRule } from '../rule';
 import { snippet } from '../text';
-import { eachString, where } from './common';
+import { eachString, sentenceBounds, where } from './common';
 
 const PATH = new RegExp(
   [
@@ -39,16 +39,6 @@ export const NEAR = 60;
 const EXAMPLE_BEFORE = /(?:(?:\be\.g\.|\bi\.e\.|\bfor\s+(?:example|instance)\b|\bsuch\s+as\b|\blike\b|\bexamples?\b|\bsearch(?:es|ing)?\s+for\b|\blook(?:s|ing)?\s+for\b|\bfind(?:s|ing)?\b|\blocat(?:e|es|ing)\b)(?:[^.!?\n]|\.(?!\s)){0,40}|\b(?:not|never|no|without|except|excluding)\s+(?:[\w'’]+\s+){0,2}[`"'“(]?(?:~[\\/])?)$/i;
 const EXAMPLE_AFTER = /^[^.!?\n]{0,60}?\b(?:are|is|will\s+be|get|gets)\s+(?:rejected|refused|blocked|denied|excluded|ignored|skipped|not\s+allowed|forbidden|protected|never\s+read)\b/i;
 
-function sentenceBounds(text: string, start: number, end: number): [number, number] {
-  let from = Math.max(0, start - 300);
-  const ends = /[.!?](?=\s)|\n/g;
-  ends.lastIndex = from;
-  for (let m = ends.exec(text); m && m.index < start; m = ends.exec(text)) from = m.index + 1;
-  ends.lastIndex = end;
-  const next = ends.exec(text);
-  return [from, next && next.index < end + 300 ? next.index + 1 : Math.min(text.length, end + 300)];
-}
-
 /** See the file comment. */
 export const sensitivePath: ItemRule = {
   id: 'sensitive-path',
@@ -58,7 +48,7 @@ export const sensitivePath: ItemRule = {
       const m = PATH.exec(s.text);
       if (!m) return null;
       const path = m[0].replace(/^[^\w.~/\\]/, '');
-      const [from, to] = sentenceBounds(s.text, m.index, m.index + m[0].length);
+      const [from, to] = sentenceBounds(s.text, m.index, m.index + m[0].length, 300);
       const before = s.text.slice(from, m.index);
       const after = s.text.slice(m.index + m[0].length, to);
       const near = before.slice(-NEAR) + ' ' + after.slice(0, NEAR);
