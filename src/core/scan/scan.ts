@@ -1,4 +1,5 @@
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
+import { skeleton } from '../checks/text';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
 import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fingerprint';
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
@@ -104,9 +105,10 @@ export class Scanner {
     if (!this.locations.some((l) => fileKey(l) === fileKey(location))) this.locations.push(location);
     const entry = await this.evaluateFile(parsed, store);
     this.byFile.set(fileKey(location), entry);
-    // Only servers sharing a name with this file's servers can have cross-config findings about them.
-    const names = new Set(entry.servers.map((s) => s.spec.name));
-    const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(sp.name)));
+    // Only servers sharing a name (or a confusable skeleton) with this file's servers can have cross-config
+    // findings about them.
+    const names = new Set(entry.servers.map((s) => skeleton(s.spec.name)));
+    const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(skeleton(sp.name))));
     return entry.servers.map((s) => withCross(s, cross, this.severities));
   }
 

@@ -9,6 +9,7 @@ import { checkDuplicateServerNames } from './duplicate-server-name';
 import { envInjection } from './env-injection';
 import { inlineSecret } from './inline-secret';
 import { invisibleUnicode } from './invisible-unicode';
+import { checkLookAlikeServerNames } from './lookalike-server-name';
 import { pipeToShell } from './pipe-to-shell';
 import { plainHttp } from './plain-http';
 import { remoteServer } from './remote-server';
@@ -55,12 +56,15 @@ export function checkLaunchSpec(spec: ServerSpec): Finding[] {
 }
 
 /**
- * Checks that look across config files: today the same server name in several config files
- * (`duplicate-server-name`, info or medium; see {@link checkDuplicateServerNames}).
+ * Checks that look across config files: the same server name in several config files
+ * (`duplicate-server-name`, info or medium; see {@link checkDuplicateServerNames}), and a server name that
+ * imitates another's by look-alike characters (`confusable-name`, high; see {@link checkLookAlikeServerNames}).
  *
  * @param specs every server of a scan.
  * @returns findings per spec, only for specs that have some. Never throws.
  */
 export function checkAcrossConfigs(specs: readonly ServerSpec[]): Map<ServerSpec, Finding[]> {
-  return checkDuplicateServerNames(specs);
+  const out = checkDuplicateServerNames(specs);
+  for (const [s, fs] of checkLookAlikeServerNames(specs)) out.set(s, [...(out.get(s) ?? []), ...fs]);
+  return out;
 }

@@ -166,6 +166,22 @@ test('trust-bypass: Gemini CLI trust: true is medium, other hosts or false nothi
   expectNone({ host: 'cursor', command: 'node', raw: { trust: true } }, 'trust-bypass');
 });
 
+test('checkAcrossConfigs: a server name that imitates another by look-alike characters is high, even in one script', () => {
+  const trusted = spec({ name: 'github', scope: 'user', configFile: '/home/u/.cursor/mcp.json', command: 'npx' });
+  const cyr = spec({ name: '\u0455\u0435\u0433\u0440\u0435\u0433', configFile: '/ws/.cursor/mcp.json', command: 'node' });
+  const serp = spec({ name: 'serper', scope: 'user', configFile: '/home/u/.cursor/mcp.json', command: 'npx' });
+  const mixed = spec({ name: 'g\u0456thub', configFile: '/ws/.vscode/mcp.json', command: 'node' });
+  const res = checkAcrossConfigs([trusted, cyr, serp, mixed]);
+  assert.equal(res.get(trusted), undefined, 'the imitated name gets nothing');
+  assert.equal(res.get(serp), undefined);
+  assert.deepEqual(res.get(mixed)?.map((f) => [f.ruleId, f.severity]), [['confusable-name', 'high']]);
+  assert.match(res.get(mixed)![0]!.message, /looks like "github"/);
+  // all-Cyrillic: no mixed script, so only the comparison with the other name catches it
+  assert.equal(checkLaunchSpec(cyr).filter((f) => f.ruleId === 'confusable-name').length, 0);
+  assert.deepEqual(res.get(cyr)?.map((f) => [f.ruleId, f.severity]), [['confusable-name', 'high']]);
+  assert.match(res.get(cyr)![0]!.message, /looks like "serper"/);
+});
+
 test('checkAcrossConfigs: the same name in a workspace and a user config', () => {
   const a = spec({ name: 'github', command: 'npx', args: ['evil'], scope: 'workspace', configFile: '/ws/.vscode/mcp.json' });
   const b = spec({ name: 'github', command: 'npx', args: ['good'], scope: 'user', configFile: '/home/u/.config/Code/User/mcp.json' });
