@@ -62,7 +62,7 @@ export function outcomeToJson(o: ProbeOutcome): Record<string, unknown> {
   const list = (kind: string) =>
     items.filter((i) => i.kind === kind).map((i) => ({ name: i.key, state: i.state, changedFields: i.changedFields, changes: i.changes, findings: i.findings }));
   return {
-    probe: { ok: probe.ok, error: probe.error, serverInfo: probe.serverInfo, ms: Math.round(probe.ms), warnings: probe.warnings },
+    probe: { ok: probe.ok, error: probe.error, serverInfo: probe.serverInfo, ms: Math.round(probe.ms), warnings: probe.warnings, notRead: o.report.notRead },
     tools: list('tool'),
     prompts: list('prompt'),
     resources: list('resource'),
@@ -78,6 +78,7 @@ export function outcomeToText(o: ProbeOutcome): string[] {
   if (!probe.ok) return [`  probe failed: ${safeText(probe.error ?? 'unknown error')}`];
   const lines = [`  probed in ${Math.round(probe.ms)} ms: ${items.filter((i) => i.kind === 'tool' && i.state !== 'removed').length} tool(s), ${items.filter((i) => i.state === 'pinned').length} item(s) as pinned`];
   for (const w of probe.warnings) lines.push(`  warning: ${safeText(w)}`);
+  if (o.report.notRead.length) lines.push(`  not read: ${o.report.notRead.join(', ')} (the request failed; their pins are kept, none counts as removed)`);
   for (const i of items) {
     const notable = i.findings.filter((f) => f.severity === 'high' || f.severity === 'medium');
     if (i.state === 'pinned' && !notable.length) continue;

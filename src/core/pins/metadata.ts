@@ -8,6 +8,7 @@ import { canonicalHash } from '../fingerprint/canonical';
 import type { ProbeResult } from '../probe/types';
 import type { Change } from '../types';
 import { diffJson, jsonEqual } from './jsonDiff';
+import { describeShapePins, equalByShape, isShapePin, proposeShapePins, type ShapePin } from './shape';
 
 /** One pinned item: the hash and the full object as the server sent it (for showing a diff later). */
 export interface ItemPin {
@@ -16,6 +17,11 @@ export interface ItemPin {
   item: unknown;
   /** Set when the item is kept under a synthetic key (no usable name/uri, or a duplicate), saying why. */
   note?: string;
+  /**
+   * Fields pinned by shape rather than by value (see `./shape.ts`): recorded only when the user approved a change
+   * that differed in nothing but such values. The rest of the item is still compared by value.
+   */
+  shapes?: ShapePin[];
 }
 
 /**
@@ -58,14 +64,33 @@ export interface ItemDiff {
   /** Word-level diff of `description` (of the text itself for instructions), when it changed. */
   descriptionDiff?: WordChange[];
   note?: string;
+  /** `pinned`: the item matched its pin only through these shape-pinned fields (their values differ). */
+  shapes?: ShapePin[];
+  /**
+   * `changed`: every change is a value of one shape in place of another (a start-up timestamp, the launch
+   * directory); approving this change pins those fields by shape for this item only.
+   */
+  shapeProposal?: ShapePin[];
 }
 
 /** Result of {@link diffMetadata}: every current item, then every removed one. */
 export interface MetadataDiff {
   items: ItemDiff[];
+  /**
+   * Lists that were not read whole (see `ProbeResult.notRead`): none of their pinned items is reported removed,
+   * and an approval keeps their pins as they were.
+   */
+  notRead: ListKey[];
 }
 
-type ListKey = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+/** The lists a probe result did not read whole: `notRead`, or every list of a failed probe that does not say. */
+export function unreadLists(result: ProbeResult): ListKey[] {
+  if (Array.isArray(result.notRead)) return result.notRead.filter((k): k is ListKey => KINDS.some((x) => x.list === k));
+  return result.ok ? [] : KINDS.map((k) => k.list);
+}
+
+/** The four lists of a server (MCP `tools/list`, `prompts/list`, `resources/list`, `resources/templates/list`). */
+export type ListKey = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 
 const KINDS: { list: ListKey; kind: ItemKind; keyField: string }[] = [
   { list: 'tools', kind: 'tool', keyField: 'name' },
@@ -194,14 +219,31 @@ function changedItem(kind: ItemKind, key: string, before: unknown, after: unknow
 }
 
 /**
+ * Marks a changed item whose every change is a value of one shape in place of another (see `./shape.ts`), with
+ * the shape pins (its existing ones kept) that an approval would record.
+ */
+function withShapeProposal(d: ItemDiff, before: unknown, after: unknown, existing: readonly ShapePin[]): ItemDiff {
+  const proposal = proposeShapePins(d.changes);
+  if (!proposal) return d;
+  const merged = [...existing.filter((e) => !proposal.some((p) => p.pointer === e.pointer)), ...proposal];
+  if (!equalByShape(before, after, merged)) return d;
+  d.shapeProposal = merged;
+  const note = `differs only in values that change on every start (${proposal.map((p) => p.pointer).join(', ')}); approving it pins ${proposal.length > 1 ? 'these fields' : 'this field'} by shape for this item only: ${describeShapePins(merged)}`;
+  d.note = d.note ? `${d.note} ${note}` : note;
+  return d;
+}
+
+/**
  * Compares a probe result with the pins: every current item appears (`pinned` when its hash matches, `new`
  * when no pin has its key, `changed` otherwise, with the changed top-level fields, RFC 6901 field changes and a
  * word-level description diff), followed by every pinned item that is gone (`removed`). Instructions are one
- * item of kind `instructions`, key `instructions`. `serverInfo` is not compared. Never throws; a pins object
- * read from disk with missing records is treated as having no pins there.
+ * item of kind `instructions`, key `instructions`. `serverInfo` is not compared. A list the probe did not read
+ * whole ({@link unreadLists}) reports no removed item: it is listed in `notRead` instead. Never throws; a pins
+ * object read from disk with missing records is treated as having no pins there.
  */
 export function diffMetadata(pins: MetadataPins, result: ProbeResult): MetadataDiff {
   const items: ItemDiff[] = [];
+  const notRead = unreadLists(result);
   const pinOf = (rec: unknown, key: string): ItemPin | undefined =>
     hasOwn(rec, key) ? ((rec as Record<string, ItemPin>)[key] ?? undefined) : undefined;
 
@@ -227,17 +269,21 @@ export function diffMetadata(pins: MetadataPins, result: ProbeResult): MetadataD
         continue;
       }
       const h = hashItem(item);
-      if (h !== UNHASHABLE && h === pin.sha256) items.push({ kind, key, state: 'pinned', changedFields: [], changes: [], ...base });
-      else items.push(changedItem(kind, key, pin.item, item, note));
+      const shapes = Array.isArray(pin.shapes) && pin.shapes.every(isShapePin) ? pin.shapes : [];
+      if (h !== UNHASHABLE && h === pin.sha256) items.push({ kind, key, state: 'pinned', changedFields: [], changes: [], ...base, ...(shapes.length ? { shapes } : {}) });
+      else if (shapes.length > 0 && equalByShape(pin.item, item, shapes)) {
+        items.push({ kind, key, state: 'pinned', changedFields: [], changes: [], shapes, note: [note, describeShapePins(shapes)].filter(Boolean).join(' ') });
+      } else items.push(withShapeProposal(changedItem(kind, key, pin.item, item, note), pin.item, item, shapes));
     }
-    if (rec && typeof rec === 'object') {
+    if (rec && typeof rec === 'object' && !notRead.includes(list)) {
       for (const key of Object.keys(rec)) {
         if (!seen.has(key)) items.push({ kind, key, state: 'removed', changedFields: [], changes: [] });
       }
     }
   }
-  if (instr === undefined && pinnedInstr) {
+  // instructions come with `initialize`: unknown only when the probe failed before it answered
+  if (instr === undefined && pinnedInstr && (result.ok || result.serverInfo !== undefined)) {
     items.push({ kind: 'instructions', key: 'instructions', state: 'removed', changedFields: [], changes: [] });
   }
-  return { items };
+  return { items, notRead };
 }

@@ -98,6 +98,8 @@ export interface ListSnapshot {
   resourceTemplates: unknown[];
   truncated: boolean;
   warnings: string[];
+  /** Declared lists whose request failed (their items are partial or none). */
+  notRead: ListKind[];
   error?: string;
 }
 
@@ -268,7 +270,7 @@ class Session implements ProbeSession {
   }
 
   async list(): Promise<ListSnapshot> {
-    const snap: ListSnapshot = { tools: [], prompts: [], resources: [], resourceTemplates: [], truncated: false, warnings: [] };
+    const snap: ListSnapshot = { tools: [], prompts: [], resources: [], resourceTemplates: [], truncated: false, warnings: [], notRead: [] };
     const caps = (this.capabilities && typeof this.capabilities === 'object' ? this.capabilities : {}) as Record<string, unknown>;
     const declared = LIST_METHODS.filter((l) => caps[l.capability]);
     // The lists are independent: request them concurrently (each page still bounded by timeoutMs), then
@@ -288,6 +290,8 @@ class Session implements ProbeSession {
       snap.warnings.push(...warnings);
       if (truncated) snap.truncated = true;
       if (error === undefined) continue;
+      // "method not found" is an answer (the list is empty); any other failure leaves the list not read
+      if (!(error instanceof McpError && error.code === ErrorCode.MethodNotFound)) snap.notRead.push(l.kind);
       const transportFailure =
         this.stdio?.fatalError !== undefined ||
         this.fatal !== undefined ||
@@ -470,6 +474,7 @@ export async function probeServer(spec: ServerSpec, opts: ProbeOptions = {}): Pr
     result.resources = snap.resources;
     result.resourceTemplates = snap.resourceTemplates;
     result.truncated = snap.truncated;
+    result.notRead = snap.notRead;
     result.warnings.push(...snap.warnings);
     if (snap.error) result.error = snap.error;
     else result.ok = true;

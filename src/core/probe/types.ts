@@ -63,6 +63,12 @@ export interface ProbeResult {
   resourceTemplates: unknown[];
   /** True when a list was cut at `maxItems`. */
   truncated: boolean;
+  /**
+   * Lists the server declared but that could not be read whole (the request failed, or the probe failed before
+   * it). Their pins are neither confirmed nor removed: see `diffMetadata`. Absent means every declared list was
+   * read, when `ok`; when not `ok` and absent, no list counts as read.
+   */
+  notRead?: ListKind[];
   /** Tail of the server's stderr (at most `maxStderrBytes`, decoded as UTF-8). Empty for HTTP servers. */
   stderr: string;
   /** The identity the probe presented. */

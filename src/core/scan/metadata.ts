@@ -1,6 +1,6 @@
 import { checkItem, checkToolNameCollisions } from '../checks/tool';
 import type { OtherServer } from '../checks/rule';
-import { diffMetadata, pinMetadata, type ItemDiff, type ItemKind, type MetadataPins } from '../pins';
+import { diffMetadata, pinMetadata, type ItemDiff, type ItemKind, type ListKey, type MetadataPins } from '../pins';
 import { probeServer, type ProbeOptions, type ProbeResult } from '../probe';
 import { isGuarded } from '../edit/guard';
 import type { Finding, ServerSpec } from '../types';
@@ -18,6 +18,8 @@ export interface ItemReport extends ItemDiff {
 export interface MetadataReport {
   probe: { ok: boolean; error?: string; serverInfo?: unknown; ms: number; warnings: string[] };
   items: ItemReport[];
+  /** Lists that were not read whole: their pins are shown as not read, never as removed, and kept on approval. */
+  notRead: ListKey[];
   /** Pins of what the server sent now: what an approval of the metadata records. */
   current: MetadataPins;
 }
@@ -48,6 +50,15 @@ export function toolNamesOf(result: ProbeResult): string[] {
 export function evaluateMetadata(pins: MetadataPins | undefined, result: ProbeResult, serverName: string, otherServers: readonly OtherServer[], now = new Date()): MetadataReport {
   const current = pinMetadata(result, now);
   const diff = diffMetadata(pins ?? emptyPins(), result);
+  // what was not read keeps its pins: approving a probe that failed to list resources must not drop them
+  for (const list of diff.notRead) if (pins?.[list] && typeof pins[list] === 'object') current[list] = pins[list];
+  // fields pinned by shape stay so; a shape-only change, once approved, is pinned by shape
+  for (const d of diff.items) {
+    const shapes = d.state === 'pinned' ? d.shapes : d.state === 'changed' ? d.shapeProposal : undefined;
+    if (!shapes || d.kind === 'instructions') continue;
+    const pin = current[LIST_OF[d.kind]][d.key];
+    if (pin) pin.shapes = shapes;
+  }
   const ownToolNames = toolNamesOf(result);
   const others = otherServers.filter((o) => o.name !== serverName);
   const describe = (server: string, tool: string): string | undefined => {
@@ -66,6 +77,7 @@ export function evaluateMetadata(pins: MetadataPins | undefined, result: ProbeRe
   return {
     probe: { ok: result.ok, error: result.error, serverInfo: result.serverInfo, ms: result.ms, warnings: result.warnings },
     items,
+    notRead: diff.notRead,
     current,
   };
 }

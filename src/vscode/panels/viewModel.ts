@@ -14,6 +14,7 @@ import { findInvisible, revealInvisible } from '../../core/checks/text';
 import { canonicalJson } from '../../core/fingerprint/canonical';
 import { redactArgs, redactChanges, redactEntry, redactText, redactUrl } from '../../core/redact';
 import { escapePointerToken } from '../../core/pins/jsonDiff';
+import { describeShapePins, isShapePin } from '../../core/pins/shape';
 import type { ItemKind, MetadataPins } from '../../core/pins/metadata';
 import type { ServerReport } from '../../core/scan/evaluate';
 import type { ItemReport, MetadataReport } from '../../core/scan/metadata';
@@ -427,7 +428,9 @@ function pinnedItems(pins: unknown): Array<{ kind: ItemKind; key: string; item: 
     for (const key of Object.keys(rec)) {
       const pin = rec[key];
       if (!isObj(pin)) continue;
-      out.push({ kind, key, item: pin.item, ...(typeof pin.note === 'string' ? { note: pin.note } : {}) });
+      const shapes = Array.isArray(pin.shapes) && pin.shapes.every(isShapePin) ? describeShapePins(pin.shapes) : undefined;
+      const note = [typeof pin.note === 'string' ? pin.note : undefined, shapes].filter(Boolean).join(' ');
+      out.push({ kind, key, item: pin.item, ...(note ? { note } : {}) });
     }
   }
   return out;
