@@ -8,6 +8,7 @@
  * part ({@link proposeShapePins}); the user's approval of that change records it.
  */
 import { canonicalJson } from '../fingerprint/canonical';
+import { valueAtPointer } from '../redact';
 
 /** The shapes a varying part may have. */
 export type ShapeName = 'iso-date-time' | 'epoch-time' | 'absolute-path' | 'uuid';
@@ -93,16 +94,6 @@ export function shapeOfChange(pointer: string, before: unknown, after: unknown):
 
 type Json = unknown;
 
-function get(item: Json, pointer: string): Json {
-  let cur: Json = item;
-  for (const raw of pointer.split('/').slice(1)) {
-    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, k)) return undefined;
-    cur = (cur as Record<string, Json>)[k];
-  }
-  return cur;
-}
-
 /** A copy of `item` with each shape-pinned field that matches its pin replaced by a placeholder. */
 function normalized(item: Json, shapes: readonly ShapePin[]): Json {
   const out = JSON.parse(JSON.stringify(item)) as Json;
@@ -126,7 +117,7 @@ function normalized(item: Json, shapes: readonly ShapePin[]): Json {
 export function equalByShape(pinned: Json, current: Json, shapes: readonly ShapePin[]): boolean {
   if (shapes.length === 0) return false;
   try {
-    for (const sp of shapes) if (!matchesShape(sp, get(current, sp.pointer))) return false;
+    for (const sp of shapes) if (!matchesShape(sp, valueAtPointer(current, sp.pointer))) return false;
     return canonicalJson(normalized(pinned, shapes)) === canonicalJson(normalized(current, shapes));
   } catch {
     return false;
