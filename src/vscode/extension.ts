@@ -30,7 +30,7 @@ import { GuardService, userDataDirOf } from './services/guardService';
 import { PendingReviewPrompter } from './services/pendingPrompter';
 import { ReviewPrompter } from './services/reviewPrompter';
 import { readSettings, SETTINGS_SECTION } from './settings';
-import { SERVERS_VIEW_ID, ServerTreeProvider } from './tree/serverTree';
+import { ServerTreeProvider } from './tree/serverTree';
 
 export { CommandId } from './commands/ids';
 
@@ -48,15 +48,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const inspector = new InspectorViewProvider(context);
   const actions = new GuardActions(context, service, log, inspector);
   const tree = new ServerTreeProvider(service);
+  const diagnostics = new DiagnosticsPublisher(service, () => service.currentSettings.problems, log);
   context.subscriptions.push(
     service,
     inspector,
     tree,
     new ReviewPrompter(service, actions, log),
     new PendingReviewPrompter(context, service, actions, log),
-    vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    tree.attach(),
     vscode.window.registerWebviewViewProvider(InspectorViewProvider.viewId, inspector),
-    new DiagnosticsPublisher(service),
+    diagnostics,
     new GuardStatusBar(service),
   );
   const lenses = new ServerCodeLensProvider(service);
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerCommands({ service, actions, log }));
   registerGuardCommands(context, {
     logger: log,
+    beforeOwnSave: (file) => service.origins.expectOwnSave(file),
     storePath: () => service.trustStore.path,
     rescan: async () => {
       await service.rescan('guard');
@@ -77,6 +79,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      if (!['hosts', 'strict', 'storePath'].some((k) => e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`))) {
+        // Problems or probe settings: no rescan needed
+        service.configure(readSettings(), { keepScanner: true });
+        diagnostics.refresh();
+        return;
+      }
       service.configure(readSettings());
       void service.rescan('settings').catch((err) => log.error(`rescan failed: ${String(err)}`));
     }),
@@ -84,7 +92,13 @@ export function activate(context: vscode.ExtensionContext): void {
       service.configure(readSettings());
       void service.rescan('folders').catch((err) => log.error(`rescan failed: ${String(err)}`));
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void service.reevaluate('trust').catch(() => undefined)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // the tools Restricted Mode held back are read now
+      void service
+        .reevaluate('trust')
+        .then(() => actions.readAfterTrust())
+        .catch((err) => log.error(`after trust: ${String(err)}`));
+    }),
   );
 
   const ms = Math.round(performance.now() - started);

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { HOST_IDS } from '../core/config';
 import type { ClientInfo } from '../core/probe';
 import type { HostId } from '../core/types';
+import type { ProblemLevel, ProblemSettings } from './editor/problemPlan';
 
 /** Configuration section of every setting below. */
 export const SETTINGS_SECTION = 'mcpTrustGuard';
@@ -16,7 +17,7 @@ export const SETTINGS_SECTION = 'mcpTrustGuard';
 export interface GuardSettings {
   /** `mcpTrustGuard.hosts`: whose config files are watched. Unknown ids are dropped; empty means all. */
   hosts: HostId[];
-  /** `mcpTrustGuard.probeOnApprove`: probe and pin tool metadata right after an approval (trusted workspaces). */
+  /** `mcpTrustGuard.probeOnApprove`: Approve also reads and pins the tools (starts the server); default off. */
   probeOnApprove: boolean;
   /** `mcpTrustGuard.probeTimeoutMs`: time limit of connect + initialize and of each list request, ms (1,000–120,000). */
   probeTimeoutMs: number;
@@ -26,6 +27,20 @@ export interface GuardSettings {
   clientInfo?: ClientInfo;
   /** `mcpTrustGuard.storePath`: the trust store file; empty = the CLI's default (`defaultStorePath()`). */
   storePath: string;
+  /** `mcpTrustGuard.problems.userLevel` and `mcpTrustGuard.problems.severity`: what the Problems panel shows. */
+  problems: ProblemSettings;
+}
+
+const LEVELS: readonly ProblemLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
+
+/** `mcpTrustGuard.problems.severity` validated: rule id → level; anything else dropped. */
+function severityOverrides(v: unknown): Record<string, ProblemLevel> {
+  const out: Record<string, ProblemLevel> = Object.create(null);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
+  for (const [k, level] of Object.entries(v as Record<string, unknown>).slice(0, 500)) {
+    if (typeof level === 'string' && (LEVELS as readonly string[]).includes(level) && k.length < 200) out[k] = level as ProblemLevel;
+  }
+  return out;
 }
 
 /** Default probe timeout, ms (the same as the core's). */
@@ -50,10 +65,11 @@ export function readSettings(): GuardSettings {
   const sp = c.get<unknown>('storePath');
   return {
     hosts: hosts.length ? hosts : [...HOST_IDS],
-    probeOnApprove: c.get<unknown>('probeOnApprove') !== false,
+    probeOnApprove: c.get<unknown>('probeOnApprove') === true,
     probeTimeoutMs,
     strict: c.get<unknown>('strict') === true,
     clientInfo,
     storePath: typeof sp === 'string' ? sp.trim() : '',
+    problems: { userLevel: c.get<unknown>('problems.userLevel') === true, severity: severityOverrides(c.get<unknown>('problems.severity')) },
   };
 }

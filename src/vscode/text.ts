@@ -61,13 +61,31 @@ export function uiText(text: string, max = 120): string {
   return safeText(text, max).replace(/\$\(/g, '$\u200a(').replace(/\]\(/g, '] (');
 }
 
-/** One change as `pointer: before → after` (pointers of RFC 6901; values JSON-quoted and cut). */
+/**
+ * The field a JSON Pointer of a launch spec names, in the user's words (dialogs, tooltips, Problems; the diff
+ * panel keeps the pointers): `/command` → `command`, `/args/2` → `argument 3`, `/env/TOKEN` → `env TOKEN`,
+ * `/headers/X` → `header X`, `/$files/src/s.js` → `the file src/s.js it runs`, `/a/b` → `a.b`. Safe and cut.
+ */
+export function fieldName(pointer: string): string {
+  if (pointer === '') return 'the whole entry';
+  if (pointer.startsWith('/$files/')) return `the file ${safeText(pointer.slice('/$files/'.length), 80)} it runs`;
+  const t = pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (t[0] === 'args' && t.length === 2 && /^\d+$/.test(t[1]!)) return `argument ${Number(t[1]) + 1}`;
+  if ((t[0] === 'env' || t[0] === 'headers') && t.length === 2) return `${t[0] === 'env' ? 'env' : 'header'} ${safeText(t[1]!, 60)}`;
+  return safeText(t.join('.'), 80);
+}
+
+/**
+ * One change in the user's words: `command: "echo" → "cmd.exe"`, `argument 2: added "--x"`, `the file
+ * server.js it runs changed`. Pass changes through {@link shownChanges} first (secrets masked).
+ */
 export function changeLine(c: Change, max = 80): string {
-  const p = safeText(c.pointer || '/', 60);
+  const p = fieldName(c.pointer);
   if (c.pointer.startsWith('/$files/')) {
     // referenced files: the values are content hashes, null = missing
-    const h = (v: unknown) => (v === null ? 'missing' : typeof v === 'string' ? `sha256 ${v.slice(0, 12)}…` : 'none');
-    return `${p}: ${h(c.before)} → ${h(c.after)}`;
+    if (c.before === null || c.before === undefined) return `${p} appeared`;
+    if (c.after === null || c.after === undefined) return `${p} is missing`;
+    return `${p} changed`;
   }
   if (c.before === undefined) return `${p}: added ${safeValue(c.after, max)}`;
   if (c.after === undefined) return `${p}: removed (was ${safeValue(c.before, max)})`;

@@ -1,7 +1,7 @@
 /**
  * E2E scenario 1: a workspace with `.cursor/mcp.json` and `.vscode/mcp.json` (comments, trailing commas,
  * `inputs`). The tree shows every server as new, the Problems panel lists them, the status bar counts them;
- * approving each from its notification turns it approved in the tree and in the trust store file (the same
+ * approving them from the one notification's review list turns them approved in the tree and in the trust store file (the same
  * file the CLI reads: `scan` agrees).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
-import { clickToastButton, cli, extensionLog, showServers, storeRecords, until, waitForServer } from './ui';
+import { chooseInReviewList, clickToastButton, cli, extensionLog, showServers, storeRecords, until, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-approve-')));
 const started = Date.now();
@@ -21,7 +21,7 @@ after(async () => {
   console.log(`# e2e approve total: ${Date.now() - started} ms`);
 });
 
-test('new servers of two hosts are shown as new and approved from the notifications', { timeout: 150_000 }, async () => {
+test('new servers of two hosts are shown as new and approved from the review list of the one notification', { timeout: 150_000 }, async () => {
   const workspace = copyFixtureWorkspace('mcpoison');
   const store = path.join(tmp, 'trust-store.json');
   try {
@@ -40,12 +40,12 @@ test('new servers of two hosts are shown as new and approved from the notificati
     await waitForText(page, 'New MCP server "build" is not approved yet', 15_000);
     await screenshot(page, 'approve-1-new');
 
-    // one summary notification for the three, then one prompt each
-    await clickToastButton(page, '3 new MCP servers', 'Review', 20_000);
-    for (const name of ['notes', 'docs', 'build']) {
-      await clickToastButton(page, `New MCP server "${name}"`, 'Approve', 15_000);
-      await waitForServer(page, name, 'approved', 15_000);
-    }
+    // one notification for the three, pointing to the review list; no prompt per server
+    await clickToastButton(page, '3 MCP servers need review', 'Review…', 20_000);
+    const follow = await chooseInReviewList(page, ['notes', 'docs', 'build'], /^Approve 3 servers$/);
+    assert.deepEqual(follow, ['Cancel', 'Approve 3 servers', 'Approve 3 servers and read tools']);
+    for (const name of ['notes', 'docs', 'build']) await waitForServer(page, name, 'approved', 15_000);
+    assert.equal((extensionLog(cs).match(/notification \d+:/g) ?? []).length, 1, 'exactly one notification');
     await page.locator('[aria-label="MCP Trust Guard: 0 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, 'approve-2-approved');
 
@@ -61,7 +61,7 @@ test('new servers of two hosts are shown as new and approved from the notificati
     const scan = JSON.parse(cli(['scan', '--json', '--no-user', '--store', store, workspace])) as { servers: { name: string; state: string }[] };
     assert.deepEqual(scan.servers.map((s) => `${s.name}:${s.state}`).sort(), ['build:approved', 'docs:approved', 'notes:approved']);
     // probeOnApprove=false (an application-scoped user setting) was honoured: no probe was started
-    assert.doesNotMatch(extensionLog(cs), /reading the tools|probed "/);
+    assert.doesNotMatch(extensionLog(cs), /reading tools|read the tools of/);
   } finally {
     await closeAll();
     removeDir(path.dirname(workspace));

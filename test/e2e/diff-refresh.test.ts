@@ -135,8 +135,9 @@ test('the diff panel follows its server: edited, approved from the modal, blocke
 
     // 3. Restore from the command palette → the diff again, denied
     await runCommand(page, 'MCP Trust Guard: Restore', 15_000);
-    t0 = Date.now();
     await pickQuickItem(page, 'build');
+    t0 = Date.now();
+    await clickDialogButton(page, 'Restore');
     seen = await panelChange(frame, 'the panel to show build denied', (t) => /Diff: build\s+denied/.test(t), t0);
     latencies.restored = seen.ms;
     assert.match(seen.text, /shell3\.bat/);

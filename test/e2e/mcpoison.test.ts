@@ -54,7 +54,7 @@ test('MCPoison: change on disk → modal within 2 s; Show Diff, Block (quarantin
       latencies.push(Date.now() - t0);
       const text = (await box.innerText()).replace(/\u00a0/g, ' ');
       assert.match(text, /MCP server "build" changed since you approved it/);
-      assert.match(text, /\/command: "echo" → "cmd\.exe"/);
+      assert.match(text, /command: "echo" → "cmd\.exe"/);
       assert.match(text, new RegExp(`shell${i}\\.bat`));
       if (i === ROUNDS) break;
       // dismiss, revert (the approved spec again), and wait until the tree shows it approved
@@ -98,6 +98,9 @@ test('MCPoison: change on disk → modal within 2 s; Show Diff, Block (quarantin
     // Restore: back into mcpServers, still denied
     await runCommand(page, 'MCP Trust Guard: Restore', 15_000);
     await pickQuickItem(page, 'build');
+    // Restore asks first, naming what comes back
+    await until('the restore confirmation', async () => /Put "build" back/.test(await dialog(page).innerText().catch(() => '')), 10_000, 50);
+    await clickDialogButton(page, 'Restore');
     await waitForServer(page, 'build', 'denied', 10_000);
     const restored = JSON.parse(fs.readFileSync(cursorFile, 'utf8')) as Record<string, unknown>;
     assert.deepEqual(restored, { mcpServers: { build: { command: 'cmd.exe', args: ['/c', `shell${ROUNDS}.bat`] } } });

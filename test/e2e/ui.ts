@@ -2,6 +2,7 @@
  * Workbench helpers for the extension's e2e tests (on top of harness.ts): the server tree, notifications,
  * modal dialogs, quick picks, the trust store and the CLI. Every wait is bounded.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -130,4 +131,38 @@ export function writeLikeGit(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+/** The quick input widget (quick pick) while it is open. */
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget').first();
+}
+
+/**
+ * In the open multi-select review list ("Review and Approve…"), checks exactly the servers named in `names`
+ * (each found by typing it into the filter), accepts, and then picks `choice` in the follow-up list
+ * (`Cancel`, `Approve N servers`, `Approve N servers and read tools`). Returns the follow-up list's labels.
+ */
+export async function chooseInReviewList(page: Page, names: readonly string[], choice: RegExp): Promise<string[]> {
+  const widget = quickInput(page);
+  await widget.waitFor({ state: 'visible', timeout: 10_000 });
+  const input = widget.locator('.quick-input-box input').first();
+  const all = widget.locator('.quick-input-check-all').first();
+  // none checked: "toggle all" from partial/none gives all, once more gives none
+  if (!(await all.isChecked())) await all.click();
+  await all.click();
+  assert.equal(await all.isChecked(), false);
+  for (const name of names) {
+    await input.fill(name);
+    const row = widget.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`(^|\\s)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 5_000 });
+    await row.locator('input[type=checkbox], .quick-input-list-checkbox').first().click();
+  }
+  await input.fill('');
+  await input.press('Enter');
+  const rows = widget.locator('.quick-input-list .monaco-list-row');
+  await until('the follow-up choice', async () => (await rows.count()) === 3 && /Cancel/.test(await rows.first().innerText().catch(() => '')), 10_000, 100);
+  const labels = await rows.locator('.label-name').allInnerTexts();
+  await rows.filter({ hasText: choice }).first().click();
+  return labels;
 }

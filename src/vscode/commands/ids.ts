@@ -13,8 +13,10 @@ export const enum CommandId {
   Refresh = 'mcpTrustGuard.refresh',
   /** Focuses the server tree (the status-bar item runs this). */
   ShowServers = 'mcpTrustGuard.showServers',
-  /** Approves a server's current launch spec (then probes it if `probeOnApprove`). */
+  /** Approves a server's current launch spec: pins it, starts nothing (unless `probeOnApprove`). */
   Approve = 'mcpTrustGuard.approve',
+  /** Approves a server's current launch spec, then starts it once to read and pin its tools. */
+  ApproveAndReadTools = 'mcpTrustGuard.approveAndReadTools',
   /** Records a denial of a server's current launch spec. */
   Deny = 'mcpTrustGuard.deny',
   /** Denies a server and, with consent, moves its entry into the quarantine key; stops it in VS Code. */
@@ -27,11 +29,11 @@ export const enum CommandId {
   ShowDiff = 'mcpTrustGuard.showDiff',
   /** Shows the server's tools, prompts and resources in the tool inspector. */
   InspectTools = 'mcpTrustGuard.inspectTools',
-  /** Probes an approved server again and compares its tool metadata with the pins. */
+  /** Starts an approved server to read its tools again and compares them with the pins. */
   ProbeAgain = 'mcpTrustGuard.probeAgain',
   /** Opens the config file at the server's entry. */
   RevealInConfig = 'mcpTrustGuard.revealInConfig',
-  /** Approves every new or changed server after a modal confirmation that lists each. */
+  /** The bulk review: a multi-select list of every new or changed server, then Cancel / Approve / Approve and read tools. */
   ApproveAll = 'mcpTrustGuard.approveAll',
   /** Wraps a stdio entry in the guard proxy (registered by src/vscode/guard). */
   GuardServer = 'mcpTrustGuard.guardServer',

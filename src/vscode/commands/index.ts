@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { approve } from './approve';
 import { approveAll } from './approveAll';
+import { approveAndReadTools } from './approveAndReadTools';
 import { block } from './block';
 import { deny } from './deny';
 import type { CommandDeps, Handler } from './deps';
@@ -24,6 +25,7 @@ const HANDLERS: [CommandId, (d: CommandDeps) => Handler][] = [
   [CommandId.Refresh, refresh],
   [CommandId.ShowServers, showServers],
   [CommandId.Approve, approve],
+  [CommandId.ApproveAndReadTools, approveAndReadTools],
   [CommandId.Deny, deny],
   [CommandId.Block, block],
   [CommandId.Restore, restore],

@@ -1,83 +1,104 @@
 /**
- * Problems-panel diagnostics in MCP config files (VS Code API `languages.createDiagnosticCollection`): one per
- * new, changed or denied server (on the entry's range), one per finding, and one per parse error (at its line
- * and column). Ranges come from the scan (`spec.range`, `sourceText`); no file is read here.
+ * Problems-panel diagnostics in MCP config files (VS Code API `languages.createDiagnosticCollection`) and their
+ * quick fixes (`languages.registerCodeActionsProvider`: Approve, Show Diff, Block). What is published, where
+ * and how severe is planned by `./problemPlan` (only what needs an action; workspace files unless the
+ * `mcpTrustGuard.problems.userLevel` setting is on; per-rule overrides); no file is read here.
  */
 import * as vscode from 'vscode';
-import type { ServerReport } from '../../core/scan';
-import type { Severity } from '../../core/types';
+import type { Logger } from '../../core/ports';
+import { CommandId } from '../commands/ids';
 import type { GuardService, GuardSnapshot } from '../services/guardService';
-import { changeLine, hostName, safeText, shownChanges } from '../text';
+import type { ProblemLevel, ProblemSettings } from './problemPlan';
+import { planProblems } from './problemPlan';
 
 /** `source` of every diagnostic. */
 export const DIAGNOSTIC_SOURCE = 'MCP Trust Guard';
 
-const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
-  high: vscode.DiagnosticSeverity.Error,
-  medium: vscode.DiagnosticSeverity.Warning,
-  low: vscode.DiagnosticSeverity.Information,
-  info: vscode.DiagnosticSeverity.Hint,
+const LEVEL: Record<Exclude<ProblemLevel, 'off'>, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
 };
 
-/** The range of a server entry's value: from `spec.range`'s line/column over its source text. */
-export function entryRange(s: ServerReport): vscode.Range {
-  const startLine = Math.max(0, s.spec.range.line - 1);
-  const startCol = Math.max(0, s.spec.range.column - 1);
-  const text = s.spec.sourceText ?? '';
-  const lines = text.split('\n');
-  const endLine = startLine + lines.length - 1;
-  const endCol = lines.length === 1 ? startCol + text.length : lines[lines.length - 1].length;
-  return new vscode.Range(startLine, startCol, endLine, endCol);
+/** The server a diagnostic is about, for its quick fixes. */
+interface Target {
+  configFile: string;
+  pointer: string;
+  state: string;
 }
 
-function diag(range: vscode.Range, message: string, severity: vscode.DiagnosticSeverity, code: string): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(range, message, severity);
-  d.source = DIAGNOSTIC_SOURCE;
-  d.code = code;
-  return d;
-}
-
-/** Publishes the diagnostics of every snapshot. */
-export class DiagnosticsPublisher implements vscode.Disposable {
+/** Publishes the diagnostics of every snapshot and offers their quick fixes. */
+export class DiagnosticsPublisher implements vscode.Disposable, vscode.CodeActionProvider {
   private readonly collection = vscode.languages.createDiagnosticCollection('mcpTrustGuard');
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly targets = new WeakMap<vscode.Diagnostic, Target>();
+  private last = -1;
 
-  constructor(service: GuardService) {
-    this.sub = service.onDidChange((snap) => this.publish(snap));
+  constructor(
+    private readonly service: GuardService,
+    private readonly settings: () => ProblemSettings,
+    private readonly logger: Logger,
+  ) {
+    this.subs.push(
+      service.onDidChange((snap) => this.publish(snap)),
+      vscode.languages.registerCodeActionsProvider([{ scheme: 'file', pattern: '**/*.json' }, { scheme: 'file', pattern: '**/*.code-workspace' }], this, {
+        providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+      }),
+    );
   }
 
   dispose(): void {
-    this.sub.dispose();
+    for (const s of this.subs.splice(0)) s.dispose();
     this.collection.dispose();
   }
 
+  /** Publishes again with the current settings (after a settings change). */
+  refresh(): void {
+    if (this.service.snapshot) this.publish(this.service.snapshot);
+  }
+
   private publish(snap: GuardSnapshot): void {
+    const userFiles = new Set(snap.report.files.filter((f) => f.location.scope === 'user').map((f) => f.location.path));
+    const plan = planProblems(snap.report.servers, snap.report.errors, snap.report.findings, userFiles, this.settings());
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    const push = (file: string, d: vscode.Diagnostic) => {
-      const list = byFile.get(file);
+    for (const p of plan) {
+      const d = new vscode.Diagnostic(new vscode.Range(p.range.startLine, p.range.startCharacter, p.range.endLine, p.range.endCharacter), p.message, LEVEL[p.level]);
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = p.code;
+      if (p.server) this.targets.set(d, p.server);
+      const list = byFile.get(p.file);
       if (list) list.push(d);
-      else byFile.set(file, [d]);
-    };
-    for (const s of snap.report.servers) {
-      const range = entryRange(s);
-      const name = safeText(s.spec.name, 60);
-      if (s.state === 'new') {
-        push(s.spec.configFile, diag(range, `New MCP server "${name}" is not approved yet (${hostName(s.spec.host)} may launch it).`, vscode.DiagnosticSeverity.Warning, 'server-new'));
-      } else if (s.state === 'changed') {
-        const what = shownChanges(s).slice(0, 3).map((c) => changeLine(c, 40)).join('; ');
-        push(s.spec.configFile, diag(range, `MCP server "${name}" changed since it was approved: ${what || 'source bytes (strict mode)'}.`, vscode.DiagnosticSeverity.Error, 'server-changed'));
-      } else if (s.state === 'denied') {
-        push(s.spec.configFile, diag(range, `MCP server "${name}" is denied; ${hostName(s.spec.host)} may still launch it. Block moves it out of the servers.`, vscode.DiagnosticSeverity.Warning, 'server-denied'));
-      }
-      for (const f of s.findings) push(s.spec.configFile, diag(range, `${name}: ${safeText(f.message, 300)}`, SEVERITY[f.severity], f.ruleId));
+      else byFile.set(p.file, [d]);
     }
-    for (const e of snap.report.errors) {
-      const line = Math.max(0, (e.line ?? 1) - 1);
-      const col = Math.max(0, (e.column ?? 1) - 1);
-      push(e.configFile, diag(new vscode.Range(line, col, line, col + 1), safeText(e.message, 300), vscode.DiagnosticSeverity.Error, 'config-error'));
-    }
-    for (const f of snap.report.findings) push(f.configFile, diag(new vscode.Range(0, 0, 0, 0), safeText(f.message, 300), SEVERITY[f.severity], f.ruleId));
     this.collection.clear();
     for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
+    if (plan.length !== this.last) {
+      this.last = plan.length;
+      this.logger.info(`problems: ${plan.length} in ${byFile.size} file(s)`);
+    }
+  }
+
+  /** Quick fixes of this extension's diagnostics under the cursor: Show Diff, Approve, Block. */
+  provideCodeActions(_doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const out: vscode.CodeAction[] = [];
+    const seen = new Set<string>();
+    for (const d of context.diagnostics) {
+      const t = d.source === DIAGNOSTIC_SOURCE ? this.targets.get(d) : undefined;
+      if (!t || seen.has(t.pointer)) continue;
+      seen.add(t.pointer);
+      const arg = { configFile: t.configFile, pointer: t.pointer };
+      const action = (title: string, command: string, preferred = false) => {
+        const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+        a.command = { title, command, arguments: [arg] };
+        a.diagnostics = [d];
+        a.isPreferred = preferred;
+        return a;
+      };
+      if (t.state === 'changed' || t.state === 'denied') out.push(action('MCP Trust Guard: Show Diff', CommandId.ShowDiff, true));
+      if (t.state === 'new' || t.state === 'changed' || t.state === 'denied') out.push(action('MCP Trust Guard: Approve (starts nothing)', CommandId.Approve));
+      out.push(action('MCP Trust Guard: Block', CommandId.Block));
+    }
+    return out;
   }
 }

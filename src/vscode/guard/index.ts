@@ -29,6 +29,8 @@ export interface GuardDeps {
   findServer: (configFile: string, pointer: string) => ServerReport | undefined;
   /** Records the user's approval of the server as it is now. */
   approve: (report: ServerReport) => Promise<void>;
+  /** Called right before the guard saves its own edit of a config file (so that the edit prompts nobody). */
+  beforeOwnSave?: (configFile: string) => void;
 }
 
 /** Ids of the guard commands. */
@@ -72,12 +74,13 @@ async function pick(deps: GuardDeps, guarded: boolean, title: string): Promise<T
 }
 
 /** Applies jsonc-parser edits to the config file through the editor (open editors stay in sync) and saves it. */
-async function applyToFile(configFile: string, compute: (text: string) => { offset: number; length: number; content: string }[]): Promise<void> {
+async function applyToFile(deps: GuardDeps, configFile: string, compute: (text: string) => { offset: number; length: number; content: string }[]): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(configFile));
   const edits = compute(doc.getText());
   const we = new vscode.WorkspaceEdit();
   for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
   if (!(await vscode.workspace.applyEdit(we))) throw new Error(`the editor refused the edit of ${configFile}`);
+  deps.beforeOwnSave?.(configFile);
   if (!(await doc.save())) throw new Error(`${configFile} could not be saved`);
 }
 
@@ -117,7 +120,7 @@ async function guardOne(deps: GuardDeps, launcher: Promise<GuardLauncher>, arg: 
   );
   if (ok !== 'Guard') return;
   try {
-    await applyToFile(t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
+    await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
     await approveRewritten(deps, t, report, true);
     deps.logger.info(`guarded "${report.spec.name}" in ${t.configFile}`);
   } catch (e) {
@@ -139,7 +142,7 @@ async function unguardOne(deps: GuardDeps, arg: unknown): Promise<void> {
   );
   if (ok !== 'Unguard') return;
   try {
-    await applyToFile(t.configFile, (text) => unguardEntryEdits(text, t.pointer));
+    await applyToFile(deps, t.configFile, (text) => unguardEntryEdits(text, t.pointer));
     await approveRewritten(deps, t, report, false);
     deps.logger.info(`unguarded "${report.spec.name}" in ${t.configFile}`);
   } catch (e) {
@@ -162,7 +165,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<GuardLauncher>): Prom
   for (const s of todo) {
     const t = { configFile: s.spec.configFile, pointer: s.spec.pointer };
     try {
-      await applyToFile(t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
+      await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
       await approveRewritten(deps, t, s, true);
       done++;
     } catch (e) {

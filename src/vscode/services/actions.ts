@@ -14,14 +14,41 @@ import type { ProbeOptions } from '../../core/probe';
 import { evaluateMetadata, metadataNeedsReview, NotApprovedError, probeApproved, type MetadataReport, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
-import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges } from '../text';
-import type { GuardService, ServerKey } from './guardService';
+import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, uiText } from '../text';
+import { checkLaunchSpec } from '../../core/checks/launch';
+import type { ServerSpec } from '../../core/types';
+import type { GuardService, QuarantinedServer, ServerKey } from './guardService';
+
+/**
+ * A launch spec read from a quarantined entry's stored value, for the launch checks shown before Restore
+ * (only the common members: `command`, `args`, `env`, `url`, `headers`; hints, not pins).
+ */
+function quarantinedSpec(q: QuarantinedServer): ServerSpec {
+  const v = (q.value && typeof q.value === 'object' && !Array.isArray(q.value) ? q.value : {}) as Record<string, unknown>;
+  const strings = (m: unknown): Record<string, string> | undefined =>
+    m && typeof m === 'object' ? Object.fromEntries(Object.entries(m as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string')) : undefined;
+  return {
+    host: q.host,
+    scope: q.scope,
+    configFile: q.configFile,
+    name: q.name,
+    pointer: q.pointer,
+    workspaceFolder: q.workspaceFolder,
+    transport: typeof v.command === 'string' ? 'stdio' : 'http',
+    command: typeof v.command === 'string' ? v.command : undefined,
+    args: Array.isArray(v.args) ? v.args.filter((a): a is string => typeof a === 'string') : undefined,
+    env: strings(v.env),
+    url: typeof v.url === 'string' ? v.url : undefined,
+    headers: strings(v.headers),
+    raw: q.value,
+    duplicateKeys: [],
+    range: { line: 1, column: 1, offset: q.offset, length: q.length },
+    sourceText: '',
+  } as ServerSpec;
+}
 
 /** Built-in VS Code command that stops an MCP server; takes the server definition id (`mcp.config.<collection>.<name>`). */
 export const VSCODE_STOP_SERVER = 'workbench.mcp.stopServer';
-
-/** Max servers listed in one modal's detail. */
-const MAX_LISTED = 20;
 
 /** Whether `v` is a {@link ServerKey} (a command argument from the tree, a CodeLens or another extension). */
 export function isServerKey(v: unknown): v is ServerKey {
@@ -89,36 +116,68 @@ export class GuardActions {
   }
 
   /**
-   * Approves the server's current launch spec in the trust store; then probes it and pins its tools when
-   * `probeOnApprove` is on and probing is allowed (see {@link probe}).
+   * Approves the server's current launch spec in the trust store: it pins the launch and starts nothing.
+   * With `readTools` (the "Approve and read tools" choice, or the `probeOnApprove` setting) its tools are read
+   * afterwards ({@link readTools}: that starts the server).
    */
-  async approve(key: ServerKey, opts: { probe?: boolean } = {}): Promise<void> {
+  async approve(key: ServerKey, opts: { readTools?: boolean } = {}): Promise<void> {
     const r = this.need(key);
     if (!r) return;
     await recordDecisions(this.service.trustStore, [r], 'approved', new Date());
-    this.logger.info(`approved "${safeText(r.spec.name)}" in ${r.spec.configFile} (fingerprint ${r.fingerprint.fingerprint})`);
+    this.logger.info(`approved "${safeText(r.spec.name)}" in ${r.spec.configFile} (fingerprint ${r.fingerprint.fingerprint}); nothing started`);
     await this.service.reevaluate('decision');
-    if (opts.probe ?? this.service.currentSettings.probeOnApprove) await this.probe(key, { afterApproval: true });
+    if (opts.readTools ?? this.service.currentSettings.probeOnApprove) await this.readTools([key]);
   }
 
-  /** Approves every new or changed server after a modal confirmation that lists each one. */
+  /**
+   * The bulk review: a multi-select list of every new or changed server with its launch line and findings
+   * (servers with a high finding and workspace servers are not pre-selected), then a choice whose default is
+   * Cancel: "Approve" (pins only) or "Approve and read tools" (starts the chosen servers). Approves exactly the
+   * chosen servers.
+   */
   async approveAll(): Promise<void> {
     const todo = (this.service.snapshot?.report.servers ?? []).filter((s) => s.state === 'new' || s.state === 'changed');
     if (!todo.length) {
-      void vscode.window.showInformationMessage('MCP Trust Guard: no new or changed server to approve.');
+      void vscode.window.showInformationMessage('MCP Trust Guard: no new or changed server needs review.');
       return;
     }
-    const lines = todo.slice(0, MAX_LISTED).map((s) => `• ${safeText(s.spec.name, 60)} (${s.state}, ${hostName(s.spec.host)}, ${this.displayFile(s.spec.configFile, s.spec.workspaceFolder)}): ${launchLine(s.spec, 100)}`);
-    if (todo.length > MAX_LISTED) lines.push(`… and ${todo.length - MAX_LISTED} more`);
-    const ok = `Approve ${todo.length} Server${todo.length > 1 ? 's' : ''}`;
-    const answer = await vscode.window.showWarningMessage(`Approve ${todo.length} MCP server${todo.length > 1 ? 's' : ''}?`, { modal: true, detail: lines.join('\n') }, ok);
-    if (answer !== ok) return;
-    await recordDecisions(this.service.trustStore, todo, 'approved', new Date());
-    this.logger.info(`approved ${todo.length} server(s): ${todo.map((s) => safeText(s.spec.name, 60)).join(', ')}`);
+    const items = todo.map((s) => {
+      const high = s.findings.filter((f) => f.severity === 'high');
+      const worst = high.length ? high : s.findings.filter((f) => f.severity === 'medium');
+      const found = worst.length ? ` · ${worst[0]!.severity}: ${uiText(worst[0]!.message, 90)}${worst.length > 1 ? ` (+${worst.length - 1})` : ''}` : '';
+      const renamed = s.sameAs ? ` · renamed from "${uiText(s.sameAs.name, 30)}"` : '';
+      return {
+        label: `${high.length ? '$(error) ' : s.state === 'changed' ? '$(warning) ' : ''}${uiText(s.spec.name, 60)}`,
+        description: `${s.state} · ${hostName(s.spec.host)} · ${s.spec.scope === 'user' ? 'user' : 'workspace'} · ${uiText(this.displayFile(s.spec.configFile, s.spec.workspaceFolder), 60)}${renamed}`,
+        detail: `${uiText(launchLine(s.spec, 110), 120)}${found}`,
+        picked: !high.length && s.spec.scope === 'user' && s.state === 'new',
+        report: s,
+      };
+    });
+    const chosen = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      matchOnDescription: true,
+      matchOnDetail: true,
+      ignoreFocusOut: true,
+      title: `MCP Trust Guard: ${todo.length} server${todo.length === 1 ? '' : 's'} need review — choose which to approve (approving starts nothing)`,
+      placeHolder: 'Filter by name, host, file or command; servers with a high finding and workspace servers are not pre-selected',
+    });
+    if (!chosen?.length) return;
+    const n = chosen.length;
+    const servers = `${n} server${n === 1 ? '' : 's'}`;
+    const cancel = { label: 'Cancel', description: 'approve nothing', action: 'cancel' as const };
+    const pin = { label: `Approve ${servers}`, description: 'pins the launch; starts nothing', action: 'approve' as const };
+    const read = { label: `Approve ${servers} and read tools`, description: `starts the ${servers} to read and pin their tools`, action: 'read' as const };
+    const how = await vscode.window.showQuickPick([cancel, pin, read], {
+      title: `MCP Trust Guard: approve ${chosen.map((c) => uiText(c.report.spec.name, 30)).slice(0, 6).join(', ')}${n > 6 ? ` and ${n - 6} more` : ''}?`,
+      ignoreFocusOut: true,
+    });
+    if (!how || how.action === 'cancel') return;
+    const reports = chosen.map((c) => c.report);
+    await recordDecisions(this.service.trustStore, reports, 'approved', new Date());
+    this.logger.info(`approved ${n} server(s): ${reports.map((s) => safeText(s.spec.name, 60)).join(', ')}; nothing started`);
     await this.service.reevaluate('decision');
-    if (this.service.currentSettings.probeOnApprove) {
-      for (const s of todo) await this.probe({ configFile: s.spec.configFile, pointer: s.spec.pointer }, { afterApproval: true });
-    }
+    if (how.action === 'read') await this.readTools(reports.map((s) => ({ configFile: s.spec.configFile, pointer: s.spec.pointer })));
   }
 
   /** Records a denial. The entry stays in the file (the host may still launch it): the message says so. */
@@ -209,6 +268,20 @@ export class GuardActions {
       void vscode.window.showWarningMessage(`MCP Trust Guard: nothing is quarantined under ${safeText(key.pointer, 80)}.`);
       return;
     }
+    const findings = checkLaunchSpec(quarantinedSpec(q)).filter((f) => f.severity === 'high' || f.severity === 'medium');
+    const restoreItem = 'Restore';
+    const ok = await vscode.window.showWarningMessage(
+      `Put "${uiText(q.name, 60)}" back into ${sectionOf(key.pointer)} of ${this.displayFile(key.configFile, q.workspaceFolder)}?`,
+      {
+        modal: true,
+        detail: [
+          `${hostName(q.host)} will see it again and may launch it. It stays denied in the trust store until you approve it.`,
+          ...(findings.length ? ['', 'Findings:', ...findings.slice(0, 8).map((f) => `• ${f.severity}: ${safeText(f.message, 160)}`)] : []),
+        ].join('\n'),
+      },
+      restoreItem,
+    );
+    if (ok !== restoreItem) return;
     try {
       await this.editFile(key.configFile, (text) => restoreEdits(text, key.pointer));
     } catch (e) {
@@ -227,73 +300,169 @@ export class GuardActions {
   async forget(key: ServerKey): Promise<void> {
     const r = this.need(key);
     if (!r) return;
+    const forgetItem = 'Forget';
+    const ok = await vscode.window.showWarningMessage(
+      `Forget your decision on "${uiText(r.spec.name, 60)}"?`,
+      { modal: true, detail: `Its approval or denial and its pinned tools are removed from the trust store; it becomes new and needs review again.\n\nRuns: ${launchLine(r.spec, 160)}` },
+      forgetItem,
+    );
+    if (ok !== forgetItem) return;
     const n = await forgetRecords(this.service.trustStore, [key]);
     this.logger.info(`forgot "${safeText(r.spec.name)}" in ${r.spec.configFile} (${n} record(s))`);
     await this.service.reevaluate('decision');
   }
 
   /**
-   * Probes an approved server (through `probeApproved`, the only gate that launches a server) with a
-   * cancellable progress notification, evaluates its tool metadata against the pins, and pins it when nothing
-   * needs review; otherwise asks (modal). Never probes a workspace server in Restricted Mode.
+   * What reading the tools of `r` needs and this window cannot give now, in the user's words, or undefined:
+   * a trusted folder (a workspace server in Restricted Mode), an input value (`${input:…}` is asked by the host
+   * when it launches the server, the guard cannot answer it).
    */
-  async probe(key: ServerKey, opts: { afterApproval?: boolean } = {}): Promise<void> {
-    const r = this.need(key);
-    if (!r) return;
-    const name = safeText(r.spec.name, 60);
-    if (r.state !== 'approved') {
-      void vscode.window.showWarningMessage(`MCP Trust Guard: "${name}" is ${r.state}; only an approved server is launched to read its tools.`);
-      return;
-    }
-    if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) {
-      this.logger.info(`not probing "${safeText(r.spec.name)}": workspace server in Restricted Mode`);
-      if (!opts.afterApproval) void vscode.window.showInformationMessage(`MCP Trust Guard does not launch workspace servers in Restricted Mode: "${name}" was not probed.`);
-      return;
+  private readBlocker(r: ServerReport): string | undefined {
+    if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) return 'a trusted folder: Restricted Mode starts no workspace server';
+    const input = /\$\{input:([^}]{1,80})\}/.exec(JSON.stringify(r.spec.raw) ?? '');
+    if (input) return `an input value (\${input:${safeText(input[1]!, 40)}}) that ${hostName(r.spec.host)} asks for when it starts the server`;
+    return undefined;
+  }
+
+  /**
+   * Reads one approved server's tools through `probeApproved` (the only gate that launches a server) and
+   * evaluates them against the pins; pins them when nothing needs review.
+   * @returns `pinned`, `review` (new/changed tools or findings: the metadata is kept for the tree and the
+   *   inspector), or `unread` with what it needs.
+   */
+  private async readOne(r: ServerReport, signal: AbortSignal): Promise<{ outcome: 'pinned' | 'review' | 'unread'; needs?: string; m?: MetadataReport }> {
+    const blocker = this.readBlocker(r);
+    if (blocker) {
+      this.service.setUnread(r, blocker);
+      return { outcome: 'unread', needs: blocker };
     }
     const s = this.service.currentSettings;
-    let result;
+    let m: MetadataReport;
     try {
-      result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `MCP Trust Guard: reading the tools of "${name}"…`, cancellable: true },
-        async (_progress, token) => {
-          const ac = new AbortController();
-          const sub = token.onCancellationRequested(() => ac.abort());
-          try {
-            const po: ProbeOptions = { timeoutMs: s.probeTimeoutMs, env: process.env, home: os.homedir(), logger: this.logger, signal: ac.signal };
-            if (s.clientInfo) po.clientInfo = s.clientInfo;
-            return await probeApproved(r, po);
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
+      const po: ProbeOptions = { timeoutMs: s.probeTimeoutMs, env: process.env, home: os.homedir(), logger: this.logger, signal };
+      if (s.clientInfo) po.clientInfo = s.clientInfo;
+      const result = await probeApproved(r, po);
+      const pins = r.record?.metadata as MetadataPins | undefined;
+      const others = (this.service.snapshot?.report.servers ?? [])
+        .filter((o) => o !== r)
+        .map((o) => ({ name: o.spec.name, toolNames: Object.keys(((o.record?.metadata as MetadataPins | undefined)?.tools ?? {}) as object) }));
+      m = evaluateMetadata(pins, result, r.spec.name, others);
     } catch (e) {
-      const msg = e instanceof NotApprovedError ? e.message : `probe failed: ${(e as Error).message}`;
-      this.logger.warn(`"${safeText(r.spec.name)}": ${msg}`);
-      void vscode.window.showWarningMessage(`MCP Trust Guard: ${safeText(msg, 200)}`);
-      return;
+      const msg = e instanceof NotApprovedError ? e.message : (e as Error).message;
+      this.service.setUnread(r, `a launch that can be read: ${safeText(msg, 160)}`);
+      return { outcome: 'unread', needs: msg };
     }
-    const pins = r.record?.metadata as MetadataPins | undefined;
-    const others = (this.service.snapshot?.report.servers ?? [])
-      .filter((o) => o !== r)
-      .map((o) => ({ name: o.spec.name, toolNames: Object.keys(((o.record?.metadata as MetadataPins | undefined)?.tools ?? {}) as object) }));
-    const m = evaluateMetadata(pins, result, r.spec.name, others);
-    this.service.setProbe(r, m);
     if (!m.probe.ok) {
-      this.logger.warn(`probe of "${safeText(r.spec.name)}" failed: ${m.probe.error ?? 'unknown error'}`);
-      void vscode.window.showWarningMessage(`MCP Trust Guard: could not read the tools of "${name}": ${safeText(m.probe.error ?? 'unknown error', 200)}. Its tools are not pinned.`);
-      return;
+      const why = safeText(m.probe.error ?? 'no answer', 160);
+      const needs = r.spec.transport === 'stdio' ? `a server that starts and answers MCP (${why})` : `the remote server to answer (${why})`;
+      this.logger.warn(`tools of "${safeText(r.spec.name)}" not read: ${why}`);
+      this.service.setUnread(r, needs);
+      return { outcome: 'unread', needs };
     }
+    this.service.setUnread(r, undefined);
+    this.service.setProbe(r, m);
+    const pins = r.record?.metadata as MetadataPins | undefined;
     const findings = m.items.flatMap((i) => i.findings);
     const serious = findings.some((f) => f.severity === 'high' || f.severity === 'medium');
     const needs = pins ? metadataNeedsReview(m) : serious;
     const tools = m.items.filter((i) => i.kind === 'tool' && i.state !== 'removed').length;
-    this.logger.info(`probed "${safeText(r.spec.name)}" in ${Math.round(m.probe.ms)} ms: ${tools} tool(s), ${findings.length} finding(s), review needed: ${needs}`);
-    if (!needs) {
-      await this.pin(r, m);
+    this.logger.info(`read the tools of "${safeText(r.spec.name)}" in ${Math.round(m.probe.ms)} ms: ${tools} tool(s), ${findings.length} finding(s), review needed: ${needs}`);
+    if (needs) return { outcome: 'review', m };
+    await this.pin(r, m);
+    return { outcome: 'pinned', m };
+  }
+
+  /**
+   * Reads the tools of approved servers (this starts each of them, one after the other) with one cancellable
+   * progress notification ("3 of 19: name"). Servers whose tools cannot be read now are shown as "tools not
+   * read yet (needs …)"; failures and tools to review are summed up in one notification at the end; workspace
+   * servers skipped in Restricted Mode are read when the folder is trusted ({@link readAfterTrust}).
+   */
+  async readTools(keys: readonly ServerKey[]): Promise<void> {
+    const list = keys.map((k) => this.service.find(k)).filter((r): r is ServerReport => !!r && r.state === 'approved');
+    if (!list.length) {
+      void vscode.window.showInformationMessage('MCP Trust Guard: only an approved server is started to read its tools; none of these is approved now.');
       return;
     }
-    await this.promptMetadata(r, m);
+    const unread: string[] = [];
+    const review: ServerReport[] = [];
+    let pinned = 0;
+    let stopped = false;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'MCP Trust Guard: reading tools (starts each server)', cancellable: true },
+      async (progress, token) => {
+        const ac = new AbortController();
+        const sub = token.onCancellationRequested(() => ac.abort());
+        try {
+          for (let i = 0; i < list.length; i++) {
+            if (token.isCancellationRequested) {
+              stopped = true;
+              break;
+            }
+            const r = this.service.find({ configFile: list[i]!.spec.configFile, pointer: list[i]!.spec.pointer }) ?? list[i]!;
+            progress.report({ message: `${i + 1} of ${list.length}: ${uiText(r.spec.name, 40)}`, increment: 100 / list.length });
+            if (r.state !== 'approved') continue;
+            const res = await this.readOne(r, ac.signal);
+            if (res.outcome === 'pinned') pinned++;
+            else if (res.outcome === 'review') review.push(r);
+            else {
+              unread.push(`${safeText(r.spec.name, 60)}: needs ${res.needs ?? 'another try'}`);
+              if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) this.afterTrust.set(recordKey(r.spec.configFile, r.spec.pointer), { configFile: r.spec.configFile, pointer: r.spec.pointer });
+            }
+          }
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const summary = `read and pinned the tools of ${pinned} of ${list.length}; ${review.length} to review; ${unread.length} not read${stopped ? '; stopped' : ''}`;
+    this.logger.info(`tools: ${summary}${unread.length ? `\n  ${unread.join('\n  ')}` : ''}`);
+    if (list.length === 1 && review.length === 1) {
+      const m = this.service.probeOf({ configFile: review[0]!.spec.configFile, pointer: review[0]!.spec.pointer })?.metadata;
+      if (m) await this.promptMetadata(review[0]!, m);
+      return;
+    }
+    if (!unread.length && !review.length) {
+      if (list.length > 1 || !stopped) void vscode.window.showInformationMessage(`MCP Trust Guard: read and pinned the tools of ${pinned} server${pinned === 1 ? '' : 's'}.`);
+      return;
+    }
+    const parts: string[] = [];
+    if (unread.length) parts.push(`${unread.length} of ${list.length} could not be started to read their tools (shown as "tools not read yet")`);
+    if (review.length) parts.push(`${review.length} ha${review.length === 1 ? 's' : 've'} tools to review (${review.slice(0, 3).map((r) => `"${uiText(r.spec.name, 30)}"`).join(', ')}${review.length > 3 ? ', …' : ''})`);
+    const details = 'Show Details';
+    const answer = await vscode.window.showInformationMessage(`MCP Trust Guard: ${parts.join('; ')}.`, details);
+    if (answer === details) (this.logger as { show?: (p?: boolean) => void }).show?.(false);
+  }
+
+  /** Workspace servers whose tools were to be read while the folder was in Restricted Mode. */
+  private readonly afterTrust = new Map<string, ServerKey>();
+
+  /** Reads the tools that Restricted Mode held back (call when the folder becomes trusted). */
+  async readAfterTrust(): Promise<void> {
+    const keys = [...this.afterTrust.values()];
+    this.afterTrust.clear();
+    for (const k of keys) {
+      const r = this.service.find(k);
+      if (r) this.service.setUnread(r, undefined);
+    }
+    if (keys.length) {
+      this.logger.info(`folder trusted: reading the tools of ${keys.length} workspace server(s) held back in Restricted Mode`);
+      await this.readTools(keys);
+    }
+  }
+
+  /**
+   * Reads one approved server's tools again (Probe Again / Read Tools), with the progress notification; tools
+   * that changed or have findings are put to the user (modal).
+   */
+  async probe(key: ServerKey): Promise<void> {
+    const r = this.need(key);
+    if (!r) return;
+    if (r.state !== 'approved') {
+      void vscode.window.showWarningMessage(`MCP Trust Guard: "${uiText(r.spec.name, 60)}" is ${r.state}; only an approved server is started to read its tools.`);
+      return;
+    }
+    await this.readTools([key]);
   }
 
   /** Writes `m.current` as the server's tool pins, if its record still approves this launch spec. */
@@ -394,6 +563,7 @@ export class GuardActions {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     const text = doc.getText();
     const edits = compute(text);
+    this.service.origins.expectOwnSave(file); // the guard's own edit never prompts
     applyEdits(text, edits); // throws early on overlapping edits
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);

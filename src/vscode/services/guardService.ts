@@ -18,6 +18,7 @@ import { defaultStorePath, recordKey, TrustStore, type TrustStoreData } from '..
 import type { ConfigLocation, HostId } from '../../core/types';
 import type { GuardSettings } from '../settings';
 import { Debouncer } from './debounce';
+import { EditOrigins, type EditOrigin } from './editOrigins';
 import { foldersToCheck, pathKey, planWatches, specId, watchInputs, type AnchorEntry, type WatchPlan, type WatchSpec, type WatchTarget } from './watchPlan';
 
 /** Identifies one server entry: the shape of every command argument that acts on a server. */
@@ -44,6 +45,14 @@ export interface ProbeRecord {
   at: Date;
 }
 
+/** Why the tools of an approved server have not been read (shown as "tools not read yet (needs …)"). */
+export interface UnreadRecord {
+  /** What reading them needs, in the user's words: `an input value (\${input:token})`, `a trusted folder`, … */
+  needs: string;
+  /** The launch-spec fingerprint this applies to. */
+  fingerprint: string;
+}
+
 /** Everything the views show, as of one moment. */
 export interface GuardSnapshot {
   report: ScanReport;
@@ -60,6 +69,10 @@ export interface GuardSnapshot {
   scanMs: number;
   /** Why this snapshot was made: `start`, `files`, `store`, `refresh`, `settings`, `decision`, `probe`. */
   cause: string;
+  /** For cause `files`: where the change of each changed config file came from (see `./editOrigins`). */
+  origins?: ReadonlyMap<string, EditOrigin>;
+  /** Approved servers whose tools were not read, and what reading them needs, per `recordKey`. */
+  unread?: ReadonlyMap<string, UnreadRecord>;
 }
 
 /** Debounce of watcher events, ms: a burst becomes one review. */
@@ -73,6 +86,17 @@ export const WATCH_MAX_MS = 1_000;
 export const FOLDER_RECHECK_MS: readonly number[] = [1_000, 4_000];
 /** Largest config file read again to list quarantined entries, bytes. */
 const MAX_QUARANTINE_SCAN_BYTES = 4 * 1024 * 1024;
+
+/** The text of a config file for {@link EditOrigins.classify}; undefined when missing, unreadable or over 4 MiB. */
+async function readSmall(file: string): Promise<string | undefined> {
+  try {
+    const st = await fsp.stat(file);
+    if (!st.isFile() || st.size > MAX_QUARANTINE_SCAN_BYTES) return undefined;
+    return await fsp.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** The `--user-data-dir` of this VS Code window: `<dir>/User/globalStorage/<extension id>` → `<dir>`. */
 export function userDataDirOf(globalStorage: vscode.Uri): string | undefined {
@@ -107,6 +131,9 @@ export class GuardService implements vscode.Disposable {
   private current: GuardSnapshot | undefined;
   private quarantined: QuarantinedServer[] = [];
   private readonly probes = new Map<string, ProbeRecord>();
+  private readonly unread = new Map<string, UnreadRecord>();
+  /** This window's saves and the guard's own edits: where a file change came from. */
+  readonly origins = new EditOrigins();
   /** Live watchers by {@link specId}. */
   private readonly watchers = new Map<string, vscode.Disposable>();
   /** Watchers of the workspace folders (fixed while the folders are). */
@@ -150,9 +177,13 @@ export class GuardService implements vscode.Disposable {
     return this.settings;
   }
 
-  /** (Re)builds scanner, store and watchers for `settings`; call {@link rescan} afterwards. */
-  configure(settings: GuardSettings): void {
+  /**
+   * (Re)builds scanner, store and watchers for `settings`; call {@link rescan} afterwards. With `keepScanner`
+   * only the settings are replaced (for settings that change no scan: Problems, probing).
+   */
+  configure(settings: GuardSettings, opts: { keepScanner?: boolean } = {}): void {
     this.settings = settings;
+    if (opts.keepScanner && this.scanner) return;
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     this.discover = { workspaceFolders: folders, home: os.homedir(), includeUser: true, userDataDirs: this.userDataDirs, hosts: settings.hosts };
     this.scanner = new Scanner({ ...this.discover, strict: settings.strict });
@@ -200,7 +231,18 @@ export class GuardService implements vscode.Disposable {
   /** Remembers the last probe of a server and publishes a new snapshot. */
   setProbe(report: ServerReport, metadata: MetadataReport): void {
     this.probes.set(recordKey(report.spec.configFile, report.spec.pointer), { metadata, fingerprint: report.fingerprint.fingerprint, at: new Date() });
-    if (this.current) this.publish({ ...this.current, probes: this.probes, cause: 'probe' });
+    if (this.current) this.publish({ ...this.current, probes: this.probes, cause: 'probe', origins: undefined });
+  }
+
+  /**
+   * Remembers that the tools of an approved server were not read and what that needs (or, with `needs`
+   * undefined, forgets it), and publishes a new snapshot.
+   */
+  setUnread(report: ServerReport, needs: string | undefined): void {
+    const key = recordKey(report.spec.configFile, report.spec.pointer);
+    if (needs === undefined) this.unread.delete(key);
+    else this.unread.set(key, { needs, fingerprint: report.fingerprint.fingerprint });
+    if (this.current) this.publish({ ...this.current, unread: this.unread, cause: 'probe', origins: undefined });
   }
 
   /** The last probe of a server in this window, if any. */
@@ -300,12 +342,14 @@ export class GuardService implements vscode.Disposable {
     this.quarantined = out;
   }
 
-  private publishReport(report: ScanReport, cause: string, scanMs: number): GuardSnapshot {
+  private publishReport(report: ScanReport, cause: string, scanMs: number, origins?: ReadonlyMap<string, EditOrigin>): GuardSnapshot {
     this.audit(report);
     const snap: GuardSnapshot = {
+      origins,
       report,
       quarantined: this.quarantined,
       probes: this.probes,
+      unread: this.unread,
       storePath: this.store.path,
       storeProblem: this.storeProblem,
       trusted: vscode.workspace.isTrusted,
@@ -333,6 +377,8 @@ export class GuardService implements vscode.Disposable {
     await this.enqueue(async () => {
       const t0 = performance.now();
       const storeChanged = paths.delete(this.store.path);
+      const origins = new Map<string, EditOrigin>();
+      for (const p of paths) origins.set(p, this.origins.classify(p, await readSmall(p)));
       await this.readStore();
       let report: ScanReport;
       const known = new Map(configCandidates(this.discover).map((l) => [l.path, l]));
@@ -353,7 +399,8 @@ export class GuardService implements vscode.Disposable {
         report = storeChanged ? await this.scanner.reevaluate(this.storeData) : this.scanner.report();
       }
       await this.readQuarantine(report.files.map((f) => f.location));
-      this.publishReport(report, paths.size ? 'files' : 'store', performance.now() - t0);
+      this.publishReport(report, paths.size ? 'files' : 'store', performance.now() - t0, paths.size ? origins : undefined);
+      if (origins.size) this.logger.info(`change origins: ${[...origins].map(([p, o]) => `${path.basename(p)} ${o}`).join(', ')}`);
     });
     // a deleted file may have gone with its folder: watch from the nearest existing ancestor again
     await this.refreshWatchers();

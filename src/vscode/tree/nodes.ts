@@ -70,6 +70,17 @@ export interface ItemNode {
   contextValue: string;
 }
 
+/** The "Needs review (n)" group at the top of the tree: every new or changed server, wherever it is. */
+export interface GroupNode {
+  kind: 'group';
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  contextValue: string;
+  children: ServerNode[];
+}
+
 /** A line of text (a parse error, a store problem). */
 export interface MessageNode {
   kind: 'message';
@@ -80,7 +91,7 @@ export interface MessageNode {
 }
 
 /** Any node of the server tree. */
-export type TreeNode = FileNode | ServerNode | ItemNode | MessageNode;
+export type TreeNode = GroupNode | FileNode | ServerNode | ItemNode | MessageNode;
 
 const SEVERITY_ORDER: Severity[] = ['high', 'medium', 'low', 'info'];
 
@@ -101,7 +112,7 @@ const STATE_LABEL: Record<ServerNodeState, string> = {
   changed: 'CHANGED',
   denied: 'denied',
   blocked: 'blocked',
-  error: 'probe failed',
+  error: 'approved · tools not read yet',
 };
 
 function findingLines(findings: readonly Finding[], max = 8): string[] {
@@ -162,8 +173,11 @@ function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
 function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
   const key = recordKey(s.spec.configFile, s.spec.pointer);
   const probe = snap.probes.get(key);
-  const probeFailed = !!probe && probe.fingerprint === s.fingerprint.fingerprint && !probe.metadata.probe.ok;
+  const unreadRec = snap.unread?.get(key);
+  const unread = unreadRec && unreadRec.fingerprint === s.fingerprint.fingerprint ? unreadRec : undefined;
+  const probeFailed = (!!probe && probe.fingerprint === s.fingerprint.fingerprint && !probe.metadata.probe.ok) || !!unread;
   const state: ServerNodeState = s.state === 'approved' && probeFailed ? 'error' : s.state;
+  const needs = unread ? unread.needs : probe && !probe.metadata.probe.ok ? `a server that answers (${probe.metadata.probe.error ?? 'no answer'})` : '';
   const guarded = isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args);
   const pinned = s.record?.metadata !== undefined;
   const worst = worstOf(s.findings);
@@ -176,7 +190,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
     ...(s.record ? [`${s.record.decision} ${s.record.decidedAt}${pinned ? ', tools pinned' : ''}`] : []),
     ...(s.sameAs ? [`carries the launch spec approved as "${safeText(s.sameAs.name, 60)}" in ${s.sameAs.configFile}`] : []),
     ...(s.changes.length ? ['changes:', ...shownChanges(s).slice(0, 10).map((c) => `  ${changeLine(c)}`)] : []),
-    ...(probeFailed ? [`last probe failed: ${safeText(probe.metadata.probe.error ?? '', 200)}`] : []),
+    ...(probeFailed ? [`tools not read yet: needs ${safeText(needs, 240)}`] : []),
     ...(s.findings.length ? ['findings:', ...findingLines(s.findings)] : []),
     '',
     specText(s.spec.raw),
@@ -191,7 +205,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
     transport: s.spec.transport,
     guarded,
     label: safeText(s.spec.name, 80),
-    description: `${org ? safeText(org, 200) : STATE_LABEL[state]} · ${s.spec.transport} ${launchLine(s.spec, 80)}${worst && worst !== 'info' ? ` · ${worst}` : ''}${guarded ? ' · guarded' : ''}`,
+    description: `${org ? safeText(org, 200) : state === 'error' ? `${STATE_LABEL[state]} (needs ${safeText(needs, 50)})` : STATE_LABEL[state]}${s.sameAs && s.state !== 'approved' ? ` · renamed from "${safeText(s.sameAs.name, 30)}"` : ''} · ${s.spec.transport} ${launchLine(s.spec, 80)}${worst && worst !== 'info' ? ` · ${worst}` : ''}${guarded ? ' · guarded' : ''}`,
     tooltip,
     contextValue: `server:${state}:${s.spec.transport}${guarded ? ':guarded' : ''}${pinned ? ':pinned' : ''}`,
     children: itemNodes(s, snap),
@@ -229,13 +243,44 @@ function errorNode(e: ConfigError, i: number): MessageNode {
 }
 
 /**
- * Builds the tree's root nodes: one per config file that has servers, quarantined entries or errors, in
- * discovery order. Pure; never throws on hostile names (all text is revealed and cut).
+ * Builds the tree's root nodes: the "Needs review (n)" group (every new or changed server, changed first; their
+ * ids start with `review:`), a Restricted Mode line when the folder is not trusted, then one node per config
+ * file that has servers, quarantined entries or errors, in discovery order. Pure; never throws on hostile names (all text is revealed and cut).
  *
  * @param multiRoot whether the window has several workspace folders (file labels then start with the folder).
  */
 export function buildTree(snap: GuardSnapshot, multiRoot: boolean): TreeNode[] {
   const roots: TreeNode[] = [];
+  const pendingServers = snap.report.servers.filter((s) => s.state === 'new' || s.state === 'changed');
+  if (pendingServers.length) {
+    const changed = pendingServers.filter((s) => s.state === 'changed').length;
+    const children = pendingServers
+      .slice()
+      .sort((a, b) => (a.state === b.state ? 0 : a.state === 'changed' ? -1 : 1))
+      .map((s) => {
+        const n = serverNode(s, snap);
+        const where = `${hostName(s.spec.host)} · ${displayPath(s.spec.configFile, s.spec.workspaceFolder, multiRoot)}`;
+        return { ...n, id: `review:${n.id}`, description: `${n.description} · ${where}`, children: [] };
+      });
+    roots.push({
+      kind: 'group',
+      id: 'review',
+      label: `Needs review (${pendingServers.length})`,
+      description: changed ? `${changed} changed, ${pendingServers.length - changed} new` : 'new; nothing started',
+      tooltip: 'Servers whose launch is new or changed since you approved it. Their hosts may launch them as they are. Review… lists them all with their launch line and findings; approving pins the launch and starts nothing.',
+      contextValue: 'reviewGroup',
+      children,
+    });
+  }
+  if (!snap.trusted) {
+    roots.push({
+      kind: 'message',
+      id: 'restricted',
+      label: 'Restricted Mode: workspace servers are pinned but not started',
+      tooltip: 'In Restricted Mode MCP Trust Guard starts no server defined in this workspace. Approving pins their launch; their tools will be read when you trust this folder.',
+      severity: 'info',
+    });
+  }
   if (snap.storeProblem) {
     roots.push({ kind: 'message', id: 'store-problem', label: `Trust store unusable: ${safeText(snap.storeProblem, 120)}`, tooltip: safeText(snap.storeProblem, 1000), severity: 'error' });
   }

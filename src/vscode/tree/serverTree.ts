@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { GuardService } from '../services/guardService';
 import { CommandId } from '../commands/ids';
-import { buildTree, type ServerNodeState, type TreeNode } from './nodes';
+import { buildTree, pendingCount, type ServerNodeState, type TreeNode } from './nodes';
 
 /** The view id (package.json `contributes.views.mcpTrustGuard`). */
 export const SERVERS_VIEW_ID = 'mcpTrustGuard.servers';
@@ -17,7 +17,7 @@ const SERVER_ICON: Record<ServerNodeState, [string, string]> = {
   changed: ['warning', 'editorWarning.foreground'],
   denied: ['circle-slash', 'errorForeground'],
   blocked: ['lock', 'errorForeground'],
-  error: ['error', 'errorForeground'],
+  error: ['circle-large-outline', 'descriptionForeground'],
 };
 
 const ITEM_ICON: Record<string, string> = {
@@ -35,12 +35,27 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private roots: TreeNode[] = [];
   private readonly sub: vscode.Disposable;
 
+  /** The view, for its badge (set by `attach`). */
+  private view: vscode.TreeView<TreeNode> | undefined;
+
   constructor(service: GuardService) {
     this.sub = service.onDidChange((snap) => {
       this.roots = buildTree(snap, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
       this.emitter.fire(undefined);
+      this.updateBadge(pendingCount(snap));
     });
   }
+
+  /** Creates the tree view (VS Code API `window.createTreeView`) with a badge counting what needs review. */
+  attach(): vscode.TreeView<TreeNode> {
+    this.view = vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true, canSelectMany: true });
+    return this.view;
+  }
+
+  private updateBadge(n: number): void {
+    if (this.view) this.view.badge = n ? { value: n, tooltip: `${n} MCP server${n === 1 ? '' : 's'} need review` } : undefined;
+  }
+
 
   dispose(): void {
     this.sub.dispose();
@@ -49,12 +64,21 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) return this.roots;
-    if (element.kind === 'file' || element.kind === 'server') return element.children;
+    if (element.kind === 'group' || element.kind === 'file' || element.kind === 'server') return element.children;
     return [];
   }
 
   getTreeItem(n: TreeNode): vscode.TreeItem {
     switch (n.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = n.id;
+        item.description = n.description;
+        item.tooltip = n.tooltip;
+        item.contextValue = n.contextValue;
+        item.iconPath = new vscode.ThemeIcon('inbox', new vscode.ThemeColor('editorWarning.foreground'));
+        return item;
+      }
       case 'file': {
         const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = n.id;
@@ -85,7 +109,7 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         item.contextValue = n.contextValue;
         const color = n.worst === 'high' ? 'errorForeground' : n.worst === 'medium' || n.state === 'changed' || n.state === 'new' ? 'editorWarning.foreground' : undefined;
         item.iconPath = new vscode.ThemeIcon(ITEM_ICON[n.itemKind] ?? 'symbol-misc', color ? new vscode.ThemeColor(color) : undefined);
-        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer }] };
+        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer, item: `${n.itemKind}:${n.label}` }] };
         return item;
       }
       case 'message': {

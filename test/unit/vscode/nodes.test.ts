@@ -27,7 +27,7 @@ test('states and contextValues from a real scan; a changed server after the MCPo
   const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false });
   const first = await scanner.scanAll(emptyStore());
   let roots = buildTree(snapshotOf(first), false);
-  const servers = roots.flatMap((r) => (r as FileNode).children) as ServerNode[];
+  const servers = roots.filter((r) => r.kind === "file").flatMap((r) => (r as FileNode).children) as ServerNode[];
   assert.deepEqual(servers.map((s) => `${s.name}:${s.contextValue}`).sort(), ['build:server:new:stdio', 'docs:server:new:http', 'notes:server:new:stdio']);
   assert.equal(pendingCount(snapshotOf(first)), 3);
   assert.ok(servers.every((s) => typeof s.configFile === 'string' && s.pointer.startsWith('/')));
@@ -40,15 +40,15 @@ test('states and contextValues from a real scan; a changed server after the MCPo
   await scanner.recheckFile(loc, data);
   const report = await scanner.reevaluate(data);
   roots = buildTree(snapshotOf(report), false);
-  const build = roots.flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'build') as ServerNode;
+  const build = roots.filter((r) => r.kind === "file").flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'build') as ServerNode;
   assert.equal(build.state, 'changed');
   assert.equal(build.contextValue, 'server:changed:stdio');
-  assert.match(build.tooltip, /\/command: "echo" → "cmd\.exe"/);
+  assert.match(build.tooltip, /command: "echo" → "cmd\.exe"/);
   assert.match(build.description, /CHANGED · stdio cmd\.exe \/c shell\.bat/);
 
   // quarantined entries are listed as blocked servers of their file
   const q = buildTree(snapshotOf(report, { quarantined: [{ pointer: '/mcpServers/x', name: 'x', value: { command: 'evil' }, offset: 0, length: 1, configFile: cursor, host: 'cursor', scope: 'workspace' }] }), false);
-  const blocked = q.flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'x') as ServerNode;
+  const blocked = q.filter((r) => r.kind === "file").flatMap((r) => (r as FileNode).children).find((s) => (s as ServerNode).name === 'x') as ServerNode;
   assert.equal(blocked.contextValue, 'server:blocked:stdio');
 });
 
@@ -63,8 +63,9 @@ test('display text: invisible characters revealed, controls escaped, length cut'
   const { safeText, changeLine } = await import('../../../src/vscode/text');
   assert.equal(safeText('a\u200bb\nc'), 'a⟦U+200B⟧b\\x0ac');
   assert.equal(safeText('x'.repeat(500), 20).length, 20);
-  assert.equal(changeLine({ pointer: '/command', before: 'echo', after: 'cmd.exe' }), '/command: "echo" → "cmd.exe"');
-  assert.match(changeLine({ pointer: '/$files/s.bat', after: null }), /none → missing/);
+  assert.equal(changeLine({ pointer: "/command", before: "echo", after: "cmd.exe" }), 'command: "echo" → "cmd.exe"');
+  assert.equal(changeLine({ pointer: "/args/1", before: "a", after: "b" }), 'argument 2: "a" → "b"');
+  assert.equal(changeLine({ pointer: "/$files/s.bat", before: "ab", after: null }), "the file s.bat it runs is missing");
 });
 
 test('no secret of the config reaches a tree tooltip, description or the diff panel model', async () => {
@@ -84,11 +85,38 @@ test('no secret of the config reaches a tree tooltip, description or the diff pa
   const data = (await store.read()).data;
   await scanner.recheckFile(scanner.knownLocations.find((l) => l.path === file)!, data);
   const report = await scanner.reevaluate(data);
-  const gh = buildTree(snapshotOf(report), false).flatMap((r) => (r as FileNode).children)[0] as ServerNode;
+  const gh = buildTree(snapshotOf(report), false).filter((r) => r.kind === "file").flatMap((r) => (r as FileNode).children)[0] as ServerNode;
   assert.equal(gh.state, 'changed');
   const model = JSON.stringify(buildDiffViewModel(report.servers[0]!));
   for (const shown of [gh.tooltip, gh.description, model]) {
     for (const secret of [TOKEN, ARG, ARG + 'b']) assert.ok(!shown.includes(secret), `${secret} shown in ${shown}`);
   }
   assert.match(gh.tooltip, /--access-token "plai…\(19 chars\)"/);
+});
+
+test('the Needs review group lists every new or changed server first; Restricted Mode is explained', async () => {
+  const ws = path.join(tmp, 'group');
+  fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'workspaces', 'mcpoison'), ws, { recursive: true });
+  const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false });
+  const report = await scanner.scanAll(emptyStore());
+  const roots = buildTree(snapshotOf(report, { trusted: false }), false);
+  assert.equal(roots[0]!.kind, 'group');
+  const group = roots[0] as unknown as { label: string; contextValue: string; children: ServerNode[] };
+  assert.equal(group.label, 'Needs review (3)');
+  assert.equal(group.contextValue, 'reviewGroup');
+  assert.deepEqual(group.children.map((c) => c.name).sort(), ['build', 'docs', 'notes']);
+  assert.ok(group.children.every((c) => c.id.startsWith('review:') && c.contextValue.startsWith('server:new:')));
+  assert.equal(roots[1]!.kind, 'message');
+  assert.match((roots[1] as { label: string }).label, /Restricted Mode: workspace servers are pinned but not started/);
+  // an approved server whose tools could not be read is "tools not read yet (needs …)", not an error
+  const store = new TrustStore(path.join(tmp, 'group-store.json'));
+  await recordDecisions(store, report.servers, 'approved', new Date());
+  const approved = await scanner.reevaluate((await store.read()).data);
+  const docs = approved.servers.find((s) => s.spec.name === 'build')!;
+  const unread = new Map([[`${docs.spec.configFile}#${docs.spec.pointer}`, { needs: 'an input value', fingerprint: docs.fingerprint.fingerprint }]]);
+  const after = buildTree(snapshotOf(approved, { unread }), false);
+  assert.ok(!after.some((r) => r.kind === 'group'));
+  const node = after.flatMap((r) => (r.kind === 'file' ? r.children : [])).find((n) => (n as ServerNode).name === 'build') as ServerNode;
+  assert.equal(node.state, 'error');
+  assert.match(node.description, /^approved · tools not read yet \(needs an input value\)/);
 });

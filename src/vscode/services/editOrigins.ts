@@ -1,0 +1,69 @@
+/**
+ * Where a change of a config file came from, which decides how loud the guard is about it:
+ * - `self`: the guard's own edit (Block's quarantine, Restore, Guard Server): never prompts;
+ * - `editor`: saved from an editor of this window (the user typing, auto-save): inline state and at most one
+ *   notification once the file is saved and idle, never a modal;
+ * - `outside`: anything else (another process, `git pull`, a branch switch, a change while the editor was
+ *   closed): the modal, once per burst.
+ *
+ * A change is `editor` only when the bytes on disk are exactly the text this window saved a moment before
+ * (VS Code API `workspace.onDidSaveTextDocument`); a process that writes after the save, or writes other
+ * bytes, is `outside`. A document reloaded from disk after an outside change fires no save, so it stays
+ * `outside`. No `vscode` import: unit-tested in plain Node.
+ */
+import { createHash } from 'node:crypto';
+
+/** See the file comment. */
+export type EditOrigin = 'self' | 'editor' | 'outside';
+
+/** How long after a save in this window the same bytes on disk count as that save, ms. */
+export const SAVE_MATCH_MS = 30_000;
+
+function digest(text: string): string {
+  return createHash('sha256').update(text.replace(/^\uFEFF/, ''), 'utf8').digest('hex');
+}
+
+/** Remembers this window's saves and the guard's own edits, and classifies file changes by them. */
+export class EditOrigins {
+  /** Last save in this window per path: digest of the saved text, time (ms), and whether the guard made it. */
+  private readonly saves = new Map<string, { digest: string; at: number; own: boolean }>();
+  /** Paths whose next save is the guard's own edit. */
+  private readonly ownPending = new Map<string, number>();
+  /** Last text change in an editor of this window per path (ms). */
+  private readonly typed = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The guard is about to save its own edit of `path` (call before `TextDocument.save()`). */
+  expectOwnSave(path: string): void {
+    this.ownPending.set(path, this.now());
+  }
+
+  /** `path` was saved from this window with `text` (`onDidSaveTextDocument`). */
+  noteSaved(path: string, text: string): void {
+    const at = this.now();
+    const own = this.ownPending.has(path) && at - this.ownPending.get(path)! < SAVE_MATCH_MS;
+    this.ownPending.delete(path);
+    this.saves.set(path, { digest: digest(text), at, own });
+  }
+
+  /** The text of `path` was changed in an editor of this window (`onDidChangeTextDocument`). */
+  noteTyped(path: string): void {
+    this.typed.set(path, this.now());
+  }
+
+  /** Time of the last text change of `path` in this window (ms), if any. */
+  lastTyped(path: string): number | undefined {
+    return this.typed.get(path);
+  }
+
+  /**
+   * The origin of the bytes now on disk at `path` (`undefined` text = the file is gone: `outside`, unless it
+   * was never saved here either).
+   */
+  classify(path: string, diskText: string | undefined): EditOrigin {
+    const s = this.saves.get(path);
+    if (!s || diskText === undefined || this.now() - s.at > SAVE_MATCH_MS || digest(diskText) !== s.digest) return 'outside';
+    return s.own ? 'self' : 'editor';
+  }
+}
