@@ -56,7 +56,6 @@ export function activate(context: vscode.ExtensionContext): void {
     new ReviewPrompter(service, actions, log),
     new PendingReviewPrompter(context, service, actions, log),
     tree.attach(),
-    vscode.window.registerWebviewViewProvider(InspectorViewProvider.viewId, inspector),
     diagnostics,
     new GuardStatusBar(service),
   );

@@ -1,6 +1,8 @@
 /**
- * Page script of the tool inspector (bundled to `dist/webview/inspector.js`, IIFE), a webview view in the side
- * bar. Renders an {@link InspectorViewModel}: the server, then each tool, prompt, resource, resource template
+ * Page script of the tool inspector (bundled to `dist/webview/inspector.js`, IIFE), a webview panel in the
+ * editor area (like an extension's details page). A filter box narrows the list by name, title, description
+ * and state; each item is one compact line that expands on demand (the item the host asks to reveal, `focus`,
+ * is expanded and scrolled to). Renders an {@link InspectorViewModel}: the server, then each tool, prompt, resource, resource template
  * and the instructions with name, title, description (as text, invisible characters already revealed as
  * `⟦U+200B⟧` marks by the host), JSON blocks (input schema pretty-printed, annotations, …) and findings
  * (severity, rule, message, pointer). Text only (see `./dom`); received messages are validated with
@@ -29,10 +31,10 @@ function sourceLine(m: InspectorViewModel): HTMLElement {
     );
   }
   if (m.source === 'pins') return h('p', { className: 'meta', text: `Pinned items${m.pinnedAt ? ` (pinned at ${m.pinnedAt})` : ''}; not probed now.` });
-  return h('p', { className: 'notice', text: 'No tool metadata is pinned for this server yet. Approve it and probe it to see its tools.' });
+  return h('p', { className: 'notice', text: 'The tools of this server have not been read yet. "Approve and Read Tools" (or "Read Tools Again") starts it once to read and pin them.' });
 }
 
-function itemView(i: InspectorItemView): HTMLElement {
+function itemView(i: InspectorItemView): HTMLDetailsElement {
   const summary = h(
     'summary',
     {},
@@ -58,7 +60,13 @@ function itemView(i: InspectorItemView): HTMLElement {
       h('details', n === 0 ? { attrs: { open: '' } } : {}, h('summary', { text: b.label }), h('pre', { className: 'json', text: b.json })),
     ),
   );
-  return h('details', { className: `item state-${i.state}`, attrs: { open: '' } }, summary, body);
+  const attrs: Record<string, string> = { 'data-key': `${i.kind}:${i.key}` };
+  return h('details', { className: `item state-${i.state}`, attrs }, summary, body);
+}
+
+/** The text an item is filtered by: kind, name, key, title, description and state, lower-cased. */
+function haystack(i: InspectorItemView): string {
+  return [i.kind, i.name, i.key, i.title ?? '', i.description ?? '', i.state].join('\n').toLowerCase();
 }
 
 const ORDER = ['high', 'medium', 'low', 'info'];
@@ -68,12 +76,32 @@ function worst(i: InspectorItemView): string {
 
 function show(m: InspectorViewModel): void {
   const s = m.server;
+  const views = m.items.map((i) => ({ item: i, el: itemView(i), text: haystack(i) }));
+  const count = h('p', { className: 'meta count' });
+  const filter = h('input', { className: 'filter', attrs: { type: 'search', placeholder: 'Filter tools, prompts and resources', 'aria-label': 'Filter' } });
+  const apply = (): void => {
+    const q = filter.value.trim().toLowerCase();
+    let shown = 0;
+    for (const v of views) {
+      const match = !q || v.text.includes(q);
+      v.el.hidden = !match;
+      if (match) shown++;
+    }
+    count.textContent = `${q ? `${shown} of ` : ''}${m.items.length} item${m.items.length === 1 ? '' : 's'}${m.omitted ? `, ${m.omitted} more not shown` : ''}`;
+  };
+  filter.addEventListener('input', apply);
   render(
     h('header', {}, h('h1', {}, h('span', { className: 'name', text: s.name }), ' ', badge(s.state)), h('pre', { className: 'launch', text: s.launch })),
     sourceLine(m),
-    h('p', { className: 'meta', text: `${m.items.length} item${m.items.length === 1 ? '' : 's'}${m.omitted ? `, ${m.omitted} more not shown` : ''}` }),
-    ...m.items.map(itemView),
+    m.items.length ? h('div', { className: 'toolbar' }, filter, count) : count,
+    ...views.map((v) => v.el),
   );
+  apply();
+  const focus = m.focus ? views.find((v) => `${v.item.kind}:${v.item.key}` === m.focus) : undefined;
+  if (focus) {
+    focus.el.open = true;
+    focus.el.scrollIntoView({ block: 'start' });
+  } else if (views.length === 1) views[0]!.el.open = true;
 }
 
 window.addEventListener('message', (event: MessageEvent) => {

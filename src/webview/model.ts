@@ -152,4 +152,6 @@ export interface InspectorViewModel {
   items: InspectorItemView[];
   /** Items left out by the cap, if any. */
   omitted: number;
+  /** `<kind>:<key>` of the item to reveal (expanded and scrolled to), e.g. `tool:echo`. */
+  focus?: string;
 }

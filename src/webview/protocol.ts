@@ -226,6 +226,7 @@ const isInspectorItem = shape<InspectorItemView>({
 /** Whether `v` is a well-formed {@link InspectorViewModel}. */
 export const isInspectorViewModel = shape<InspectorViewModel>({
   server: isServerHeader,
+  focus: optional(isStr),
   source: oneOf('probe', 'pins', 'none'),
   pinnedAt: optional(isStr),
   probe: optional(

@@ -2,9 +2,9 @@
  * The two webviews in a real VS Code (code-server), reached through the real flow a person follows — no
  * test-only command. A workspace's `.vscode/mcp.json` names the `hostile-ui.mjs` fixture server:
  *
- * 1. the "New MCP server" notification → Approve → the extension probes the server → the tool-review modal →
- *    Inspect Tools: the tool inspector (side bar webview) shows the hostile description as text with the
- *    hidden characters revealed, and no payload runs or loads anything (issue 4, scenario 3);
+ * 1. the "New MCP server" notification → Review… → "Approve 1 server and read tools" → the extension reads its
+ *    tools → the tool-review modal → Inspect Tools: the tool inspector (an editor tab) shows the hostile description as text with the
+ *    hidden characters revealed, and no payload runs or loads anything;
  * 2. the entry is changed on disk → the "changed" modal → Show Diff: the diff panel shows the changed field,
  *    and its Approve button approves the new launch spec in the trust store.
  *
@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { REPO_ROOT, closeAll, openWorkbench, readChannelLogFile, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
+import { chooseInReviewList } from './ui';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'hostile-ui.mjs');
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-webview-')));
@@ -80,11 +81,13 @@ after(async () => {
 
 describe('webviews in code-server, through the real flow', { timeout: 240_000 }, () => {
   test('new server → Approve → tool review → Inspect Tools: the hostile description is text, revealed, and inert', { timeout: 120_000 }, async () => {
-    await answer('.notification-toast', 'New MCP server "hostile-ui"', 'Approve', 60_000);
+    await answer('.notification-toast', 'New MCP server "hostile-ui"', 'Review…', 60_000);
+    await chooseInReviewList(page, ['hostile-ui'], /^Approve 1 server and read tools$/);
     await answer('.monaco-dialog-box', 'The tools of MCP server "hostile-ui" need review', 'Inspect Tools', 60_000);
     const frame = await webviewFrame('inspector', 'details.item .description');
 
     const tool = frame.locator('details.item', { has: frame.locator('summary .name', { hasText: 'render_html' }) });
+    await tool.locator('summary').first().click();
     const description = await tool.locator('.description').innerText({ timeout: 10_000 });
     assert.ok(description.includes('<img src=x onerror="window.__mtgPwned=\'img\';alert(1)">'), description);
     assert.ok(description.includes("<script>window.__mtgPwned='script';alert(2)</script>"), description);
@@ -132,9 +135,7 @@ describe('webviews in code-server, through the real flow', { timeout: 240_000 },
 
     const approvedBefore = readChannelLogFile(cs, 'MCP Trust Guard').split('\n').filter((l) => l.includes('approved "hostile-ui"')).length;
     await frame.locator('#approve').click();
-    // approving probes the server again (probe on approve); its tools have findings, so they go to review
-    // first, and the panel reports the outcome when the whole approval is done
-    await answer('.monaco-dialog-box', 'The tools of MCP server "hostile-ui" need review', 'Approve Tools', 60_000);
+    // Approve pins the launch and starts nothing (reading tools is a separate choice)
     await frame.locator('.status.ok', { hasText: 'Approved.' }).waitFor({ timeout: 30_000 });
     const log = readChannelLogFile(cs, 'MCP Trust Guard');
     assert.equal(log.split('\n').filter((l) => l.includes('approved "hostile-ui"')).length, approvedBefore + 1, log.slice(-2_000));

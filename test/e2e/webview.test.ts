@@ -219,6 +219,9 @@ describe('webview pages in Chromium', { timeout: 120_000 }, () => {
     await postToPage(page, { type: 'showInspector', model });
     const tool = page.locator('details.item', { has: page.locator('summary .name', { hasText: 'render_html' }) });
     await tool.waitFor({ state: 'visible', timeout: 10_000 });
+    // a compact list: items are one line each until opened
+    assert.equal(await page.locator('details.item[open]').count(), 0);
+    await tool.locator('summary').first().click();
     const description = await tool.locator('.description').innerText();
     assert.ok(description.includes('<img src=x onerror="window.__mtgPwned=\'img\';alert(1)">'), description);
     assert.ok(description.includes("<script>window.__mtgPwned='script';alert(2)</script>"), description);
@@ -233,8 +236,19 @@ describe('webview pages in Chromium', { timeout: 120_000 }, () => {
     assert.ok(schema.includes('"description": "<svg onload=\\"window.__mtgPwned=\'svg\';alert(3)\\"></svg>target URL"'), schema);
     assert.equal(await tool.locator('tr.finding.severity-high', { hasText: 'invisible-unicode' }).count(), 1);
     assert.equal(await tool.locator('tr.finding', { hasText: 'ansi-escape' }).count(), 1);
-    const instructions = await page.locator('details.item', { has: page.locator('summary .name', { hasText: 'instructions' }) }).locator('.description').innerText();
+    const instrItem = page.locator('details.item', { has: page.locator('summary .name', { hasText: 'instructions' }) });
+    await instrItem.locator('summary').first().click();
+    const instructions = await instrItem.locator('.description').innerText();
     assert.equal(instructions, 'Use render_html.<img src=x onerror="window.__mtgPwned=\'instructions\'">');
+
+    // the filter box narrows the list to the matching items
+    const total = await page.locator('details.item').count();
+    await page.locator('input.filter').fill('onmouseover');
+    await page.locator('details.item:not([hidden])').first().waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await page.locator('details.item:not([hidden])').count(), 1);
+    assert.match(await page.locator('.count').innerText(), new RegExp(`^1 of ${total} items`));
+    await page.locator('input.filter').fill('');
+    assert.equal(await page.locator('details.item:not([hidden])').count(), total);
 
     await screenshot(page, 'webview-inspector-hostile');
     await assertNothingRan(w, 'inspector');

@@ -1,71 +1,63 @@
 /**
- * The tool inspector: a webview view (VS Code API `WebviewViewProvider`) in the extension's side-bar
- * container, showing the tools, prompts and resources of the selected server. The view must be contributed in
- * package.json as `{ "type": "webview", "id": "mcpTrustGuard.inspector", … }` and the provider registered with
- * `window.registerWebviewViewProvider(InspectorViewProvider.viewId, provider)`.
+ * The tool inspector: one webview panel in the editor area (VS Code API `window.createWebviewPanel`, like an
+ * extension's details page), showing the tools, prompts and resources of one server with a filter box and a
+ * compact list. Showing another server replaces the content of the open panel and reveals it; a `focus`
+ * (`<kind>:<key>`, from a tool selected in the Servers tree) expands that item and scrolls to it.
  */
 import * as vscode from 'vscode';
 import type { InspectorViewModel } from '../../webview/model';
 import { MessageType, parseFromWebview } from '../../webview/protocol';
 import { setWebviewHtml, webviewOptions } from './webviewHost';
 
-/** Provider of the tool inspector view. Keeps the last model and renders it whenever the page (re)loads. */
-export class InspectorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  /** The view id (package.json `contributes.views`). */
-  static readonly viewId = 'mcpTrustGuard.inspector';
+/** `viewType` of the panel. */
+export const INSPECTOR_PANEL_VIEW_TYPE = 'mcpTrustGuard.inspector';
 
-  private view?: vscode.WebviewView;
+/** Owner of the tool inspector panel. Keeps the last model and renders it whenever the page (re)loads. */
+export class InspectorViewProvider implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
   private model?: InspectorViewModel;
-  private readonly viewDisposables: vscode.Disposable[] = [];
+  private readonly panelDisposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
-  /** Called by VS Code when the view becomes visible the first time (or again after it was disposed). */
-  resolveWebviewView(webviewView: vscode.WebviewView, _context: vscode.WebviewViewResolveContext, _token: vscode.CancellationToken): void {
-    this.releaseView();
-    this.view = webviewView;
-    webviewView.webview.options = webviewOptions(this.context.extensionUri);
-    this.viewDisposables.push(
-      webviewView.webview.onDidReceiveMessage((data: unknown) => {
-        const msg = parseFromWebview(data);
-        // the page sends `ready` on every load (first show, and after being hidden): send the model then
-        if (msg?.type === MessageType.Ready) this.sendModel();
-      }),
-      webviewView.onDidDispose(() => {
-        if (this.view === webviewView) {
-          this.view = undefined;
-          this.releaseView();
-        }
-      }),
-    );
-    setWebviewHtml(webviewView.webview, this.context.extensionUri, 'inspector');
-  }
-
-  /**
-   * Shows `model` in the inspector: reveals the view and renders it; when the view is not resolved yet the
-   * model is kept and rendered once the page is ready (the view is opened with its `<viewId>.focus` command).
-   */
+  /** Shows `model` in the inspector panel (opened in the active editor group if none is open) and reveals it. */
   show(model: InspectorViewModel): void {
     this.model = model;
-    if (this.view) {
-      this.view.show(true);
+    const title = `Tools: ${model.server.name}`;
+    if (this.panel) {
+      this.panel.title = title;
+      this.panel.reveal(undefined, false);
       this.sendModel();
-    } else {
-      void vscode.commands.executeCommand(`${InspectorViewProvider.viewId}.focus`).then(undefined, () => undefined);
+      return;
     }
+    const panel = vscode.window.createWebviewPanel(INSPECTOR_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, { ...webviewOptions(this.context.extensionUri), retainContextWhenHidden: false });
+    this.panel = panel;
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        // the page sends `ready` on every load (first show, and after being hidden): send the model then
+        if (parseFromWebview(data)?.type === MessageType.Ready) this.sendModel();
+      }),
+      panel.onDidDispose(() => {
+        if (this.panel === panel) this.panel = undefined;
+        this.release();
+      }),
+    );
+    setWebviewHtml(panel.webview, this.context.extensionUri, 'inspector');
   }
 
   private sendModel(): void {
-    if (this.view && this.model) void this.view.webview.postMessage({ type: MessageType.ShowInspector, model: this.model });
+    if (this.panel && this.model) void this.panel.webview.postMessage({ type: MessageType.ShowInspector, model: this.model });
   }
 
-  private releaseView(): void {
-    for (const d of this.viewDisposables.splice(0)) d.dispose();
+  private release(): void {
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
   }
 
-  /** Releases the view's listeners. */
+  /** Closes the panel and releases its listeners. */
   dispose(): void {
-    this.view = undefined;
-    this.releaseView();
+    const p = this.panel;
+    this.panel = undefined;
+    this.release();
+    p?.dispose();
   }
 }

@@ -14,6 +14,7 @@ import type { ProbeOptions } from '../../core/probe';
 import { evaluateMetadata, metadataNeedsReview, NotApprovedError, probeApproved, type MetadataReport, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
+import { displayText } from '../panels/viewModel';
 import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, uiText } from '../text';
 import { checkLaunchSpec } from '../../core/checks/launch';
 import type { ServerSpec } from '../../core/types';
@@ -531,12 +532,21 @@ export class GuardActions {
     this.logger.info(`diff panel shown for "${safeText(r.spec.name)}" (${r.state}; ${r.changes.length} change(s)): ${shownChanges(r).slice(0, 5).map((c) => changeLine(c, 60)).join('; ')}`);
   }
 
-  /** Shows the server's tools, prompts and resources (last probe, else pins) in the tool inspector. */
-  async inspect(key: ServerKey): Promise<void> {
+  /**
+   * Shows the server's tools, prompts and resources in the tool inspector: the last probe's items while they
+   * are newer than the pins, else the pins (so an item reads "pinned" once its pins were written). `item`
+   * (`<kind>:<key>`, from a tool selected in the tree) is revealed.
+   */
+  async inspect(key: ServerKey, item?: string): Promise<void> {
     const r = this.need(key);
     if (!r) return;
-    this.inspector.show(buildInspectorViewModel(r, this.service.probeOf(key)?.metadata));
-    this.logger.info(`tool inspector shown for "${safeText(r.spec.name)}"`);
+    const probe = this.service.probeOf(key);
+    const pinnedAt = Date.parse(String((r.record?.metadata as MetadataPins | undefined)?.pinnedAt ?? ''));
+    const fresh = probe && probe.fingerprint === r.fingerprint.fingerprint && !(pinnedAt >= probe.at.getTime()) ? probe.metadata : undefined;
+    const model = buildInspectorViewModel(r, fresh);
+    if (item && item.length < 2000 && item.includes(':')) model.focus = `${item.slice(0, item.indexOf(':'))}:${displayText(item.slice(item.indexOf(':') + 1))}`;
+    this.inspector.show(model);
+    this.logger.info(`tool inspector shown for "${safeText(r.spec.name)}" (${model.items.length} item(s)${item ? `, revealing ${safeText(item, 80)}` : ''})`);
   }
 
   /** Opens the config file with the server's entry (or its quarantined copy) selected. */

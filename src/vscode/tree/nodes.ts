@@ -62,6 +62,8 @@ export interface ItemNode {
   configFile: string;
   pointer: string;
   itemKind: string;
+  /** The item's name or URI as the server sent it (revealed in the tool inspector). */
+  itemKey: string;
   state: string;
   worst?: Severity;
   label: string;
@@ -146,6 +148,7 @@ function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
       id: `item:${key}:${itemKind}:${name}`,
       ...base,
       itemKind,
+      itemKey: name,
       state,
       worst,
       label: safeText(name, 80),

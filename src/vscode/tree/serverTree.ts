@@ -109,7 +109,7 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         item.contextValue = n.contextValue;
         const color = n.worst === 'high' ? 'errorForeground' : n.worst === 'medium' || n.state === 'changed' || n.state === 'new' ? 'editorWarning.foreground' : undefined;
         item.iconPath = new vscode.ThemeIcon(ITEM_ICON[n.itemKind] ?? 'symbol-misc', color ? new vscode.ThemeColor(color) : undefined);
-        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer, item: `${n.itemKind}:${n.label}` }] };
+        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer, item: `${n.itemKind}:${n.itemKey}` }] };
         return item;
       }
       case 'message': {
