@@ -5,7 +5,7 @@
 #   - into .vscode-test/cs (git-ignored): the npm package `node@24` and, with that Node first on PATH,
 #     `code-server@4.139.1` (a real VS Code whose extension host runs in Node 24).
 # The project itself keeps building and unit-testing on the machine's Node 20.
-# Prints one line per step with the seconds it took; quiet otherwise (full logs go to .vscode-test/setup.log).
+# Prints a line when each step starts and one with the seconds it took; quiet otherwise (full logs go to .vscode-test/setup.log).
 set -euo pipefail
 
 CODE_SERVER_VERSION=4.139.1
@@ -28,6 +28,7 @@ step() {
   local label="$1"
   shift
   local t0 t1
+  printf 'setup-e2e: %-40s …\n' "$label"
   t0=$(date +%s%N)
   if ! "$@" >>"$LOG" 2>&1; then
     echo "setup-e2e: $label FAILED (see $LOG)" >&2

@@ -35,7 +35,20 @@ test('views and the activity-bar container are contributed, with the icon on dis
   const c = pkg.contributes.viewsContainers.activitybar.find((v: { id: string }) => v.id === 'mcpTrustGuard');
   assert.ok(c && fs.existsSync(path.join(ROOT, c.icon)));
   const views = pkg.contributes.views.mcpTrustGuard.map((v: { id: string; type?: string }) => `${v.type ?? 'tree'}:${v.id}`);
-  assert.deepEqual(views, ['tree:mcpTrustGuard.servers', 'webview:mcpTrustGuard.inspector']);
+  assert.deepEqual(views, ['tree:mcpTrustGuard.servers']);
+});
+
+test('the walkthrough: every step has its markdown on disk (shipped in the .vsix) and a command it links', () => {
+  const [w] = pkg.contributes.walkthroughs as { steps: { description: string; media: { markdown: string } }[] }[];
+  assert.ok(w && w.steps.length >= 4);
+  const commands = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+  const shipped = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+  assert.match(shipped, /^!media\/walkthrough\/\*\.md$/m);
+  for (const s of w.steps) {
+    assert.ok(fs.existsSync(path.join(ROOT, s.media.markdown)), s.media.markdown);
+    const linked = /\(command:([\w.]+)\)/.exec(s.description)?.[1];
+    assert.ok(linked && commands.has(linked), s.description);
+  }
 });
 
 test('menu regexes compile and select the intended server nodes', () => {
@@ -43,6 +56,7 @@ test('menu regexes compile and select the intended server nodes', () => {
   const match = (command: string, contextValue: string) =>
     items.filter((i) => i.command === command).some((i) => new RegExp(/viewItem =~ \/(.*)\/$/.exec(i.when)![1]).test(contextValue));
   assert.ok(match('mcpTrustGuard.approve', 'server:changed:stdio'));
+  assert.ok(match('mcpTrustGuard.approveAndReadTools', 'server:new:stdio'));
   assert.ok(!match('mcpTrustGuard.approve', 'server:approved:stdio:pinned'));
   assert.ok(match('mcpTrustGuard.restore', 'server:blocked:stdio'));
   assert.ok(!match('mcpTrustGuard.block', 'server:blocked:stdio'));
