@@ -49,9 +49,14 @@ function notices(m: DiffViewModel): HTMLElement[] {
   return out;
 }
 
-function actions(): HTMLElement {
-  const approve = h('button', { className: 'primary', text: 'Approve', attrs: { type: 'button', id: 'approve' } });
-  const block = h('button', { className: 'danger', text: 'Block', attrs: { type: 'button', id: 'block' } });
+/**
+ * Approve and Block. With a high finding (on the launch or a tool) Block comes first and Approve is the grey
+ * secondary button ("Approve anyway"): the safe action is the primary one.
+ */
+function actions(m: DiffViewModel): HTMLElement {
+  const high = m.findings.some((f) => f.severity === 'high') || m.items.some((i) => i.findings.some((f) => f.severity === 'high'));
+  const approve = h('button', { className: high ? 'secondary' : 'primary', text: high ? 'Approve anyway' : 'Approve', attrs: { type: 'button', id: 'approve' } });
+  const block = h('button', { className: high ? 'primary danger-primary' : 'danger', text: 'Block', attrs: { type: 'button', id: 'block' } });
   status = h('span', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   buttons = [approve, block];
   const send = (type: MessageType.Approve | MessageType.Block, label: string) => () => {
@@ -64,7 +69,7 @@ function actions(): HTMLElement {
   if (approvedNow) approve.title = 'Already approved as it is.';
   enableButtons();
   if (inFlight) showInFlight();
-  return h('div', { className: 'actions' }, approve, block, status);
+  return high ? h('div', { className: 'actions' }, block, approve, status) : h('div', { className: 'actions' }, approve, block, status);
 }
 
 /** Buttons disabled and the running action named in the status line. */
@@ -135,7 +140,7 @@ function show(m: DiffViewModel, rev: number): void {
   const nodes: Node[] = [
     header(m),
     ...notices(m),
-    actions(),
+    actions(m),
     m.findings.length
       ? section('Findings', m.findings.length, findingsTable(m.findings))
       : h('p', { className: 'meta', text: 'No findings on the launch spec.' }),
