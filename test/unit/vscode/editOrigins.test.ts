@@ -1,0 +1,29 @@
+/** Where a config change came from: this window's save, the guard's own edit, or anything else. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EditOrigins, SAVE_MATCH_MS } from '../../../src/vscode/services/editOrigins';
+
+test('a save from this window is "editor" only for the exact bytes saved, within the time window', () => {
+  let now = 1_000;
+  const o = new EditOrigins(() => now);
+  assert.equal(o.classify('/w/.vscode/mcp.json', '{}'), 'outside', 'nothing saved here: outside');
+  o.noteSaved('/w/.vscode/mcp.json', '{"a":1}');
+  assert.equal(o.classify('/w/.vscode/mcp.json', '{"a":1}'), 'editor');
+  assert.equal(o.classify('/w/.vscode/mcp.json', '\uFEFF{"a":1}'), 'editor', 'a BOM is not a change of origin');
+  assert.equal(o.classify('/w/.vscode/mcp.json', '{"a":2}'), 'outside', 'another process wrote after the save');
+  assert.equal(o.classify('/w/.vscode/mcp.json', undefined), 'outside', 'deleted');
+  assert.equal(o.classify('/w/other.json', '{"a":1}'), 'outside');
+  now += SAVE_MATCH_MS + 1;
+  assert.equal(o.classify('/w/.vscode/mcp.json', '{"a":1}'), 'outside', 'an old save says nothing about a new change');
+});
+
+test("the guard's own save is 'self', once; the next save by the user is 'editor' again", () => {
+  const o = new EditOrigins(() => 5_000);
+  o.expectOwnSave('/w/.cursor/mcp.json');
+  o.noteSaved('/w/.cursor/mcp.json', 'quarantined');
+  assert.equal(o.classify('/w/.cursor/mcp.json', 'quarantined'), 'self');
+  o.noteSaved('/w/.cursor/mcp.json', 'typed');
+  assert.equal(o.classify('/w/.cursor/mcp.json', 'typed'), 'editor');
+  o.noteTyped('/w/.cursor/mcp.json');
+  assert.equal(o.lastTyped('/w/.cursor/mcp.json'), 5_000);
+});
