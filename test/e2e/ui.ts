@@ -163,6 +163,6 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
   const rows = widget.locator('.quick-input-list .monaco-list-row');
   await until('the follow-up choice', async () => (await rows.count()) === 3 && /Cancel/.test(await rows.first().innerText().catch(() => '')), 10_000, 100);
   const labels = await rows.locator('.label-name').allInnerTexts();
-  await rows.filter({ hasText: choice }).first().click();
+  await rows.filter({ has: page.locator('.label-name', { hasText: choice }) }).first().click();
   return labels;
 }
