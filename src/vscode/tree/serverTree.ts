@@ -69,57 +69,43 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 
   getTreeItem(n: TreeNode): vscode.TreeItem {
+    if (n.kind === 'message') {
+      const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
+      item.id = n.id;
+      item.tooltip = n.tooltip;
+      item.contextValue = 'message';
+      item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'error' : n.severity === 'warning' ? 'warning' : 'info');
+      return item;
+    }
+    const S = vscode.TreeItemCollapsibleState;
+    const collapsible = n.kind === 'group' || n.kind === 'file' ? S.Expanded : n.kind === 'server' && n.children.length ? S.Collapsed : S.None;
+    const item = new vscode.TreeItem(n.label, collapsible);
+    item.id = n.id;
+    item.description = n.description;
+    item.tooltip = n.tooltip;
+    item.contextValue = n.contextValue;
     switch (n.kind) {
-      case 'group': {
-        const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = n.id;
-        item.description = n.description;
-        item.tooltip = n.tooltip;
-        item.contextValue = n.contextValue;
+      case 'group':
         item.iconPath = new vscode.ThemeIcon('inbox', new vscode.ThemeColor('editorWarning.foreground'));
-        return item;
-      }
-      case 'file': {
-        const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = n.id;
-        item.description = n.description;
-        item.tooltip = n.tooltip;
-        item.contextValue = n.contextValue;
+        break;
+      case 'file':
         item.resourceUri = vscode.Uri.file(n.configFile);
         item.iconPath = n.hasError ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')) : new vscode.ThemeIcon('json');
-        return item;
-      }
+        break;
       case 'server': {
-        const item = new vscode.TreeItem(n.label, n.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.id = n.id;
-        item.description = n.description;
-        item.tooltip = n.tooltip;
-        item.contextValue = n.contextValue;
         const [icon, color] = SERVER_ICON[n.state];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.accessibilityInformation = { label: `${n.label}, ${n.state}`, role: 'treeitem' };
         item.command = { command: CommandId.RevealInConfig, title: 'Reveal in Config', arguments: [{ configFile: n.configFile, pointer: n.pointer }] };
-        return item;
+        break;
       }
       case 'item': {
-        const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
-        item.id = n.id;
-        item.description = n.description;
-        item.tooltip = n.tooltip;
-        item.contextValue = n.contextValue;
         const color = n.worst === 'high' ? 'errorForeground' : n.worst === 'medium' || n.state === 'changed' || n.state === 'new' ? 'editorWarning.foreground' : undefined;
         item.iconPath = new vscode.ThemeIcon(ITEM_ICON[n.itemKind] ?? 'symbol-misc', color ? new vscode.ThemeColor(color) : undefined);
         item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer, item: `${n.itemKind}:${n.itemKey}` }] };
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
-        item.id = n.id;
-        item.tooltip = n.tooltip;
-        item.contextValue = 'message';
-        item.iconPath = new vscode.ThemeIcon(n.severity === 'error' ? 'error' : n.severity === 'warning' ? 'warning' : 'info');
-        return item;
+        break;
       }
     }
+    return item;
   }
 }
