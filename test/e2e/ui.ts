@@ -57,7 +57,8 @@ export function waitForLog(cs: CodeServerHandle, re: RegExp, timeoutMs = 20_000)
 /** Opens the server tree (command "MCP Trust Guard: Show Servers"). */
 export async function showServers(page: Page): Promise<void> {
   await runCommand(page, 'MCP Trust Guard: Show Servers', 30_000);
-  await page.locator('.pane-header', { hasText: 'Servers' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  // the only view of its container: VS Code shows its name in the container's title and hides the pane header
+  await page.locator('.pane-header', { hasText: 'Servers' }).first().waitFor({ state: 'attached', timeout: 10_000 });
 }
 
 /** The tree row of a server, by its accessibility label `<name>, <state>`. */
