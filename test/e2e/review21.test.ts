@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, runCommand, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { allFramesText, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, showServers, sleep, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { allFramesText, checkAll, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, showServers, sleep, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-review21-')));
 const started = Date.now();
@@ -300,7 +300,7 @@ async function run(): Promise<void> {
   await runCommand(page, 'MCP Trust Guard: Review and Approve…', 15_000);
   const widget = quickInput(page);
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
-  const all = widget.locator('.quick-input-check-all').first();
+  const all = checkAll(page);
   if (!(await all.isChecked())) await all.click();
   await widget.locator('.quick-input-box input').first().press('Enter');
   await pickQuickItem(page, 'Approve 14 servers');

@@ -134,6 +134,11 @@ export function writeLikeGit(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** The "toggle all" checkbox of an open multi-select quick pick (a custom toggle, `role=checkbox`). */
+export function checkAll(page: Page): Locator {
+  return quickInput(page).locator('.quick-input-header [role="checkbox"], .quick-input-check-all').first();
+}
+
 /** The quick input widget (quick pick) while it is open. */
 export function quickInput(page: Page): Locator {
   return page.locator('.quick-input-widget').first();
@@ -148,7 +153,7 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
   const widget = quickInput(page);
   await widget.waitFor({ state: 'visible', timeout: 10_000 });
   const input = widget.locator('.quick-input-box input').first();
-  const all = widget.locator('.quick-input-check-all').first();
+  const all = checkAll(page);
   // none checked: "toggle all" from partial/none gives all, once more gives none
   if (!(await all.isChecked())) await all.click();
   await all.click();
@@ -157,7 +162,7 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
     await input.fill(name);
     const row = widget.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`(^|\\s)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
     await row.waitFor({ state: 'visible', timeout: 5_000 });
-    await row.locator('input[type=checkbox], .quick-input-list-checkbox').first().click();
+    await row.locator('[role="checkbox"], input[type=checkbox]').first().click();
   }
   await input.fill('');
   await input.press('Enter');
