@@ -162,7 +162,9 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
     await input.fill(name);
     const row = widget.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`(^|\\s)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
     await row.waitFor({ state: 'visible', timeout: 5_000 });
-    await row.locator('[role="checkbox"], input[type=checkbox]').first().click();
+    const box = row.locator('[role="checkbox"], input[type=checkbox]');
+    if ((await box.count()) > 0) await box.first().click();
+    else await row.click(); // a click on the row toggles it in a multi-select list
   }
   await input.fill('');
   await input.press('Enter');
