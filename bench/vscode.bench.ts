@@ -119,6 +119,43 @@ async function activationAndLatency(tmp: string): Promise<BenchRow[]> {
   }
 }
 
+/**
+ * Change on disk → VS Code's own deny entry in the user settings (`chat.mcp.deniedServers`), over {@link ROUNDS}
+ * rounds: an approved `.vscode/mcp.json` server's arguments are rewritten as a `git pull` would, and the user
+ * settings file is polled every 10 ms for the deny entry of the new launch.
+ */
+async function vetoLatency(tmp: string): Promise<BenchRow[]> {
+  const workspace = path.join(tmp, 'ws-veto');
+  const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
+  const store = path.join(tmp, 'veto-store.json');
+  const entry = (arg: string) => JSON.stringify({ servers: { build: { command: 'node', args: ['server.js', arg] } } }, null, 2);
+  fs.mkdirSync(path.dirname(mcpJson), { recursive: true });
+  fs.writeFileSync(mcpJson, entry('safe'));
+  cli(['approve', '--all', workspace, '--no-user', '--store', store]);
+  try {
+    const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false } });
+    const { page } = await openWorkbench(cs, workspace);
+    await showServers(page);
+    await waitForServer(page, 'build', 'approved', 30_000);
+    const settingsFile = path.join(cs.userDataDir, 'User', 'settings.json');
+    const latencies: number[] = [];
+    for (let i = 1; i <= ROUNDS; i++) {
+      const needle = JSON.stringify({ serverCommand: ['node', 'server.js', `changed-${i}`] });
+      const t = Date.now();
+      writeLikeGit(mcpJson, entry(`changed-${i}`));
+      await until('the deny entry', () => fs.readFileSync(settingsFile, 'utf8').includes(needle), 10_000, 10);
+      latencies.push(Date.now() - t);
+      await page.keyboard.press('Escape');
+    }
+    return [
+      { name: `change on disk → VS Code deny entry, p50 of ${ROUNDS}`, value: median(latencies), unit: 'ms', target: '< 500 ms', ok: median(latencies) < 500 },
+      { name: `change on disk → VS Code deny entry, max of ${ROUNDS}`, value: percentile(latencies, 100), unit: 'ms', detail: `(rounds: ${latencies.join(', ')})` },
+    ];
+  } finally {
+    await closeAll();
+  }
+}
+
 /** Writes `total` stdio servers spread over the three workspace config files the extension watches. */
 function writeManyServers(workspace: string, total: number): void {
   const files: [string, string][] = [['.vscode/mcp.json', 'servers'], ['.cursor/mcp.json', 'mcpServers'], ['.mcp.json', 'mcpServers']];
@@ -169,11 +206,11 @@ async function memory(tmp: string): Promise<BenchRow[]> {
 export async function benchVscode(): Promise<BenchRow[]> {
   const missing = missingPrerequisite();
   if (missing) {
-    return ['extension activation', 'change on disk → modal latency', 'ext host RSS, 1,000 watched servers'].map((name) => ({ name, value: NaN, unit: '', skipped: missing }));
+    return ['extension activation', 'change on disk → modal latency', 'change on disk → VS Code deny entry', 'ext host RSS, 1,000 watched servers'].map((name) => ({ name, value: NaN, unit: '', skipped: missing }));
   }
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-bench-vscode-')));
   try {
-    return [...(await activationAndLatency(tmp)), ...(await memory(tmp))];
+    return [...(await activationAndLatency(tmp)), ...(await vetoLatency(tmp)), ...(await memory(tmp))];
   } finally {
     await closeAll();
     removeDir(tmp);

@@ -29,6 +29,7 @@ import { GuardActions } from './services/actions';
 import { GuardService, userDataDirOf } from './services/guardService';
 import { PendingReviewPrompter } from './services/pendingPrompter';
 import { ReviewPrompter } from './services/reviewPrompter';
+import { VetoService } from './services/vetoService';
 import { readSettings, SETTINGS_SECTION } from './settings';
 import { ServerTreeProvider } from './tree/serverTree';
 
@@ -47,10 +48,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const service = new GuardService(log, readSettings(), userDataDir ? [userDataDir] : []);
   const inspector = new InspectorViewProvider(context);
   const actions = new GuardActions(context, service, log, inspector);
-  const tree = new ServerTreeProvider(service);
+  const vetoes = new VetoService(service, log, userDataDir, () => readSettings().hostVetoes);
+  const tree = new ServerTreeProvider(service, vetoes);
   const diagnostics = new DiagnosticsPublisher(service, () => service.currentSettings.problems, log);
   context.subscriptions.push(
     service,
+    vetoes,
     inspector,
     tree,
     new ReviewPrompter(service, actions, log),

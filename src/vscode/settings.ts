@@ -29,6 +29,8 @@ export interface GuardSettings {
   storePath: string;
   /** `mcpTrustGuard.problems.userLevel` and `mcpTrustGuard.problems.severity`: what the Problems panel shows. */
   problems: ProblemSettings;
+  /** `mcpTrustGuard.hostVetoes`: write the hosts' own pre-launch vetoes (`deny`, default), also VS Code's allow list (`strict`), or not (`off`). */
+  hostVetoes: 'deny' | 'strict' | 'off';
 }
 
 const LEVELS: readonly ProblemLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -71,5 +73,6 @@ export function readSettings(): GuardSettings {
     clientInfo,
     storePath: typeof sp === 'string' ? sp.trim() : '',
     problems: { userLevel: c.get<unknown>('problems.userLevel') === true, severity: severityOverrides(c.get<unknown>('problems.severity')) },
+    hostVetoes: ((v) => (v === 'strict' || v === 'off' ? v : 'deny'))(c.get<unknown>('hostVetoes')),
   };
 }

@@ -173,7 +173,21 @@ function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
   return out;
 }
 
-function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
+/** What protects a server now, as lines of text (see `VetoService.protectionOf`). */
+export type ProtectionLookup = (configFile: string, pointer: string) => readonly { text: string }[];
+
+/** The "what holds" lines of a server's tooltip: the host vetoes in force, the proxy, or that nothing holds it back. */
+export function protectionLines(s: ServerReport, guarded: boolean, protection?: ProtectionLookup): string[] {
+  const levers = protection?.(s.spec.configFile, s.spec.pointer) ?? [];
+  const out = levers.map((p) => `holds: ${p.text}`);
+  if (guarded) out.push('holds: guarded by the proxy (it refuses a launch or tool that differs from the pins)');
+  if (!out.length && s.state !== 'approved') {
+    out.push(`holds: nothing before launch — detected only: no host veto covers it (${hostName(s.spec.host)}); Block moves the entry out of the file`);
+  }
+  return out;
+}
+
+function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: ProtectionLookup): ServerNode {
   const key = recordKey(s.spec.configFile, s.spec.pointer);
   const probe = snap.probes.get(key);
   const unreadRec = snap.unread?.get(key);
@@ -195,6 +209,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot): ServerNode {
     ...(s.changes.length ? ['changes:', ...shownChanges(s).slice(0, 10).map((c) => `  ${changeLine(c)}`)] : []),
     ...(probeFailed ? [`tools not read yet: needs ${safeText(needs, 240)}`] : []),
     ...(s.findings.length ? ['findings:', ...findingLines(s.findings)] : []),
+    ...protectionLines(s, guarded, protection),
     '',
     specText(s.spec.raw),
   ].join('\n');
@@ -252,7 +267,7 @@ function errorNode(e: ConfigError, i: number): MessageNode {
  *
  * @param multiRoot whether the window has several workspace folders (file labels then start with the folder).
  */
-export function buildTree(snap: GuardSnapshot, multiRoot: boolean): TreeNode[] {
+export function buildTree(snap: GuardSnapshot, multiRoot: boolean, protection?: ProtectionLookup): TreeNode[] {
   const roots: TreeNode[] = [];
   const pendingServers = snap.report.servers.filter((s) => s.state === 'new' || s.state === 'changed');
   if (pendingServers.length) {
@@ -289,7 +304,7 @@ export function buildTree(snap: GuardSnapshot, multiRoot: boolean): TreeNode[] {
   }
   for (const f of snap.report.files) {
     const loc = f.location;
-    const servers = snap.report.servers.filter((s) => s.spec.configFile === loc.path).map((s) => serverNode(s, snap));
+    const servers = snap.report.servers.filter((s) => s.spec.configFile === loc.path).map((s) => serverNode(s, snap, protection));
     const quarantined = snap.quarantined.filter((q) => q.configFile === loc.path).map(quarantinedNode);
     const errors = f.errors.map(errorNode);
     if (!servers.length && !quarantined.length && !errors.length) continue;

@@ -4,9 +4,9 @@
  * (never Markdown), so attacker-written text is shown as text.
  */
 import * as vscode from 'vscode';
-import type { GuardService } from '../services/guardService';
+import type { GuardService, GuardSnapshot } from '../services/guardService';
 import { CommandId } from '../commands/ids';
-import { buildTree, pendingCount, type ServerNodeState, type TreeNode } from './nodes';
+import { buildTree, pendingCount, type ProtectionLookup, type ServerNodeState, type TreeNode } from './nodes';
 
 /** The view id (package.json `contributes.views.mcpTrustGuard`). */
 export const SERVERS_VIEW_ID = 'mcpTrustGuard.servers';
@@ -37,13 +37,26 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   /** The view, for its badge (set by `attach`). */
   private view: vscode.TreeView<TreeNode> | undefined;
+  private snap: GuardSnapshot | undefined;
+  private readonly vetoSub: vscode.Disposable | undefined;
 
-  constructor(service: GuardService) {
+  /** `vetoes`, when given, adds what holds each server back to its tooltip and re-renders when that changes. */
+  constructor(
+    service: GuardService,
+    private readonly vetoes?: { protectionOf: ProtectionLookup; onDidChange: vscode.Event<void> },
+  ) {
     this.sub = service.onDidChange((snap) => {
-      this.roots = buildTree(snap, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
-      this.emitter.fire(undefined);
-      this.updateBadge(pendingCount(snap));
+      this.snap = snap;
+      this.render();
     });
+    this.vetoSub = vetoes?.onDidChange(() => this.render());
+  }
+
+  private render(): void {
+    if (!this.snap) return;
+    this.roots = buildTree(this.snap, (vscode.workspace.workspaceFolders?.length ?? 0) > 1, this.vetoes ? (f, p) => this.vetoes!.protectionOf(f, p) : undefined);
+    this.emitter.fire(undefined);
+    this.updateBadge(pendingCount(this.snap));
   }
 
   /** Creates the tree view (VS Code API `window.createTreeView`) with a badge counting what needs review. */
@@ -56,8 +69,8 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     if (this.view) this.view.badge = n ? { value: n, tooltip: `${n} MCP server${n === 1 ? '' : 's'} need review` } : undefined;
   }
 
-
   dispose(): void {
+    this.vetoSub?.dispose();
     this.sub.dispose();
     this.emitter.dispose();
   }

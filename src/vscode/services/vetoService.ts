@@ -1,0 +1,141 @@
+/**
+ * Keeps the hosts' own pre-launch vetoes in line with the guard's state: after every scan, each server a host
+ * would launch that is new, changed or denied gets that host's deny entry for its resolved launch identity, written
+ * into the user's own settings (never the workspace); approving the exact launch takes the entry out. In strict
+ * mode VS Code's allow list holds exactly the approved identities, so anything else is refused before it starts.
+ *
+ * Levers (see `src/core/veto`): VS Code `chat.mcp.deniedServers` / `chat.mcp.allowedServers` in
+ * `<user-data-dir>/User/settings.json` (VS Code ≥ 1.130 checks them before every start); Claude Code
+ * `deniedMcpServers` in `~/.claude/settings.json`. Syncs run one at a time; a snapshot that arrives meanwhile is
+ * synced right after with the newest state. A failed write is logged and shown once per distinct error.
+ */
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/ports';
+import { recordKey } from '../../core/trust';
+import {
+  CLAUDE_CODE_DENY_LEVER,
+  claudeCodeUserSettingsPath,
+  describeMatcher,
+  planVetoList,
+  syncVetoList,
+  VSCODE_ALLOW_LEVER,
+  VSCODE_DENY_LEVER,
+  vscodeUserSettingsPath,
+  type VetoLever,
+  type VetoSubject,
+} from '../../core/veto';
+import type { GuardSnapshot, GuardService } from './guardService';
+
+/** `mcpTrustGuard.hostVetoes`: `deny` (default), `strict` (deny + VS Code allow list of approved launches), `off`. */
+export type HostVetoMode = 'deny' | 'strict' | 'off';
+
+/** What protects one server right now, in the user's words (tree tooltip, diff panel). */
+export interface Protection {
+  /** e.g. "VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)". */
+  text: string;
+}
+
+const LEVER_WORDS: Record<string, string> = {
+  [VSCODE_DENY_LEVER.id]: 'VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)',
+  [VSCODE_ALLOW_LEVER.id]: 'VS Code may start it: it is on the allow list (chat.mcp.allowedServers) the guard keeps in strict mode',
+  [CLAUDE_CODE_DENY_LEVER.id]: 'Claude Code will refuse to load it (deniedMcpServers in ~/.claude/settings.json)',
+};
+
+/** Service behind the host vetoes; see the module doc. */
+export class VetoService implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires after a sync changed what protects which server. */
+  readonly onDidChange = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+  private latest: GuardSnapshot | undefined;
+  private running: Promise<void> | undefined;
+  private protections = new Map<string, Protection[]>();
+  private shownErrors = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    service: GuardService,
+    private readonly log: Logger,
+    private readonly userDataDir: string | undefined,
+    private readonly mode: () => HostVetoMode,
+  ) {
+    this.sub = service.onDidChange((snap) => this.schedule(snap));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+
+  /** The levers that hold a server back (or let it through in strict mode) as of the last sync. */
+  protectionOf(configFile: string, pointer: string): readonly Protection[] {
+    return this.protections.get(recordKey(configFile, pointer)) ?? [];
+  }
+
+  /** Resolves when the sync of the newest snapshot seen so far is done (for commands and tests). */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private schedule(snap: GuardSnapshot): void {
+    this.latest = snap;
+    if (this.running || this.disposed) return;
+    this.running = (async () => {
+      try {
+        while (this.latest && !this.disposed) {
+          const s = this.latest;
+          this.latest = undefined;
+          await this.sync(s);
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private levers(): { lever: VetoLever; file: string }[] {
+    const mode = this.mode();
+    if (mode === 'off') return [];
+    const out: { lever: VetoLever; file: string }[] = [];
+    if (this.userDataDir) {
+      const file = vscodeUserSettingsPath(this.userDataDir);
+      out.push({ lever: VSCODE_DENY_LEVER, file });
+      if (mode === 'strict') out.push({ lever: VSCODE_ALLOW_LEVER, file });
+    }
+    out.push({ lever: CLAUDE_CODE_DENY_LEVER, file: claudeCodeUserSettingsPath() });
+    return out;
+  }
+
+  private async sync(snap: GuardSnapshot): Promise<void> {
+    const started = performance.now();
+    const subjects: VetoSubject[] = snap.report.servers;
+    const protections = new Map<string, Protection[]>();
+    for (const { lever, file } of this.levers()) {
+      const plan = planVetoList(lever, file, subjects, { env: process.env, home: os.homedir() });
+      try {
+        const r = await syncVetoList(snap.storePath, plan.target, plan.scope, plan.wanted);
+        for (const m of r.added) this.log.info(`host veto added: ${lever.id} ${describeMatcher(m)} (${file})`);
+        for (const m of r.removed) this.log.info(`host veto removed: ${lever.id} ${describeMatcher(m)} (${file})`);
+        if (r.wrote) this.log.info(`host vetoes synced in ${Math.round(performance.now() - started)} ms (${lever.id}: +${r.added.length} -${r.removed.length})`);
+        for (const e of r.active) {
+          for (const k of e.servers) {
+            const list = protections.get(k) ?? [];
+            list.push({ text: LEVER_WORDS[lever.id] ?? lever.id });
+            protections.set(k, list);
+          }
+        }
+      } catch (e) {
+        const msg = `could not write the ${lever.id} veto to ${file}: ${(e as Error).message}`;
+        this.log.error(msg);
+        if (!this.shownErrors.has(msg)) {
+          this.shownErrors.add(msg);
+          void vscode.window.showWarningMessage(`MCP Trust Guard ${msg}. Servers it should hold back are not held back by the host until this is fixed.`);
+        }
+      }
+    }
+    this.protections = protections;
+    if (!this.disposed) this.emitter.fire();
+  }
+}
