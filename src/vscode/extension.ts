@@ -47,8 +47,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const userDataDir = userDataDirOf(context.globalStorageUri);
   const service = new GuardService(log, readSettings(), userDataDir ? [userDataDir] : []);
   const inspector = new InspectorViewProvider(context);
-  const actions = new GuardActions(context, service, log, inspector);
   const vetoes = new VetoService(service, log, userDataDir, () => readSettings().hostVetoes);
+  const actions = new GuardActions(context, service, log, inspector, vetoes);
   const tree = new ServerTreeProvider(service, vetoes);
   const diagnostics = new DiagnosticsPublisher(service, () => service.currentSettings.problems, log);
   context.subscriptions.push(
@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new PendingReviewPrompter(context, service, actions, log),
     tree.attach(),
     diagnostics,
-    new GuardStatusBar(service),
+    new GuardStatusBar(service, vetoes),
   );
   const lenses = new ServerCodeLensProvider(service);
   context.subscriptions.push(lenses, vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, lenses));

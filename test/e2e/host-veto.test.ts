@@ -156,6 +156,39 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, and st
   });
   fixturePids.push(pid);
   await screenshot(page, 'host-veto-2-started');
+
+  // Block: VS Code's deny entry holds it; the quarantine edit is offered as the last resort, saying it edits a
+  // tracked file. Then `git stash`/checkout writes the entry back: the guard asks again within 2 s.
+  const approvedRow = page.locator('.monaco-list-row[aria-label^="pidsrv, approved"]').first();
+  await until('the Block consent modal', async () => {
+    await page.keyboard.press('Escape');
+    await approvedRow.click({ button: 'right', timeout: 10_000 });
+    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Block$/ }).first();
+    await item.waitFor({ state: 'visible', timeout: 5_000 });
+    await item.click({ timeout: 5_000 });
+    return dialog(page).waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  }, 30_000, 300);
+  const consent = (await dialog(page).innerText()).replace(/\u00a0/g, ' ');
+  assert.match(consent, /"pidsrv" is blocked: VS Code will refuse to start it/);
+  assert.match(consent, /git usually tracks/);
+  await screenshot(page, 'host-veto-3-block-consent');
+  await clickDialogButton(page, 'Move to Quarantine');
+  await until('the entry to leave servers', () => !('pidsrv' in ((JSON.parse(fs.readFileSync(mcpJson, 'utf8')) as { servers?: Record<string, unknown> }).servers ?? {})), 15_000, 50);
+  await waitForServer(page, 'pidsrv', 'blocked', 15_000);
+  if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
+
+  const t0 = Date.now();
+  writeLikeGit(mcpJson, entry(marker));
+  await until('the "back in its file" modal', async () => /Blocked MCP server "pidsrv" is back in its file/.test(await dialog(page).innerText().catch(() => '')), 10_000, 20).catch(async (e: unknown) => {
+    await screenshot(page, 'host-veto-4-no-prompt');
+    throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs)}`);
+  });
+  const backMs = Date.now() - t0;
+  console.log(`# host-veto e2e: blocked entry written back (git stash) → prompt ${backMs} ms`);
+  await screenshot(page, 'host-veto-4-returned');
+  assert.ok(backMs < 2_000, `prompt after ${backMs} ms`);
+  await until('the deny entry of the denied launch', () => denies(cs, marker), 15_000, 20);
+  await page.keyboard.press('Escape');
   assert.deepEqual(nonLoopbackRequests, []);
   assert.doesNotMatch(extensionLog(cs), /could not write/);
 });

@@ -113,7 +113,7 @@ test('Block stops the server VS Code runs for a .vscode/mcp.json entry (workbenc
     await screenshot(page, 'stop-server-3-no-consent');
     throw e;
   });
-  assert.match((await box.innerText()).replace(/\u00a0/g, ' '), /Move "pidsrv" out of servers/);
+  assert.match((await box.innerText()).replace(/\u00a0/g, ' '), /"pidsrv" is blocked: VS Code will refuse to start it.* Also move it out of servers/s);
   await screenshot(page, 'stop-server-3-consent');
   const t0 = Date.now();
   await clickDialogButton(page, 'Cancel');

@@ -13,6 +13,7 @@ import type { Logger } from '../../core/ports';
 import type { ProbeOptions } from '../../core/probe';
 import { evaluateMetadata, metadataNeedsReview, NotApprovedError, probeApproved, type MetadataReport, type ServerReport } from '../../core/scan';
 import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
+import type { VetoService } from './vetoService';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
 import { displayText } from '../panels/viewModel';
 import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, uiText } from '../text';
@@ -80,6 +81,7 @@ export class GuardActions {
     private readonly service: GuardService,
     private readonly logger: Logger,
     private readonly inspector: InspectorViewProvider,
+    private readonly vetoes?: VetoService,
   ) {}
 
   /** A config file for display. */
@@ -210,12 +212,21 @@ export class GuardActions {
     this.logger.info(`blocked "${safeText(r.spec.name)}" in ${r.spec.configFile}: denial recorded`);
     const done: string[] = ['the denial is recorded in the trust store'];
     const notDone: string[] = [];
+    // The host's own veto (user settings, outside the workspace) is the lever that holds; the file edit is the last resort.
+    await this.service.reevaluate('decision');
+    await this.vetoes?.settled();
+    const holds = this.vetoes?.protectionOf(r.spec.configFile, r.spec.pointer).map((p) => p.text) ?? [];
+    done.push(...holds);
     const move = 'Move to Quarantine';
+    const tracked =
+      r.spec.scope === 'workspace'
+        ? `\n\nThis edits ${file}, a file of your workspace that git usually tracks: the edit shows in your changes and in what you push, and an undo, git stash or checkout brings the entry back (the guard then asks again).`
+        : '';
     const answer = await vscode.window.showWarningMessage(
-      `Move "${name}" out of ${sectionOf(r.spec.pointer)} in ${file}?`,
+      holds.length ? `"${name}" is blocked: ${holds[0]}. Also move it out of ${sectionOf(r.spec.pointer)} in ${file}?` : `Move "${name}" out of ${sectionOf(r.spec.pointer)} in ${file}?`,
       {
         modal: true,
-        detail: `${host} launches what is listed in ${sectionOf(r.spec.pointer)}. The entry is kept, unchanged, under "${QUARANTINE_KEY}" in the same file, where no host reads it; Restore puts it back.\n\nNow runs: ${launchLine(r.spec, 200)}`,
+        detail: `${holds.length ? `The veto lives in your user settings, so it holds through an undo, git stash or checkout; moving the entry as well also hides it from tools that do not read that setting. ` : `No host veto holds it back: ${host} launches what is listed in ${sectionOf(r.spec.pointer)}. `}The entry is kept, unchanged, under "${QUARANTINE_KEY}" in the same file, where no host reads it; Restore puts it back.${tracked}\n\nNow runs: ${launchLine(r.spec, 200)}`,
       },
       move,
     );
@@ -225,10 +236,10 @@ export class GuardActions {
         done.push(`the entry was moved out of ${sectionOf(r.spec.pointer)} into "${QUARANTINE_KEY}", so ${host} will not launch it`);
         this.logger.info(`quarantined ${r.spec.pointer} in ${r.spec.configFile}`);
       } catch (e) {
-        notDone.push(`the entry could not be moved (${safeText((e as Error).message, 200)}): ${host} may still launch it`);
+        notDone.push(`the entry could not be moved (${safeText((e as Error).message, 200)})${holds.length ? '' : `: ${host} may still launch it`}`);
         this.logger.error(`quarantine of ${r.spec.pointer} in ${r.spec.configFile} failed: ${(e as Error).message}`);
       }
-    } else {
+    } else if (!holds.length) {
       notDone.push(`the entry stays in ${file}: ${host} may still launch it`);
     }
     if (isEditorHost(r.spec.host) || vscodeServerIds(r).length) {
@@ -263,6 +274,14 @@ export class GuardActions {
   }
 
   /** Moves a quarantined entry back into its section; its trust record (denied) stays. */
+  /** Entries being restored by the guard itself right now (record keys): their return is no surprise. */
+  private readonly restoring = new Set<string>();
+
+  /** Whether the guard itself is restoring this entry (so its coming back must not raise the "returned" prompt). */
+  isRestoring(key: ServerKey): boolean {
+    return this.restoring.has(recordKey(key.configFile, key.pointer));
+  }
+
   async restore(key: ServerKey): Promise<void> {
     const q = this.service.findQuarantined(key);
     if (!q) {
@@ -283,14 +302,20 @@ export class GuardActions {
       restoreItem,
     );
     if (ok !== restoreItem) return;
+    const rk = recordKey(key.configFile, key.pointer);
+    this.restoring.add(rk);
     try {
-      await this.editFile(key.configFile, (text) => restoreEdits(text, key.pointer));
-    } catch (e) {
-      void vscode.window.showErrorMessage(`MCP Trust Guard: could not restore "${safeText(q.name, 60)}": ${safeText((e as Error).message, 200)}`);
-      return;
+      try {
+        await this.editFile(key.configFile, (text) => restoreEdits(text, key.pointer));
+      } catch (e) {
+        void vscode.window.showErrorMessage(`MCP Trust Guard: could not restore "${safeText(q.name, 60)}": ${safeText((e as Error).message, 200)}`);
+        return;
+      }
+      this.logger.info(`restored ${key.pointer} in ${key.configFile}`);
+      await this.service.rescan('decision');
+    } finally {
+      this.restoring.delete(rk);
     }
-    this.logger.info(`restored ${key.pointer} in ${key.configFile}`);
-    await this.service.rescan('decision');
     const state = this.service.find(key)?.state;
     void vscode.window.showInformationMessage(
       `Restored "${safeText(q.name, 60)}" to ${sectionOf(key.pointer)} in ${this.displayFile(key.configFile, q.workspaceFolder)}${state === 'denied' ? '; it stays denied until you approve it' : ''}.`,

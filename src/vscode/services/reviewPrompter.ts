@@ -68,7 +68,19 @@ export class ReviewPrompter implements vscode.Disposable {
     this.idle.clear();
   }
 
+  /** Record keys of the entries quarantined as of the previous snapshot. */
+  private quarantinedKeys = new Set<string>();
+
   private onSnapshot(snap: GuardSnapshot): void {
+    // A blocked entry that is back among the live servers (an undo, `git stash`, checkout or pull put it there) is
+    // the change it is: prompted for, not a quiet "denied".
+    const returned = snap.report.servers.filter((s) => {
+      const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+      return s.state === 'denied' && this.quarantinedKeys.has(recordKey(key.configFile, key.pointer)) && !this.actions.isRestoring(key);
+    });
+    this.quarantinedKeys = new Set(snap.quarantined.map((q) => recordKey(q.configFile, q.pointer)));
+    if (returned.length) this.logger.info(`review: ${returned.length} blocked server(s) back in their file (${snap.cause})`);
+    for (const s of returned) this.run(this.promptReturned(s));
     const pending = snap.report.servers.filter((s) => s.state === 'new' || s.state === 'changed');
     const live = new Set(pending.map(promptSignature));
     // A server that left that state (approved, reverted, deleted) may be announced again when it comes back.
@@ -188,6 +200,22 @@ export class ReviewPrompter implements vscode.Disposable {
   private stillPending(s: ServerReport): boolean {
     const now = this.service.find({ configFile: s.spec.configFile, pointer: s.spec.pointer });
     return !!now && now.state === s.state && now.fingerprint.fingerprint === s.fingerprint.fingerprint;
+  /** The modal for a blocked server whose entry came back into its file: Block Again, Show Diff. */
+  async promptReturned(s: ServerReport): Promise<void> {
+    const name = safeText(s.spec.name, 60);
+    const detail = [
+      this.where(s),
+      `Runs: ${launchLine(s.spec, 200)}`,
+      '',
+      'You blocked this server, and its entry is back among the servers the host reads: an undo, git stash, checkout or pull restored it.',
+      'It stays denied in your trust store. Block Again moves it out of the file once more.',
+    ].join('\n');
+    const answer = await vscode.window.showWarningMessage(`Blocked MCP server "${name}" is back in its file`, { modal: true, detail }, 'Block Again', 'Show Diff');
+    const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+    this.logger.info(`prompt "returned ${safeText(s.spec.name)}": ${answer ?? 'dismissed'}`);
+    if (answer === 'Block Again') await this.actions.block(key);
+    else if (answer === 'Show Diff') await this.actions.showDiff(key);
+  }
   }
 
   private listing(list: readonly ServerReport[]): string {

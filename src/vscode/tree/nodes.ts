@@ -176,11 +176,16 @@ function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
 /** What protects a server now, as lines of text (see `VetoService.protectionOf`). */
 export type ProtectionLookup = (configFile: string, pointer: string) => readonly { text: string }[];
 
+/** What holds a server back before launch: the host vetoes in force for it, and the proxy when it is guarded. */
+export function heldBy(s: ServerReport, guarded: boolean, protection?: ProtectionLookup): string[] {
+  const out = (protection?.(s.spec.configFile, s.spec.pointer) ?? []).map((p) => p.text);
+  if (guarded) out.push('guarded by the proxy (it refuses a launch or tool that differs from the pins)');
+  return out;
+}
+
 /** The "what holds" lines of a server's tooltip: the host vetoes in force, the proxy, or that nothing holds it back. */
 export function protectionLines(s: ServerReport, guarded: boolean, protection?: ProtectionLookup): string[] {
-  const levers = protection?.(s.spec.configFile, s.spec.pointer) ?? [];
-  const out = levers.map((p) => `holds: ${p.text}`);
-  if (guarded) out.push('holds: guarded by the proxy (it refuses a launch or tool that differs from the pins)');
+  const out = heldBy(s, guarded, protection).map((t) => `holds: ${t}`);
   if (!out.length && s.state !== 'approved') {
     out.push(`holds: nothing before launch — detected only: no host veto covers it (${hostName(s.spec.host)}); Block moves the entry out of the file`);
   }
