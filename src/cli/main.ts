@@ -5,6 +5,7 @@ import { policyCheckCommand, policyExportCommand, policyShowCommand, type Policy
 import { reviewCommand } from './commands/review';
 import { runCommand, type RunOptions } from './commands/run';
 import { scanCommand } from './commands/scan';
+import { vetoesCommand } from './commands/vetoes';
 import { CliError, closeAudit, Exit, processIo, type GlobalOptions, type Io } from './context';
 
 declare const __VERSION__: string | undefined;
@@ -41,6 +42,17 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .option('--probe', 'also launch each approved server and compare its tools, prompts and resources with their pins')
     .action(async (dirs: string[], _o, cmd: Command) => {
       result.code = await scanCommand(dirs, globals(cmd), io, VERSION);
+    });
+
+  program
+    .command('vetoes')
+    .description("show (and with --sync write) the hosts' own pre-launch vetoes for every new, changed or denied server: VS Code chat.mcp.deniedServers, Claude Code deniedMcpServers")
+    .argument('[dir...]', 'workspace folders')
+    .option('--sync', 'write the entries into the user settings (only the guard\'s own entries are added or removed)')
+    .option('--strict-allow', "also keep VS Code's chat.mcp.allowedServers to exactly the approved launches")
+    .option('--vscode-user-data-dir <dir>', "VS Code's user data folder (default: the per-OS Code folder)")
+    .action(async (dirs: string[], _o, cmd: Command) => {
+      result.code = await vetoesCommand(dirs, cmd.optsWithGlobals(), io);
     });
 
   program

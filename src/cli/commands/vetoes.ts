@@ -1,0 +1,84 @@
+import { join, resolve } from 'node:path';
+import { platformDirs } from '../../core/config/paths';
+import { Scanner } from '../../core/scan';
+import {
+  CLAUDE_CODE_DENY_LEVER,
+  claudeCodeUserSettingsPath,
+  describeMatcher,
+  planVetoList,
+  syncVetoList,
+  VetoWriteError,
+  VSCODE_ALLOW_LEVER,
+  VSCODE_DENY_LEVER,
+  vscodeUserSettingsPath,
+  type VetoLever,
+  type VetoMatcher,
+  type WantedVeto,
+} from '../../core/veto';
+import { Exit, homeOf, openStore, readStoreStrict, scanOptionsFor, type GlobalOptions, type Io } from '../context';
+
+/** Options of `vetoes`. */
+export interface VetoesCommandOptions extends GlobalOptions {
+  /** Write the entries (default: only show what would be written). */
+  sync?: boolean;
+  /** Also keep VS Code's allow list to exactly the approved launches. */
+  strictAllow?: boolean;
+  /** VS Code's `--user-data-dir` (default: the per-OS `Code` folder). */
+  vscodeUserDataDir?: string;
+}
+
+/**
+ * `mcp-trust-guard vetoes [dir...] [--sync]`: the hosts' own pre-launch vetoes for the scanned servers — VS Code's
+ * `chat.mcp.deniedServers` (and `allowedServers` with `--strict-allow`) in its user settings, Claude Code's
+ * `deniedMcpServers` in `~/.claude/settings.json` — printed, and with `--sync` written (only the guard's own entries
+ * are ever added or removed).
+ *
+ * @returns 0 when every list is in line (after `--sync`, or already), 1 when entries are missing or stale without
+ *   `--sync`, or a settings file could not be written.
+ */
+export async function vetoesCommand(dirs: string[], opts: VetoesCommandOptions, io: Io): Promise<Exit> {
+  const store = openStore(opts, io);
+  const snap = await readStoreStrict(store);
+  const report = await new Scanner(scanOptionsFor(dirs, opts, io)).scanAll(snap.data);
+  const home = homeOf(io);
+  const vscodeDir = opts.vscodeUserDataDir ? resolve(io.cwd, opts.vscodeUserDataDir) : join(platformDirs(home, process.platform, io.env).appData, 'Code');
+  const levers: [VetoLever, string][] = [
+    [VSCODE_DENY_LEVER, vscodeUserSettingsPath(vscodeDir)],
+    ...(opts.strictAllow ? ([[VSCODE_ALLOW_LEVER, vscodeUserSettingsPath(vscodeDir)]] as [VetoLever, string][]) : []),
+    [CLAUDE_CODE_DENY_LEVER, claudeCodeUserSettingsPath(io.env, home)],
+  ];
+  const doc: { lever: string; settingsFile: string; wanted: WantedVeto[]; added?: VetoMatcher[]; removed?: VetoMatcher[]; error?: string }[] = [];
+  let status = Exit.Ok;
+  for (const [lever, file] of levers) {
+    const plan = planVetoList(lever, file, report.servers, { env: io.env, home });
+    const row: (typeof doc)[number] = { lever: lever.id, settingsFile: file, wanted: plan.wanted };
+    doc.push(row);
+    if (!opts.sync) {
+      if (plan.wanted.length) status = Exit.Attention;
+      continue;
+    }
+    try {
+      const r = await syncVetoList(store.path, plan.target, plan.scope, plan.wanted);
+      row.added = r.added;
+      row.removed = r.removed;
+    } catch (e) {
+      if (!(e instanceof VetoWriteError)) throw e;
+      row.error = e.message;
+      status = Exit.Attention;
+    }
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ vetoes: doc }, null, 2) + '\n');
+    return status;
+  }
+  for (const row of doc) {
+    io.out(`${row.lever} (${row.settingsFile}): ${row.wanted.length} ${VSCODE_ALLOW_LEVER.id === row.lever ? 'allowed launch(es)' : 'server launch(es) to refuse'}\n`);
+    for (const w of row.wanted) io.out(`  ${describeMatcher(w.matcher)}  ← ${w.servers.join(', ')}\n`);
+    if (row.added?.length) io.out(`  added ${row.added.length}\n`);
+    if (row.removed?.length) io.out(`  removed ${row.removed.length}\n`);
+    if (row.error) io.err(`  not written: ${row.error}\n`);
+  }
+  if (!opts.sync && status !== Exit.Ok) io.out('run with --sync to write these entries into the user settings\n');
+  return status;
+}
+
