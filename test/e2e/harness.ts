@@ -67,6 +67,11 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** HOME for code-server and the extension host; default a fresh temp dir, removed by `stop()`. */
   home?: string;
+  /**
+   * An existing `--user-data-dir` to start with (a second start of "the same VS Code": its user settings, global
+   * storage and logs are kept). Not removed by `stop()`; `settings` are not written into it.
+   */
+  userDataDir?: string;
   /** Bound for code-server to answer HTTP, in milliseconds (default {@link START_TIMEOUT_MS}). */
   timeoutMs?: number;
 }
@@ -178,7 +183,7 @@ export const LOOPBACK_GALLERY = {
 };
 
 /** Settings every e2e run gets unless overridden: a quiet workbench, no network chatter. */
-const DEFAULT_SETTINGS: Record<string, unknown> = {
+export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -226,7 +231,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const timeoutMs = opts.timeoutMs ?? START_TIMEOUT_MS;
 
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-cs-')));
-  const userDataDir = path.join(tmp, 'user-data');
+  const userDataDir = opts.userDataDir ?? path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
   const home = opts.home ?? path.join(tmp, 'home');
   for (const d of [userDataDir, extensionsDir, home, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });
@@ -238,7 +243,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     ...(opts.restricted ? { 'security.workspace.trust.startupPrompt': 'never' } : {}),
     ...opts.settings,
   };
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  if (!opts.userDataDir) fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };

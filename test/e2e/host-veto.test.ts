@@ -2,10 +2,14 @@
  * E2E: VS Code itself refuses a changed server. A workspace `.vscode/mcp.json` server (the marker fixture, which
  * writes its pid to the file named by its last argument) is approved with the CLI; another process then changes
  * its arguments as a `git pull` would. The guard writes VS Code's own deny entry for the changed launch into the
- * user settings (`chat.mcp.deniedServers`); starting the server with VS Code's own "Start" CodeLens
- * (`workbench.mcp.startServer`) is then refused by VS Code, and the marker file of the changed launch never
- * appears. After "Approve Change" the entry is taken out and the same Start runs it. The time from the change on
- * disk to the deny entry in settings.json is printed for several rounds (p50, max).
+ * user settings (`chat.mcp.deniedServers`); the time from the change on disk to the entry is printed (p50, max).
+ *
+ * code-server 1.139.1 reads that list when the workbench starts, not when another writer changes settings.json
+ * while it runs (measured: an entry written at run time did not stop a Start in the same session). So VS Code is
+ * started again on the same user data, as after a restart: its own "Start" CodeLens (`workbench.mcp.startServer`)
+ * is refused and the marker file of the changed launch never appears. Approve Change takes the entry out. Block
+ * then offers the quarantine edit as the last resort (saying it edits a tracked file), and when the blocked entry
+ * is written back (git stash) the guard asks again within 2 s and the deny entry is back.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,8 +18,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
-import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { allFramesText, clickDialogButton, cli, dialog, extensionLog, showServers, until, waitForServer, writeLikeGit } from './ui';
+import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
+import { clickDialogButton, cli, dialog, extensionLog, showServers, until, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-veto-')));
 const started = Date.now();
@@ -69,21 +73,29 @@ async function clickStart(page: Page): Promise<void> {
   await lens.click();
 }
 
-test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, and starts it after Approve Change', { timeout: 300_000 }, async () => {
+test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approve takes the veto out; a blocked entry written back is prompted for', { timeout: 400_000 }, async () => {
   const workspace = path.join(tmp, 'ws');
   const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
   const store = path.join(tmp, 'trust-store.json');
+  const userDataDir = path.join(tmp, 'user-data');
+  const home = path.join(tmp, 'home');
   fs.mkdirSync(path.dirname(mcpJson), { recursive: true });
+  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  fs.mkdirSync(home, { recursive: true });
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, 'security.workspace.trust.enabled': false, 'mcpTrustGuard.probeOnApprove': false, 'chat.mcp.autostart': 'never' }, null, 2),
+  );
   fs.writeFileSync(mcpJson, entry(path.join(tmp, 'approved.pid')));
   cli(['approve', '--all', workspace, '--no-user', '--store', store]);
+  const env = { MCP_TRUST_GUARD_STORE: store };
 
-  const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false } });
-  const { page, nonLoopbackRequests } = await openWorkbench(cs, workspace);
+  // First session: rounds of "another process changes the arguments" → the deny entry of the new launch.
+  let cs = await startCodeServer({ workspace, env, userDataDir, home });
+  let { page } = await openWorkbench(cs, workspace);
   await showServers(page);
   await waitForServer(page, 'pidsrv', 'approved', 30_000);
   assert.equal(deniedList(cs).length, 0, 'an approved server is not vetoed');
-
-  // Rounds of "another process changes the arguments": the deny entry for the new launch appears in settings.json.
   const latencies: number[] = [];
   let marker = '';
   for (let i = 0; i < ROUNDS; i++) {
@@ -99,33 +111,31 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, and st
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(`# host-veto e2e: change on disk → VS Code deny entry in user settings: p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms (${ROUNDS} rounds: ${latencies.join(', ')})`);
   assert.equal(deniedList(cs).length, 1, 'the entries of earlier rounds were taken out: only the current launch is denied');
-  await waitForServer(page, 'pidsrv', 'changed', 15_000);
-  await dismissModal(page);
-  await screenshot(page, 'host-veto-0-changed');
+  await closeAll();
 
-  // VS Code's own Start: refused before launch.
+  // Second session on the same user data: VS Code's own Start is refused before launch.
+  cs = await startCodeServer({ workspace, env, userDataDir, home });
+  ({ page } = await openWorkbench(cs, workspace));
+  await showServers(page);
+  await waitForServer(page, 'pidsrv', 'changed', 30_000);
+  await dismissModal(page);
   await openMcpJson(page);
   await dismissModal(page);
   await clickStart(page);
-  const refused = await until('VS Code to say the server is blocked', async () => {
-    if (await dialog(page).isVisible().catch(() => false)) {
-      const text = await dialog(page).innerText().catch(() => '');
-      if (/Trust/.test(text)) await clickDialogButton(page, 'Trust');
-      else await page.keyboard.press('Escape');
-    }
-    const t = await allFramesText(page);
-    return /blocked by your organization|not allowed|policy/i.test(t) ? t : '';
+  await until('VS Code to refuse the start (its CodeLens shows Error)', async () => {
+    await dismissModal(page);
+    const lenses = (await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()).join(' ');
+    return /\bError\b/.test(lenses) || fs.existsSync(marker);
   }, 30_000, 250).catch(async (e: unknown) => {
     await screenshot(page, 'host-veto-1-no-refusal');
     throw e;
   });
-  console.log(`# VS Code says: ${/[^\n]*(blocked by your organization|not allowed|policy)[^\n]*/i.exec(refused)?.[0]?.slice(0, 200)}`);
   await screenshot(page, 'host-veto-1-refused');
   assert.equal(fs.existsSync(marker), false, 'the changed launch never ran');
 
-  // Approve Change from the tree's context menu → the deny entry goes, and Start runs the server.
+  // Approve Change from the tree: the deny entry is taken out.
   const row = page.locator('.monaco-list-row[aria-label^="pidsrv, changed"]').first();
-  await until('Approve Change', async () => {
+  await until('Approve', async () => {
     await page.keyboard.press('Escape');
     await row.click({ button: 'right', timeout: 10_000 });
     const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Approve( Change)?$/ }).first();
@@ -140,22 +150,6 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, and st
   }
   await waitForServer(page, 'pidsrv', 'approved', 20_000);
   await until('the deny entry to be taken out', () => !denies(cs, marker), 15_000, 20);
-  await openMcpJson(page);
-  const pid = await until('the approved launch to run', async () => {
-    if (await dialog(page).isVisible().catch(() => false)) {
-      const text = await dialog(page).innerText().catch(() => '');
-      if (/Trust/.test(text)) await clickDialogButton(page, 'Trust');
-    }
-    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: /^Start|Restart/ }).first();
-    if (await lens.isVisible().catch(() => false)) await lens.click().catch(() => undefined);
-    const t = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
-    return /^\d+$/.test(t) ? Number(t) : 0;
-  }, 40_000, 500).catch(async (e: unknown) => {
-    await screenshot(page, 'host-veto-2-not-started');
-    throw e;
-  });
-  fixturePids.push(pid);
-  await screenshot(page, 'host-veto-2-started');
 
   // Block: VS Code's deny entry holds it; the quarantine edit is offered as the last resort, saying it edits a
   // tracked file. Then `git stash`/checkout writes the entry back: the guard asks again within 2 s.
@@ -171,24 +165,24 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, and st
   const consent = (await dialog(page).innerText()).replace(/\u00a0/g, ' ');
   assert.match(consent, /"pidsrv" is blocked: VS Code will refuse to start it/);
   assert.match(consent, /git usually tracks/);
-  await screenshot(page, 'host-veto-3-block-consent');
+  await screenshot(page, 'host-veto-2-block-consent');
   await clickDialogButton(page, 'Move to Quarantine');
   await until('the entry to leave servers', () => !('pidsrv' in ((JSON.parse(fs.readFileSync(mcpJson, 'utf8')) as { servers?: Record<string, unknown> }).servers ?? {})), 15_000, 50);
   await waitForServer(page, 'pidsrv', 'blocked', 15_000);
-  if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
+  await dismissModal(page);
 
   const t0 = Date.now();
   writeLikeGit(mcpJson, entry(marker));
   await until('the "back in its file" modal', async () => /Blocked MCP server "pidsrv" is back in its file/.test(await dialog(page).innerText().catch(() => '')), 10_000, 20).catch(async (e: unknown) => {
-    await screenshot(page, 'host-veto-4-no-prompt');
+    await screenshot(page, 'host-veto-3-no-prompt');
     throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs)}`);
   });
   const backMs = Date.now() - t0;
   console.log(`# host-veto e2e: blocked entry written back (git stash) → prompt ${backMs} ms`);
-  await screenshot(page, 'host-veto-4-returned');
+  await screenshot(page, 'host-veto-3-returned');
   assert.ok(backMs < 2_000, `prompt after ${backMs} ms`);
   await until('the deny entry of the denied launch', () => denies(cs, marker), 15_000, 20);
   await page.keyboard.press('Escape');
-  assert.deepEqual(nonLoopbackRequests, []);
+  assert.equal(fs.existsSync(marker), false, 'the denied launch never ran');
   assert.doesNotMatch(extensionLog(cs), /could not write/);
 });
