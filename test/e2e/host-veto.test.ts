@@ -66,11 +66,15 @@ async function openMcpJson(page: Page): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Clicks VS Code's own Start CodeLens above the entry, answering its first-start trust question. */
+/** The text of VS Code's CodeLenses in the open editor. */
+async function lensText(page: Page): Promise<string> {
+  return (await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()).join(' ');
+}
+
+/** Asks VS Code to start the server from its own CodeLens: "Start", or "Restart" beside an "Error". */
 async function clickStart(page: Page): Promise<void> {
-  const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: /Start/ }).first();
-  await lens.waitFor({ state: 'visible', timeout: 20_000 });
-  await lens.click();
+  await until("VS Code's CodeLens for the server", async () => /Start|Error/.test(await lensText(page)), 30_000, 200);
+  await page.locator('.contentWidgets .codelens-decoration a', { hasText: /^(Start|Restart)$/ }).first().click({ timeout: 10_000 });
 }
 
 test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approve takes the veto out; a blocked entry written back is prompted for', { timeout: 400_000 }, async () => {
@@ -93,7 +97,10 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approv
   // First session: rounds of "another process changes the arguments" → the deny entry of the new launch.
   let cs = await startCodeServer({ workspace, env, userDataDir, home });
   let { page } = await openWorkbench(cs, workspace);
-  await showServers(page);
+  await showServers(page).catch(async (e: unknown) => {
+    await screenshot(page, 'host-veto-0-no-servers-view');
+    throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs)}`);
+  });
   await waitForServer(page, 'pidsrv', 'approved', 30_000);
   assert.equal(deniedList(cs).length, 0, 'an approved server is not vetoed');
   const latencies: number[] = [];
@@ -124,8 +131,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approv
   await clickStart(page);
   await until('VS Code to refuse the start (its CodeLens shows Error)', async () => {
     await dismissModal(page);
-    const lenses = (await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()).join(' ');
-    return /\bError\b/.test(lenses) || fs.existsSync(marker);
+    return /\bError\b/.test(await lensText(page)) || fs.existsSync(marker);
   }, 30_000, 250).catch(async (e: unknown) => {
     await screenshot(page, 'host-veto-1-no-refusal');
     throw e;
