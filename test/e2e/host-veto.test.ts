@@ -19,22 +19,14 @@ import { after, test } from 'node:test';
 import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, showServers, until, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, dialog, extensionLog, quickOpen, showServers, until, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-veto-')));
 const started = Date.now();
-const fixturePids: number[] = [];
 const ROUNDS = 5;
 
 after(async () => {
   await closeAll();
-  for (const pid of fixturePids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
   removeDir(tmp);
   console.log(`# e2e host-veto total: ${Date.now() - started} ms`);
 });
@@ -54,16 +46,6 @@ const denies = (cs: CodeServerHandle, marker: string) =>
 /** Dismisses the guard's CHANGED modal (Escape = no decision), if it is up. */
 async function dismissModal(page: Page): Promise<void> {
   if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
-}
-
-async function openMcpJson(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill('.vscode/mcp.json');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mcp.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** The text of VS Code's CodeLenses in the open editor. */
@@ -126,7 +108,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approv
   await showServers(page);
   await waitForServer(page, 'pidsrv', 'changed', 30_000);
   await dismissModal(page);
-  await openMcpJson(page);
+  await quickOpen(page, '.vscode/mcp.json', 'mcp.json');
   await dismissModal(page);
   await clickStart(page);
   await until('VS Code to refuse the start (its CodeLens shows Error)', async () => {

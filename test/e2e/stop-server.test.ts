@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { cli, clickDialogButton, dialog, extensionLog, showServers, sleep, until, waitForLog, waitForServer } from './ui';
+import { cli, clickDialogButton, dialog, extensionLog, quickOpen, showServers, sleep, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-stop-')));
 const started = Date.now();
@@ -58,13 +58,7 @@ test('Block stops the server VS Code runs for a .vscode/mcp.json entry (workbenc
   await waitForServer(page, 'pidsrv', 'approved', 30_000);
 
   // Open .vscode/mcp.json (Quick Open) so VS Code shows its own CodeLenses above the entry.
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill('.vscode/mcp.json');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mcp.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await quickOpen(page, '.vscode/mcp.json', 'mcp.json');
   const startLens = page.locator('.contentWidgets .codelens-decoration a', { hasText: /Start/ }).first();
   await startLens.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (e: unknown) => {
     await screenshot(page, 'stop-server-0-no-lens');

@@ -174,3 +174,14 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
   await rows.filter({ has: page.locator('.label-name', { hasText: choice }) }).first().click();
   return labels;
 }
+
+/** Opens a workspace file by Quick Open (Ctrl+P), typing `relPath` and taking the first row naming `fileName`. */
+export async function quickOpen(page: Page, relPath: string, fileName: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(relPath);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
