@@ -101,7 +101,6 @@ test('a 10,000-property schema is walked whole: poison in the last property is f
   console.log(`10,000-property schema checked in ${ms.toFixed(1)} ms`);
   assert.ok(found.some((f) => f.ruleId === 'hidden-instructions' && f.severity === 'high' && f.pointer === '/inputSchema/properties/p9999/description'));
   assert.ok(!found.some((f) => f.ruleId === 'metadata-too-large'));
-  assert.ok(ms < 2000);
 });
 
 test('hostile items: huge text is cut at 2 MiB and reported, odd shapes never throw', () => {
