@@ -200,9 +200,11 @@ export class ReviewPrompter implements vscode.Disposable {
   private stillPending(s: ServerReport): boolean {
     const now = this.service.find({ configFile: s.spec.configFile, pointer: s.spec.pointer });
     return !!now && now.state === s.state && now.fingerprint.fingerprint === s.fingerprint.fingerprint;
+  }
+
   /** The modal for a blocked server whose entry came back into its file: Block Again, Show Diff. */
   async promptReturned(s: ServerReport): Promise<void> {
-    const name = safeText(s.spec.name, 60);
+    const name = uiText(s.spec.name, 60);
     const detail = [
       this.where(s),
       `Runs: ${launchLine(s.spec, 200)}`,
@@ -212,10 +214,9 @@ export class ReviewPrompter implements vscode.Disposable {
     ].join('\n');
     const answer = await vscode.window.showWarningMessage(`Blocked MCP server "${name}" is back in its file`, { modal: true, detail }, 'Block Again', 'Show Diff');
     const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
-    this.logger.info(`prompt "returned ${safeText(s.spec.name)}": ${answer ?? 'dismissed'}`);
+    this.logger.info(`prompt "returned ${uiText(s.spec.name)}": ${answer ?? 'dismissed'}`);
     if (answer === 'Block Again') await this.actions.block(key);
     else if (answer === 'Show Diff') await this.actions.showDiff(key);
-  }
   }
 
   private listing(list: readonly ServerReport[]): string {
