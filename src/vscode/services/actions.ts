@@ -498,6 +498,8 @@ export class GuardActions {
       if (rec && rec.decision === 'approved' && rec.fingerprint === r.fingerprint.fingerprint) rec.metadata = m.current;
     });
     this.logger.info(`pinned the tool metadata of "${safeText(r.spec.name)}"`);
+    // what was read is what is pinned now: the tree and the inspector show its items as pinned, not new
+    this.service.setProbe(r, { ...m, items: m.items.filter((i) => i.state !== 'removed').map((i) => ({ ...i, state: 'pinned', changedFields: [] })) });
     await this.service.reevaluate('decision');
   }
 
