@@ -169,8 +169,12 @@ export async function chooseInReviewList(page: Page, names: readonly string[], c
   await input.fill('');
   await input.press('Enter');
   const rows = widget.locator('.quick-input-list .monaco-list-row');
-  await until('the follow-up choice', async () => (await rows.count()) === 3 && /Cancel/.test(await rows.first().innerText().catch(() => '')), 10_000, 100);
-  const labels = await rows.locator('.label-name').allInnerTexts();
+  // the first label of each row (a row's detail line has label parts of its own)
+  const firstLabels = () => rows.evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent?.trim() ?? ''));
+  const labels = await until('the follow-up choice', async () => {
+    const l = await firstLabels().catch(() => []);
+    return l.length === 3 && l[0] === 'Cancel' ? l : undefined;
+  }, 10_000, 100);
   await rows.filter({ has: page.locator('.label-name', { hasText: choice }) }).first().click();
   return labels;
 }
