@@ -9,11 +9,11 @@ import { benchVscode } from './vscode.bench';
 
 async function main() {
   const sections: [string, () => Promise<BenchRow[]>][] = [
-    ['Scan (issue 2)', benchScan],
-    ['Probe and tool pins (issue 3)', benchProbe],
-    ['Guard proxy (issue 5)', benchProxy],
-    ['Extension in code-server (issue 6)', benchVscode],
-    ['Package (issue 6)', benchPackage],
+    ['Scan', benchScan],
+    ['Probe and tool pins', benchProbe],
+    ['Guard proxy', benchProxy],
+    ['Extension in code-server', benchVscode],
+    ['Package', benchPackage],
     ['Audit trail', benchAudit],
   ];
   for (const [title, run] of sections) {

@@ -1,4 +1,4 @@
-// Benchmark (issue 6): size of the packaged extension. Runs `npm run package` (production build + `vsce
+// Benchmark: size of the packaged extension. Runs `npm run package` (production build + `vsce
 // package --no-dependencies`) with `--out` pointing at a temp dir, prints the `.vsix` size against the 2 MB
 // target, then rebuilds the development bundle so `dist/` is as `npm run build` left it.
 // Run alone: `node --import tsx bench/package.bench.ts`.

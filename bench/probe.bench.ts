@@ -1,4 +1,4 @@
-// Benchmark (issue 3): (a) probing the real server-everything against the bare SDK `Client.connect` +
+// Benchmark: (a) probing the real server-everything against the bare SDK `Client.connect` +
 // `listTools` of the same server (ratio, target <= 1.1x, medians of 7 runs each, interleaved);
 // (b) pin + diff of a generated 500-tool probe result (target under 50 ms).
 // Run: `node --import tsx bench/probe.bench.ts`. Bench code may import the SDK directly (for the baseline).

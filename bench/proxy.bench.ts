@@ -1,10 +1,10 @@
-// Benchmark (issue 5): the guard proxy's overhead. Sequential `tools/call` round trips over stdio along three
+// Benchmark: the guard proxy's overhead. Sequential `tools/call` round trips over stdio along three
 // paths, in rotating blocks so machine noise hits all alike:
 //   direct       host → server
 //   bare relay   host → bench/fixtures/bare-relay.mjs → server: a Node process that only pipes bytes (the cost
 //                of the extra process hop by itself, the floor under any out-of-process guard written in Node)
 //   guard        host → `mcp-trust-guard run` (bundled CLI, server approved and pinned) → server
-// Scenario 1 is the issue's figure: 10,000 calls of server-everything's `echo` (a tool that does no work, so the
+// Scenario 1 is the figure the README states: 10,000 calls of server-everything's `echo` (a tool that does no work, so the
 // hop is all there is to see). Scenario 2 calls server-filesystem's `read_text_file` on a 4 KiB file: a tool that
 // touches the disk, as most real tools do more. Reports guard/direct (target <= 1.10x), bare/direct (the floor),
 // guard/bare (the guard's own checks), and the added latency per round trip at p50 and p99 (target p99 < 1 ms).

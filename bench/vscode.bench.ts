@@ -1,4 +1,4 @@
-// Benchmark (issue 6, extension in code-server): (a) activation time from the extension's own
+// Benchmark (extension in code-server): (a) activation time from the extension's own
 // `activated in <ms> ms` log line, and code-server spawn → first scan line; (b) change-on-disk → review
 // modal latency over 7 rounds (p50 target under 500 ms, max reported), the MCPoison flow of
 // test/e2e/mcpoison.test.ts; (c) the extension host's RSS with 1,000 watched servers against the same

@@ -100,7 +100,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
       result.code = await forgetCommand(configFile, server, globals(cmd), io);
     });
 
-  // Guard proxy (issue 5): flags documented in src/cli/commands/run.ts; the server command follows `--`.
+  // Guard proxy: flags documented in src/cli/commands/run.ts; the server command follows `--`.
   program
     .command('run')
     .description('guard proxy: start the server after "--" only if its config entry is approved as is; filter unapproved tools')

@@ -1,5 +1,5 @@
 /**
- * E2E (issue 5, "Done when"): an approved stdio server guarded from the Servers tree (context menu → Guard
+ * E2E: an approved stdio server guarded from the Servers tree (context menu → Guard
  * Server, modal consent accepted) now launches through the stable launcher (`… run --config <file> --name build -- echo safe`)
  * and the trust store holds that guarded spec approved; the tree marks it guarded. Then the entry changes on
  * disk: the wrapped args change → the CHANGED modal appears (latency printed); the guard is stripped → the

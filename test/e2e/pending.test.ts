@@ -1,5 +1,5 @@
 /**
- * E2E (issue 5): pending reviews recorded by a running guard proxy become prompts within 2 s. The test process
+ * E2E: pending reviews recorded by a running guard proxy become prompts within 2 s. The test process
  * plays the proxy: it writes reviews with `addPendingReview` into the pending file beside the trust store the
  * extension uses (`MCP_TRUST_GUARD_STORE`). A `launch` review shows "MCP Trust Guard blocked <server> (…)"; a
  * `metadata` review names the withheld tool, and its **Approve Tools** pins the tool in the trust store and

@@ -6,7 +6,7 @@
 import type { Finding, ServerSpec, Severity } from '../types';
 
 /**
- * A static check of one launch spec (issue 2, "Diff and checks").
+ * A static check of one launch spec.
  * `check` returns findings whose `pointer` is an RFC 6901 pointer into the server entry (`/args/1`,
  * `/env/LD_PRELOAD`, `""` for the entry itself or its name). It never throws and does no I/O.
  */

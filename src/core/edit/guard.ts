@@ -1,5 +1,5 @@
 /**
- * Wrapping a config entry in the guard proxy, and unwrapping it (issue 5, "In the extension"). Pure functions on
+ * Wrapping a config entry in the guard proxy, and unwrapping it. Pure functions on
  * config text: edits are computed with `jsonc-parser`'s `modify` so formatting and comments outside the changed
  * values are kept.
  *

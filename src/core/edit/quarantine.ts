@@ -1,5 +1,5 @@
 /**
- * Quarantine of a blocked server (issue 4, "Block"): moving a server entry out of the section its host launches
+ * Quarantine of a blocked server: moving a server entry out of the section its host launches
  * from (`servers`, `mcpServers`, `mcp.servers`, `projects.<dir>.mcpServers`) into one top-level key of the same
  * file, and back. Pure functions on config text with `jsonc-parser`: the entry's own text (comments and
  * formatting inside it included) is moved verbatim, and everything outside the two touched places is kept

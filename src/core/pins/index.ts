@@ -1,4 +1,4 @@
-/** Public API of tool-metadata pins and JSON diffs (issue 3, "Pins and diff"). */
+/** Public API of tool-metadata pins and JSON diffs. */
 export { pinMetadata, diffMetadata, unreadLists } from './metadata';
 export type { ItemPin, MetadataPins, ItemKind, ItemDiff, MetadataDiff, ListKey, WordChange } from './metadata';
 export { diffJson, jsonEqual, escapePointerToken, MAX_JSON_CHANGES } from './jsonDiff';

@@ -1,5 +1,5 @@
 /**
- * Tool-metadata pins (issue 3, "Pins and diff"): every tool, prompt, resource, resource template and the
+ * Tool-metadata pins: every tool, prompt, resource, resource template and the
  * server instructions, pinned item by item as the SHA-256 of its RFC 8785 canonical JSON, and the diff of a
  * later probe against those pins.
  */

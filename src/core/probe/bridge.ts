@@ -1,5 +1,5 @@
 /**
- * A raw JSON-RPC connection to a remote MCP server for the guard proxy's `run --url` bridge (issue 5): the SDK's
+ * A raw JSON-RPC connection to a remote MCP server for the guard proxy's `run --url` bridge: the SDK's
  * streamable HTTP client transport, falling back to the deprecated HTTP+SSE transport when the server refuses
  * the first POST (MCP spec 2025-06-18, "Transports › Streamable HTTP" and "Backwards Compatibility"). Bodies and
  * SSE events are capped with `cappedFetch`. Messages pass through unchanged; no MCP `Client` is involved.

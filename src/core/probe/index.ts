@@ -1,5 +1,5 @@
 /**
- * Public API of MCP probing (issue 3, "Probing"). This directory is the only one that imports the MCP SDK.
+ * Public API of MCP probing. This directory is the only one that imports the MCP SDK.
  */
 export { probeServer, probeTwice, openProbeSession, ProbeError, PROBE_DEFAULTS, MAX_PAGES } from './probe';
 export type { ProbeSession, ListSnapshot, BaitAndSwitchReport } from './probe';

@@ -1,5 +1,5 @@
 /**
- * Shapes of MCP probing (issue 3, "Probing"). No SDK import here, so the pins module and the entry points can
+ * Shapes of MCP probing. No SDK import here, so the pins module and the entry points can
  * use these types without pulling the MCP SDK in.
  */
 import type { Logger } from '../ports';

@@ -1,5 +1,5 @@
 /**
- * Pending reviews (issue 5): what a running guard proxy blocked or withheld and wants the user to decide on.
+ * Pending reviews: what a running guard proxy blocked or withheld and wants the user to decide on.
  * They live in one file beside the trust store, `<store dir>/pending-reviews.json`, written with the same
  * cross-process lock (`proper-lockfile`) and atomic replace (`write-file-atomic`) as the trust store, and
  * validated with ajv on every read. The extension watches that file and turns new entries into prompts; the CLI

@@ -1,5 +1,5 @@
 /**
- * The extension side of the guard proxy (issue 5): commands that wrap a stdio server entry in
+ * The extension side of the guard proxy: commands that wrap a stdio server entry in
  * `mcp-trust-guard run` (Guard), unwrap it (Unguard), or wrap every approved stdio server (Guard All), each with
  * a modal consent that shows the exact new command line, and the stable launcher they point at.
  *

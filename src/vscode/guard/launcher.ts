@@ -1,5 +1,5 @@
 /**
- * The stable launcher of the guard (issue 5, "In the extension"): `<globalStorage>/bin/mcp-trust-guard` (POSIX
+ * The stable launcher of the guard: `<globalStorage>/bin/mcp-trust-guard` (POSIX
  * sh) and `mcp-trust-guard.cmd` (Windows), rewritten on every activation so that they run the CLI bundled with
  * the extension version installed NOW (`dist/cli.js`). A guarded config entry names the launcher, whose path
  * does not change when the extension updates. Each script runs `node` when one is on PATH, else the editor's own

@@ -1,5 +1,5 @@
 /**
- * Public API of the extension's webviews (issue 4): the diff panel, the tool inspector view, and the
+ * Public API of the extension's webviews: the diff panel, the tool inspector view, and the
  * builders of their view models from core reports.
  */
 export { showDiffPanel, DiffPanel, DIFF_PANEL_VIEW_TYPE } from './diffPanel';

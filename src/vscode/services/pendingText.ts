@@ -1,5 +1,5 @@
 /**
- * Pure parts of the pending-review prompts (issue 5): which reviews recorded by a running guard proxy are new
+ * Pure parts of the pending-review prompts: which reviews recorded by a running guard proxy are new
  * to this window, and the text of their prompts. No `vscode` import, so unit tests run them directly.
  * Everything in a review is attacker-influenced (server names, reasons, tool names): it is shown through
  * {@link safeText} only.

@@ -1,5 +1,5 @@
 /**
- * Static checks of launch specs (issue 2, "Diff and checks"): the list of rules, the per-spec entry point,
+ * Static checks of launch specs: the list of rules, the per-spec entry point,
  * and the cross-config check. Each rule lives in its own file of this folder.
  */
 import type { Finding, ServerSpec } from '../../types';

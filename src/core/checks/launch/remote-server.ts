@@ -1,7 +1,7 @@
 /**
  * Rule `remote-server` (info): the server is reached over HTTPS at a non-loopback host. Not a problem in
  * itself, but its code and its tool descriptions can change at any time without any local file changing, so
- * only pinning its tool metadata (issue 3) notices.
+ * only pinning its tool metadata notices.
  */
 import type { Finding, ServerSpec } from '../../types';
 import { finding, type LaunchRule } from '../rule';

@@ -1,5 +1,5 @@
 /**
- * Static checks of the metadata a server sends (issue 3, "Static checks on tool metadata"): the list of item
+ * Static checks of the metadata a server sends: the list of item
  * rules and the per-item entry point, plus the cross-server tool-name collision check. Each rule lives in its
  * own file of this folder; all of them share one bounded walk over the item (`./walk.ts`).
  */
