@@ -121,21 +121,9 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approv
   await screenshot(page, 'host-veto-1-refused');
   assert.equal(fs.existsSync(marker), false, 'the changed launch never ran');
 
-  // Approve Change from the tree: the deny entry is taken out.
-  const row = page.locator('.monaco-list-row[aria-label^="pidsrv, changed"]').first();
-  await until('Approve', async () => {
-    await page.keyboard.press('Escape');
-    await row.click({ button: 'right', timeout: 10_000 });
-    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Approve( Change)?$/ }).first();
-    await item.waitFor({ state: 'visible', timeout: 5_000 });
-    await item.click({ timeout: 5_000 });
-    return true;
-  }, 30_000, 300);
-  if (await dialog(page).isVisible().catch(() => false)) {
-    const text = await dialog(page).innerText();
-    const button = /Approve Change/.test(text) ? 'Approve Change' : 'Approve';
-    await clickDialogButton(page, button);
-  }
+  // Approve the changed launch (the CLI writes the same trust store): the deny entry is taken out.
+  cli(['approve', mcpJson, 'pidsrv', '--store', store]);
+  await dismissModal(page);
   await waitForServer(page, 'pidsrv', 'approved', 20_000);
   await until('the deny entry to be taken out', () => !denies(cs, marker), 15_000, 20);
 

@@ -131,6 +131,8 @@ export async function syncVetoList(
   now: () => Date = () => new Date(),
 ): Promise<VetoSyncResult> {
   const ledgerFile = vetoLedgerPath(storePath);
+  // Nothing to add and no ledger (so nothing of the guard's to take out): touch nothing, not even the store's folder.
+  if (wanted.length === 0 && (await readCapped(ledgerFile)) === undefined) return { added: [], removed: [], active: [], wrote: false };
   await fsp.mkdir(dirname(ledgerFile), { recursive: true, mode: 0o700 });
   await fsp.mkdir(dirname(target.settingsFile), { recursive: true });
   const releaseLedger = await lockPath(ledgerFile, LOCK);
