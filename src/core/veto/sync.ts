@@ -120,6 +120,8 @@ export async function readVetoLedger(storePath: string): Promise<VetoLedger> {
  * @param scope record keys of every server the caller looked at (its scan); ledger entries of other servers are
  *   kept as they are.
  * @param wanted the matchers the caller wants present now, each with the servers (within `scope`) it stands for.
+ * @param beforeWrite called with the settings file and its new text right before it is written (an editor that
+ *   watches the file can then tell the guard's own write from another writer's).
  * @throws VetoWriteError when the settings file does not parse, is not an object, or is too large; lock errors
  *   when a lock is not taken within 10 s; I/O errors.
  */
@@ -129,6 +131,7 @@ export async function syncVetoList(
   scope: ReadonlySet<string>,
   wanted: readonly WantedVeto[],
   now: () => Date = () => new Date(),
+  beforeWrite?: (file: string, text: string) => void,
 ): Promise<VetoSyncResult> {
   const ledgerFile = vetoLedgerPath(storePath);
   // Nothing to add and no ledger (so nothing of the guard's to take out): touch nothing, not even the store's folder.
@@ -140,7 +143,7 @@ export async function syncVetoList(
     await removeStaleTempFiles(ledgerFile, LOCK.staleMs);
     const releaseSettings = await lockPath(target.settingsFile, LOCK);
     try {
-      return await syncLocked(ledgerFile, target, scope, wanted, now);
+      return await syncLocked(ledgerFile, target, scope, wanted, now, beforeWrite);
     } finally {
       await releaseSettings();
     }
@@ -155,6 +158,7 @@ async function syncLocked(
   scope: ReadonlySet<string>,
   wanted: readonly WantedVeto[],
   now: () => Date,
+  beforeWrite?: (file: string, text: string) => void,
 ): Promise<VetoSyncResult> {
   const ledger = parseLedger(await readCapped(ledgerFile));
   const text = (await readCapped(target.settingsFile)) ?? '';
@@ -217,7 +221,10 @@ async function syncLocked(
   } else if (added.length > 0 || removed.length > 0) {
     out = withArrayElements(text, target.key, removeAt, added);
   }
-  if (out !== undefined) await writeFileAtomic(target.settingsFile, out, { fsync: true });
+  if (out !== undefined) {
+    beforeWrite?.(target.settingsFile, out);
+    await writeFileAtomic(target.settingsFile, out, { fsync: true });
+  }
   const nextLedger: VetoLedger = { version: 1, entries: [...others, ...after.values()], createdKeys: [...created].sort() };
   const ledgerText = JSON.stringify(nextLedger, null, 1) + '\n';
   const oldLedgerText = await readCapped(ledgerFile);

@@ -52,6 +52,11 @@ export class EditOrigins {
     this.typed.set(path, this.now());
   }
 
+  /** The guard itself is writing `text` to `path` without an editor (a host veto in the user settings). */
+  noteOwnWrite(path: string, text: string): void {
+    this.saves.set(path, { digest: digest(text), at: this.now(), own: true });
+  }
+
   /** Time of the last text change of `path` in this window (ms), if any. */
   lastTyped(path: string): number | undefined {
     return this.typed.get(path);

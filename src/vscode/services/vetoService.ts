@@ -55,7 +55,7 @@ export class VetoService implements vscode.Disposable {
   private disposed = false;
 
   constructor(
-    service: GuardService,
+    private readonly service: GuardService,
     private readonly log: Logger,
     private readonly userDataDir: string | undefined,
     private readonly mode: () => HostVetoMode,
@@ -115,7 +115,7 @@ export class VetoService implements vscode.Disposable {
     for (const { lever, file } of this.levers()) {
       const plan = planVetoList(lever, file, subjects, { env: process.env, home: os.homedir() });
       try {
-        const r = await syncVetoList(snap.storePath, plan.target, plan.scope, plan.wanted);
+        const r = await syncVetoList(snap.storePath, plan.target, plan.scope, plan.wanted, undefined, (f, text) => this.service.origins.noteOwnWrite(f, text));
         for (const m of r.added) this.log.info(`host veto added: ${lever.id} ${describeMatcher(m)} (${file})`);
         for (const m of r.removed) this.log.info(`host veto removed: ${lever.id} ${describeMatcher(m)} (${file})`);
         if (r.wrote) this.log.info(`host vetoes synced in ${Math.round(performance.now() - started)} ms (${lever.id}: +${r.added.length} -${r.removed.length})`);
