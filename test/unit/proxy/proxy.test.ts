@@ -194,7 +194,8 @@ describe('guard proxy: metadata filtering', () => {
 });
 
 describe('guard proxy: process lifecycle', () => {
-  function runRaw(sb: GuardSandbox, stdinText: string, signal?: NodeJS.Signals): Promise<{ code: number | null; out: string; err: string }> {
+  /** Runs the guard; with `signal`, sends it once `readyFile` exists (the server has started), bounded by the 15 s limit. */
+  function runRaw(sb: GuardSandbox, stdinText: string, signal?: NodeJS.Signals, readyFile?: string): Promise<{ code: number | null; out: string; err: string }> {
     return new Promise((resolve, reject) => {
       const p = spawn(node, sb.entryArgs(), { cwd: sb.ws, env: sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -210,7 +211,15 @@ describe('guard proxy: process lifecycle', () => {
         resolve({ code, out, err });
       });
       p.stdin.write(stdinText);
-      if (signal) setTimeout(() => p.kill(signal), 1_500);
+      if (signal && readyFile) {
+        const poll = setInterval(() => {
+          if (existsSync(readyFile) && readFileSync(readyFile, 'utf8').trim()) {
+            clearInterval(poll);
+            p.kill(signal);
+          }
+        }, 20);
+        p.once('exit', () => clearInterval(poll));
+      } else if (signal) setTimeout(() => p.kill(signal), 1_500);
       else p.stdin.end();
     });
   }
@@ -234,7 +243,7 @@ describe('guard proxy: process lifecycle', () => {
     writeFileSync(sb.configFile, readFileSync(sb.configFile, 'utf8').replace('"MARK"', JSON.stringify(marker)));
     try {
       await sb.approve(undefined);
-      const r = await runRaw(sb, '', 'SIGTERM');
+      const r = await runRaw(sb, '', 'SIGTERM', marker);
       assert.equal(r.code, 128 + 15);
       await waitGone(Number(readFileSync(marker, 'utf8')));
     } finally {

@@ -146,7 +146,6 @@ test('timing: one 10-server file and one 1 MiB file (reported as diagnostics)', 
   const servers = (await readConfigFile(bigLoc)).servers.length;
   t.diagnostic(`10-server file (${tenText.length} bytes): readConfigFile ${tenRead.toFixed(3)} ms, parseConfigText ${tenParse.toFixed(3)} ms (medians)`);
   t.diagnostic(`1 MiB file (${formatBytes(bigText.length)}, ${servers} servers): readConfigFile ${bigRead.toFixed(1)} ms (median)`);
-  // Loose bounds, so that a slow CI machine does not fail; the lead's benchmark holds the real targets.
-  assert.ok(tenRead < 5, `10-server file took ${tenRead} ms`);
-  assert.ok(bigRead < 1000, `1 MiB file took ${bigRead} ms`);
+  // Reported, not asserted: wall-clock time is measured against its targets by `npm run bench`, not by unit tests.
+  assert.ok(servers > 4000, 'the 1 MiB file was read whole');
 });
