@@ -105,7 +105,11 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed; Approv
   // Second session on the same user data: VS Code's own Start is refused before launch.
   cs = await startCodeServer({ workspace, env, userDataDir, home });
   ({ page } = await openWorkbench(cs, workspace));
-  await showServers(page);
+  // The guard's modal for the change made while VS Code was closed may take the focus from the command palette.
+  await until('the Servers view', async () => {
+    await dismissModal(page);
+    return showServers(page).then(() => true, () => false);
+  }, 120_000, 500);
   await waitForServer(page, 'pidsrv', 'changed', 30_000);
   await dismissModal(page);
   await quickOpen(page, '.vscode/mcp.json', 'mcp.json');
