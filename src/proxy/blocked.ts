@@ -1,5 +1,5 @@
 /**
- * The blocked stand-in server (issue 5): when the launch gate refuses, the proxy spawns nothing and answers as a
+ * The blocked stand-in server: when the launch gate refuses, the proxy spawns nothing and answers as a
  * minimal MCP server (MCP spec 2025-06-18: "Lifecycle" `initialize`, "Server Features › Tools") whose only tool
  * tells the host, and the model, plainly which server is blocked and why.
  */

@@ -1,5 +1,5 @@
 /**
- * Run-time metadata filter of the guard proxy (issue 5): every tool, prompt, resource and resource template a
+ * Run-time metadata filter of the guard proxy: every tool, prompt, resource and resource template a
  * server lists is compared with its pin in the trust store record (`MetadataPins`, hashed by the core's
  * `diffMetadata`: SHA-256 of RFC 8785 canonical JSON); an item that is new or differs is withheld from the host,
  * and calls to withheld items are refused.

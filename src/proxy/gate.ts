@@ -1,5 +1,5 @@
 /**
- * The launch gate of the guard proxy (issue 5): before anything is spawned, the config entry that launches the
+ * The launch gate of the guard proxy: before anything is spawned, the config entry that launches the
  * proxy must be approved in the trust store exactly as it is now, and the proxy's own invocation (argv after
  * `--`, `--url`, cwd, literal env values) must be what that entry says.
  */

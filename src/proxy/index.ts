@@ -1,4 +1,4 @@
-/** Public API of the stdio guard proxy (issue 5). No MCP SDK import here: the remote bridge is injected. */
+/** Public API of the stdio guard proxy. No MCP SDK import here: the remote bridge is injected. */
 export { runGuardProxy, type GuardProxyOptions, type RemoteConnector, type RemoteUpstream } from './proxy';
 export { checkLaunch, matchesTemplate, type GuardInvocation, type GateResult } from './gate';
 export { blockedAnswer, BLOCKED_TOOL_NAME, SUPPORTED_PROTOCOL_VERSIONS, RpcError } from './blocked';

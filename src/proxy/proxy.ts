@@ -1,5 +1,5 @@
 /**
- * The stdio guard proxy (issue 5): `mcp-trust-guard run`. Runs the launch gate, then either serves the blocked
+ * The stdio guard proxy: `mcp-trust-guard run`. Runs the launch gate, then either serves the blocked
  * stand-in or spawns the approved server and relays JSON-RPC through the metadata filter, watching the trust
  * store for approvals. See `Relay`, `checkLaunch`, `blockedAnswer`.
  *

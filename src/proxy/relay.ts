@@ -1,5 +1,5 @@
 /**
- * The message relay of the guard proxy (issue 5): newline-delimited JSON-RPC 2.0 between the host and a server
+ * The message relay of the guard proxy: newline-delimited JSON-RPC 2.0 between the host and a server
  * (MCP spec 2025-06-18, "Transports › stdio", "Lifecycle", "Server Features"), rewriting what the model would
  * see. Transport-agnostic: the caller feeds lines from each side and supplies the two sinks.
  *

@@ -130,7 +130,7 @@ export const GUARD_REMOVED_RULE = 'guard-removed';
 /**
  * A high-severity finding when a changed (or denied) server's record was approved as launching through the
  * guard proxy (`isGuarded(record.spec)`, i.e. `… run --config … --name … -- …`) and the current entry no
- * longer does: the host now launches the server directly, without the runtime checks (issue 5, "a config
+ * longer does: the host now launches the server directly, without the runtime checks ("a config
  * change that strips the guard is a change like any other, and is called out as such"). Pure; never throws.
  *
  * @returns the finding (pointer `''`, the whole entry), or undefined when the guard was not removed.

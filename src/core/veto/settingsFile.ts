@@ -4,6 +4,7 @@
  * other member are kept byte for byte.
  */
 import { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { computeLineStarts, positionAt } from '../config/lines';
 import { nodeToValue } from '../edit/jsonValue';
 import { formattingOf } from '../edit/quarantine';
 
@@ -25,7 +26,7 @@ export function readSettingsMember(text: string, key: string, file = '<settings>
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {
     const e = errors[0];
-    const at = lineColumn(text, e?.offset ?? 0);
+    const at = positionAt(computeLineStarts(text), e?.offset ?? 0);
     throw new VetoWriteError(`${file} does not parse (${e ? printParseErrorCode(e.error) : 'empty'}) at line ${at.line}, column ${at.column}`);
   }
   if (root.type !== 'object') throw new VetoWriteError(`${file} is not a JSON object`);
@@ -124,11 +125,4 @@ export function withSettingsMember(text: string, key: string, value: unknown): s
   const base = text.trim() === '' ? '{}\n' : text;
   const edits = modify(base, [key], value, { formattingOptions: formattingOf(base) });
   return applyEdits(base, edits);
-}
-
-/** 1-based line and column (UTF-16 code units) of `offset` in `text`. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const nl = before.lastIndexOf('\n');
-  return { line: before.split('\n').length, column: offset - nl };
 }
