@@ -9,7 +9,7 @@ import { ANY_KEY, HOSTS, hostReadsSection, serversKeyOf, type HostAdapter, type 
 import { computeLineStarts, positionAt } from './lines';
 import { normalizeEntry } from './normalize';
 import { parseStructured } from './structured';
-import { describeValue, hasOwn, preview, setOwn } from './values';
+import { describeValue, hasOwn, isObject, preview, setOwn } from './values';
 
 /** Default size cap of a config file: 1 MiB. Hosts' own configs are a few KiB. */
 export const DEFAULT_MAX_CONFIG_BYTES = 1024 * 1024;
@@ -98,7 +98,7 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
   const parser = new ConfigParser(text, location, findings);
   let servers: ServerSpec[] = [];
   try {
-    servers = parser.parse();
+    servers = nestedSectionServers(text, location, parser.parse(), findings);
     if (location.rootServersUnlessKey !== undefined) servers.push(...rootServers(text, location, findings));
   } catch (e) {
     if (e instanceof NestingError || e instanceof RangeError) {
@@ -109,6 +109,44 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
     }
   }
   return { location, servers, errors: parser.errors, findings, contentHash };
+}
+
+/**
+ * The servers of a section nested one level inside another section of the same file (OpenCode 2.0's
+ * `mcp.servers` inside 1.x's `mcp`, see `hosts/opencode.ts`). The one-pass visitor reads the outer section, where
+ * `servers` is a member like any other, so it comes back as one server named "servers". When that member is an
+ * object none of whose type, command or URL members (the adapter's names) holds a string, array or other
+ * non-object, it is the nested section (a 1.x server always has one, and a 1.x host refuses an entry without
+ * one; a 2.0 server may itself be named `command`): the file is visited again with the nested section alone, its
+ * servers replace the one "servers" entry, and the findings under its pointer replace that entry's. Otherwise the
+ * member stays one server, as the older layout reads it (pinned whole, so a change anywhere in it is seen).
+ *
+ * @param servers what the first pass listed; returned as is when no section is nested.
+ * @param findings the file's findings so far; entry findings under a replaced entry are replaced.
+ * @returns the servers in source order.
+ */
+function nestedSectionServers(text: string, location: ConfigLocation, servers: ServerSpec[], findings: Finding[]): ServerSpec[] {
+  const sections = location.serverSections;
+  for (const inner of sections) {
+    if (inner.includes(ANY_KEY) || !sections.some((outer) => outer.length === inner.length - 1 && outer.every((t, i) => t === inner[i]))) continue;
+    const pointer = '/' + inner.map((t) => escapePointerToken(t)).join('/');
+    const entry = servers.find((s) => s.pointer === pointer);
+    const raw = entry?.raw;
+    if (!entry || !isObject(raw) || launchMembers(location).some((k) => hasOwn(raw, k) && !isObject(raw[k]))) continue;
+    const own: Finding[] = [];
+    const nested = new ConfigParser(text, { ...location, serverSections: [inner] }, own).parse();
+    const mine = (f: Finding) => f.pointer === pointer || f.pointer.startsWith(`${pointer}/`);
+    const kept = findings.filter((f) => !mine(f));
+    findings.splice(0, findings.length, ...kept, ...own.filter(mine));
+    servers = [...servers.filter((s) => s !== entry), ...nested].sort((a, b) => a.range.offset - b.range.offset);
+  }
+  return servers;
+}
+
+/** The members that make an object a launchable entry for the host of `location`: its type, command and URL names. */
+function launchMembers(location: ConfigLocation): string[] {
+  const f = HOSTS[location.host].fields;
+  return [...f.type, ...f.command, ...f.url];
 }
 
 /**

@@ -8,8 +8,11 @@
  * (`mcp` object; `"type": "local"` with `command` an argv array and `environment`; `"type": "remote"` with `url`
  * and `headers`; `enabled: false` turns a server off; the 2.0 layout nests servers under `mcp.servers` and uses
  * `disabled`). OpenCode starts a repository's servers at folder open with no per-server approval.
- * - Both layouts are read: a 1.x file's members of `mcp`, and a 2.0 file's `mcp.servers`. In a 2.0 file the
- *   `servers` member is also listed as if it were a 1.x server (pinned whole; any change of a server moves it).
+ * - Both layouts are read: a 1.x file's members of `mcp`, and a 2.0 file's `mcp.servers`
+ *   (https://opencode.ai/v2/docs/mcp-servers: "V2 does not place server names directly under mcp"; the V2
+ *   migration guide says V2 still reads the 1.x fields from the same files). A `servers` member is the 2.0 section
+ *   unless it holds a 1.x entry's `type`, `command` or `url` value, and then it is a 1.x server of that name
+ *   (`nestedSectionServers` in `config/parse.ts`).
  * Not verified: OpenCode's `clientInfo`.
  */
 import { absolute, JSONC, location } from './common';

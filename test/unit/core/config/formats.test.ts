@@ -276,3 +276,49 @@ test('a workspace .mcp.json without mcpServers: VS Code 1.139 reads its top-leve
   const quarantined = parseConfigText('{"mcpTrustGuard.quarantine": {"evil": {"command": "sh"}}, "ok": {"command": "echo"}}', loc);
   assert.deepEqual(quarantined.servers.map((s) => s.name), ['ok']);
 });
+
+test('OpenCode 2.0 opencode.jsonc: the servers under mcp.servers are listed one by one, and "servers" is not read as a 1.x server', async () => {
+  const loc = { ...workspaceLocations('opencode', '/ws', linux)[0], path: fixture('opencode', 'opencode-v2.jsonc') };
+  const r = await readConfigFile(loc);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.findings, [], 'no malformed-entry finding for the "servers" member');
+  assert.deepEqual(r.servers.map(view), [
+    {
+      name: 'everything',
+      pointer: '/mcp/servers/everything',
+      transport: 'stdio',
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-everything'],
+      env: { LOG_LEVEL: 'debug' },
+      cwd: '.',
+      workspaceFolder: '/ws',
+    },
+    { name: 'my-server', pointer: '/mcp/servers/my-server', transport: 'stdio', command: 'npx', args: ['-y', 'example-mcp-server'], workspaceFolder: '/ws' },
+    { name: 'context7', pointer: '/mcp/servers/context7', transport: 'http', url: 'https://mcp.context7.com/mcp', headers: { Authorization: 'Bearer {env:CONTEXT7_API_KEY}' }, workspaceFolder: '/ws' },
+  ]);
+  assert.deepEqual(r.servers.map((s) => s.range.line), [7, 15, 20], 'each server keeps its own line');
+  assert.ok(r.servers.every((s) => s.duplicateKeys.length === 0));
+});
+
+test('OpenCode: a 1.x file, a 1.x server named "servers", a 2.0 server with a duplicate key, and both layouts in one file', () => {
+  const loc = workspaceLocations('opencode', '/ws', linux)[0];
+  const names = (text: string) => parseConfigText(text, loc).servers.map((s) => [s.name, s.pointer, s.command]);
+  // 1.x: every member of mcp is a server
+  assert.deepEqual(names('{"mcp": {"a": {"type": "local", "command": ["echo", "a"]}}}'), [['a', '/mcp/a', 'echo']]);
+  // 1.x server that happens to be named "servers" (it has a type and a command): one server, as 1.x launches it
+  assert.deepEqual(names('{"mcp": {"servers": {"type": "local", "command": ["echo", "s"], "environment": {"K": "v"}}}}'), [['servers', '/mcp/servers', 'echo']]);
+  // both layouts in one file: both are listed
+  assert.deepEqual(names('{"mcp": {"old": {"type": "local", "command": ["echo", "old"]}, "servers": {"new": {"type": "local", "command": ["echo", "new"]}}}}'), [
+    ['old', '/mcp/old', 'echo'],
+    ['new', '/mcp/servers/new', 'echo'],
+  ]);
+  // a duplicate key inside a 2.0 server: found and pinned on that server
+  const dup = parseConfigText('{"mcp": {"servers": {"x": {"type": "local", "command": ["echo"], "command": ["sh"]}}}}', loc);
+  assert.deepEqual(dup.servers.map((s) => [s.name, s.command]), [['x', 'sh']]);
+  assert.deepEqual(dup.servers[0]!.duplicateKeys, [{ pointer: '/command', values: [['echo'], ['sh']] }]);
+  assert.deepEqual(dup.findings.map((f) => [f.ruleId, f.severity, f.pointer]), [['duplicate-key', 'high', '/mcp/servers/x/command']]);
+  // a server of the 2.0 layout that is not an object is still listed, with its finding
+  const bad = parseConfigText('{"mcp": {"servers": {"x": {"type": "local", "command": ["echo"]}, "y": 5}}}', loc);
+  assert.deepEqual(bad.servers.map((s) => s.name), ['x', 'y']);
+  assert.deepEqual(bad.findings.map((f) => [f.ruleId, f.pointer]), [['malformed-entry', '/mcp/servers/y']]);
+});
