@@ -28,6 +28,18 @@ export interface FileStat {
   isDirectory: boolean;
   size: number;
   mtimeMs: number;
+  /** The file's inode number (`stat.ino`); absent from ports that have none (a file renamed over gets a new one). */
+  ino?: number;
+}
+
+/**
+ * The identity of a file's current version as the watchers and the config-file cache key it: inode, size in
+ * bytes and mtime in ms (`"<ino>:<size>:<mtimeMs>"`). A rewrite that keeps size and mtime but replaces the file
+ * (write a temp file, rename it over, as `git` and editors' atomic saves do) changes the inode; an access,
+ * `chmod` or atime-only touch changes none of the three.
+ */
+export function fileStamp(st: { ino?: number; size: number; mtimeMs: number }): string {
+  return `${st.ino ?? ''}:${st.size}:${st.mtimeMs}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../co
 import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fingerprint';
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
-import type { FileSystemPort } from '../ports';
+import { fileStamp, type FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
 import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
@@ -58,7 +58,7 @@ function under(pointer: string, base: string): boolean {
 /**
  * A scanner that keeps what it read, so that one changed file is re-checked without reading the others
  * (the extension's watcher and the benchmark's "one-file re-check" use this). Referenced-file hashes are
- * cached by (path, size, mtime), and the approved-spec index by store snapshot.
+ * cached by path and {@link fileStamp} (inode, size, mtime), and the approved-spec index by store snapshot.
  * Not safe for concurrent calls on one instance; await each call.
  */
 export class Scanner {
@@ -229,21 +229,24 @@ function withCross(s: ServerReport, cross: Map<ServerSpec, Finding[]>, severitie
 }
 
 /**
- * Wraps a file system so that `readFile` of an unchanged file (same size and mtime as when last read) is served
- * from memory. Only files up to 1 MiB are kept, at most 4,096 of them.
+ * Wraps a file system so that `readFile` of an unchanged file is served from memory. Unchanged means the same
+ * {@link fileStamp} (inode, size, mtime) as when last read, the key the watchers use: a same-size rewrite within
+ * the mtime's resolution that renames a new file over the old one is read again. Only files up to 1 MiB are
+ * kept, at most 4,096 of them.
  */
 function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
-  const cache = new Map<string, { size: number; mtimeMs: number; max: number; bytes: Uint8Array }>();
+  const cache = new Map<string, { stamp: string; max: number; bytes: Uint8Array }>();
   return {
     ...inner,
     async readFile(path, maxBytes) {
       const st = await inner.stat(path);
+      const stamp = fileStamp(st);
       const hit = cache.get(path);
-      if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.max === maxBytes) return hit.bytes;
+      if (hit && hit.stamp === stamp && hit.max === maxBytes) return hit.bytes;
       const bytes = await inner.readFile(path, maxBytes);
       if (st.size <= 1024 * 1024) {
         if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
-        cache.set(path, { size: st.size, mtimeMs: st.mtimeMs, max: maxBytes, bytes });
+        cache.set(path, { stamp, max: maxBytes, bytes });
       }
       return bytes;
     },

@@ -1,6 +1,6 @@
 import { promises as fsp, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../ports';
+import { fileStamp, type Logger } from '../ports';
 
 /** Options of {@link FileWatcher}. */
 export interface FileWatcherOptions {
@@ -68,7 +68,7 @@ export class FileWatcher {
   private async stamp(): Promise<string> {
     try {
       const st = await fsp.stat(this.path);
-      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      return fileStamp(st);
     } catch {
       return 'missing';
     }
