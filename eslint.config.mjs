@@ -21,7 +21,10 @@ const noEntryPoints = { regex: '^(\\.\\./)+(cli|proxy|vscode|webview)(/|$)', mes
 const noVscode = {
   paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode (see shared/STYLE.md).' }],
   patterns: [
-    { group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], message: 'Only src/core/probe imports the MCP SDK.' },
+    {
+      group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', '@modelcontextprotocol/core', '@modelcontextprotocol/core/*', '@modelcontextprotocol/client', '@modelcontextprotocol/client/*', '@modelcontextprotocol/server', '@modelcontextprotocol/server/*'],
+      message: 'Only src/core/probe imports the MCP SDK.',
+    },
   ],
 };
 const coreImports = { paths: noVscode.paths, patterns: [...noVscode.patterns, noEntryPoints] };

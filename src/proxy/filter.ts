@@ -31,6 +31,8 @@ const KEY_FIELD: Readonly<Record<ListKind, string>> = { tools: 'name', prompts: 
 export interface FilteredPage {
   /** Items passed to the host, in the server's order. */
   kept: unknown[];
+  /** Their positions in the page. */
+  keptIndexes: number[];
   /** Items withheld, as seen. */
   withheld: PendingItem[];
 }
@@ -85,7 +87,7 @@ export class MetadataFilter {
   filterPage(kind: ListKind, items: readonly unknown[], firstPage: boolean): FilteredPage {
     const seen = this.seen[kind];
     if (firstPage) seen.clear();
-    const out: FilteredPage = { kept: [], withheld: [] };
+    const out: FilteredPage = { kept: [], keptIndexes: [], withheld: [] };
     let states: ('pinned' | 'new' | 'changed')[];
     let keys: string[];
     if (!this.pins || this.revoked) {
@@ -103,6 +105,7 @@ export class MetadataFilter {
       const rk = rawKey(kind, item);
       if (state === 'pinned') {
         out.kept.push(item);
+        out.keptIndexes.push(i);
         if (rk !== undefined && !seen.has(rk)) seen.set(rk, true);
       } else {
         const sha = safeHash(item);
@@ -111,6 +114,18 @@ export class MetadataFilter {
       }
     });
     return out;
+  }
+
+  /**
+   * Checks server instructions (from `initialize` or `server/discover`) against their pin.
+   * @returns undefined when they are pinned as they are, else the pending item to withhold and report.
+   */
+  checkInstructions(text: string): PendingItem | undefined {
+    const sha = safeHash(text);
+    const pinned = this.hasPins ? this.pins?.instructions?.sha256 : undefined;
+    if (pinned !== undefined && pinned === sha) return undefined;
+    const state = this.hasPins && this.pins?.instructions === undefined ? 'new' : 'changed';
+    return { kind: 'instructions', key: 'instructions', state: this.hasPins ? state : 'new', item: text, ...(sha ? { sha256: sha } : {}) };
   }
 
   /**

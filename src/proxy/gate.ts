@@ -14,6 +14,7 @@ import { locateConfigFile } from '../core/scan/locate';
 import type { TrustStore } from '../core/trust';
 import type { TrustRecord } from '../core/trust/types';
 import type { HostId } from '../core/types';
+import { checkStoreLocation, resolveCommand } from './trustRoots';
 
 /** What the proxy was asked to do, as it received it. */
 export interface GuardInvocation {
@@ -37,8 +38,10 @@ export interface GuardInvocation {
 
 /** The gate's verdict. On `ok: false` nothing may be spawned or connected. */
 export type GateResult =
-  | { ok: true; report: ServerReport; record: TrustRecord }
-  | { ok: false; reason: string; report?: ServerReport };
+  /** `command`: the absolute path to spawn (stdio). */
+  | { ok: true; report: ServerReport; record: TrustRecord; command?: string }
+  /** `storeRefused`: the trust store itself is not believed (nothing may be written next to it either). */
+  | { ok: false; reason: string; report?: ServerReport; storeRefused?: boolean };
 
 /**
  * Whether `actual` is what the host makes of `template`: equal as written, or equal once the variables the host
@@ -73,6 +76,10 @@ function real(p: string): string {
  * 3. the entry must be a guarded entry (`isGuarded`) whose `--config`/`--name` name this entry, whose command
  *    and args after `--` (or `--url`) equal the proxy's own, whose `cwd` (resolved) is the proxy's cwd, and whose
  *    env values are present unchanged in the proxy's environment (`${input:…}` parts match anything).
+ *
+ * 4. the trust store is not inside the entry's workspace folder or a git working tree and is the user's own
+ *    (`checkStoreLocation`); a bare command name resolves on a PATH without workspace entries (`resolveCommand`),
+ *    and that absolute path is what is spawned.
  *
  * The organization policy (`policy`, default: the system-managed one, `loadPolicy`) decides first: a server it
  * blocks is refused with its rule and file, one it approves passes as approved, an unusable policy refuses all.
@@ -111,6 +118,9 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
   }
   const { spec, record } = report;
   if (report.policy?.outcome === 'denied') return { ok: false, report, reason: report.policy.message };
+  const folders = spec.workspaceFolder !== undefined ? [spec.workspaceFolder] : [];
+  const storeWhy = checkStoreLocation(store.path, folders, inv.home);
+  if (storeWhy) return { ok: false, report, storeRefused: true, reason: `the trust store is not believed, so nothing counts as approved: ${storeWhy}` };
   if (report.state === 'new' || !record) return { ok: false, report, reason: `${who} has never been approved` };
   if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied on ${record.decidedAt}` };
   if (report.state === 'changed') {
@@ -155,5 +165,8 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
       return { ok: false, report, reason: `the environment variable ${k} is ${have === undefined ? 'missing' : 'not the approved value'} for ${who}` };
     }
   }
-  return { ok: true, report, record };
+  if (inv.command === undefined) return { ok: true, report, record };
+  const resolved = resolveCommand(inv.command, inv.env, inv.cwd, folders, inv.home);
+  if ('error' in resolved) return { ok: false, report, reason: `the command of ${who} cannot be resolved safely: ${resolved.error}` };
+  return { ok: true, report, record, command: resolved.path };
 }

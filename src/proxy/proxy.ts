@@ -108,6 +108,8 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
 
   if (!gate.ok) {
     logger.warn(`blocked "${inv.name}" (${inv.configFile}): ${gate.reason}`);
+    // Nothing is written next to a trust store that is not believed (it may be the workspace's own).
+    if (gate.storeRefused) return serveBlocked(opts, gate.reason, maxBytes);
     const byPolicy = gate.report?.policy?.outcome === 'denied' ? gate.report.policy : undefined;
     audit.record({
       ...(gate.report ? serverFields(gate.report) : who),
@@ -220,7 +222,7 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
 
   try {
     if (inv.url !== undefined) return await runRemote(opts, relay, maxBytes, (r) => (remote = r));
-    return await runChild(opts, relay, maxBytes, (c) => (child = c));
+    return await runChild(opts, gate.command ?? inv.command!, relay, maxBytes, (c) => (child = c));
   } finally {
     watcher.close();
     await pending;
@@ -280,14 +282,14 @@ function groupAlive(pid: number): boolean {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Spawns the approved server and relays until it exits. */
-function runChild(opts: GuardProxyOptions, relay: Relay, maxBytes: number, setChild: (c: ChildProcess) => void): Promise<number> {
+function runChild(opts: GuardProxyOptions, command: string, relay: Relay, maxBytes: number, setChild: (c: ChildProcess) => void): Promise<number> {
   const { invocation: inv, logger } = opts;
   const exitGrace = opts.exitGraceMs ?? 3_000;
   const killGrace = opts.killGraceMs ?? 2_000;
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(inv.command!, inv.args, {
+      child = spawn(command, inv.args, {
         cwd: inv.cwd,
         env: inv.env,
         shell: false,

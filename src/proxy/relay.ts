@@ -1,29 +1,48 @@
 /**
- * The message relay of the guard proxy: newline-delimited JSON-RPC 2.0 between the host and a server
- * (MCP spec 2025-06-18, "Transports › stdio", "Lifecycle", "Server Features"), rewriting what the model would
- * see. Transport-agnostic: the caller feeds lines from each side and supplies the two sinks.
+ * The message relay of the guard proxy: a fail-closed protocol firewall between the host and one server,
+ * newline-delimited JSON-RPC 2.0 (MCP spec 2025-11-25 and 2026-07-28, "Transports › stdio", "Lifecycle",
+ * "Server Features"). Transport-agnostic: the caller feeds lines from each side and supplies the two sinks.
  *
- * - Host requests `tools/list`, `prompts/list`, `resources/list`, `resources/templates/list` are tracked by id;
- *   their responses are filtered by {@link MetadataFilter}: new or changed items are withheld, and a pending
- *   review is recorded (once per item and hash).
- * - `tools/call`, `prompts/get`, `resources/read` of a withheld item are answered by the proxy with a JSON-RPC
- *   error saying why; the server never sees them. Checked requests are forwarded re-serialized, so the server
- *   reads exactly what was checked (no duplicate-key games).
- * - `notifications/{tools,prompts,resources}/list_changed` from the server: the proxy re-lists that kind itself
- *   (its own request ids), records what it withholds, then forwards the notification.
- * - The `initialize` result's capabilities get `listChanged: true` so the host listens for the proxy's own
- *   notifications sent after an approval (see {@link Relay.setPins}).
- * - Lines that are not JSON from the server are dropped and logged (they would break the host).
+ * - **The proxy owns the ids.** Every host request is re-issued to the server under an id of the proxy's own (a
+ *   number from one counter) and its response is mapped back to the host's id, exactly as the host sent it. A
+ *   server response that answers nothing the proxy sent is dropped and logged, whatever its id looks like
+ *   (`"1"` for `1`, `null`, a guessed future id). Server-to-host requests get proxy ids towards the host the
+ *   same way, and a host response that answers none of them is dropped.
+ * - **Understand or refuse.** Every server message is parsed against the schema of its protocol revision (the
+ *   SDKs' schemas, see `src/core/probe/schemas.ts`) and the host gets only the re-serialized parsed value. A
+ *   response that does not parse becomes a JSON-RPC error to the host; any other message that does not parse
+ *   is dropped and logged. A host request for a method whose result the guard does not know is refused with a
+ *   JSON-RPC error and never reaches the server.
+ * - **Every pin is enforced** on every path: list results (each page), `initialize` and `server/discover`
+ *   (server instructions), `list_changed` notifications of both eras (the proxy re-lists itself, with its own
+ *   ids, before forwarding them), and calls: `tools/call`, `prompts/get`, `resources/read` of a withheld item
+ *   are answered by the proxy with a JSON-RPC error saying why; the server never sees them.
+ * - Both eras: the era of each request is the one it is sent under (`initialize` → legacy; `server/discover` or a
+ *   `_meta` protocol version of 2026-07-28 or later → modern), and its response is parsed with that era's schema.
+ *
+ * What is relayed as it is, checked, or refused (and why) is tabled in README.md, "The guard proxy".
  */
-import { randomUUID } from 'node:crypto';
 import type { MetadataPins } from '../core/pins';
 import type { Logger } from '../core/ports';
+import {
+  knowsMethod,
+  parseErrorResponse,
+  parseResult,
+  parseServerNotification,
+  parseServerRequest,
+  protocolEra,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  SUBSCRIPTION_ID_META_KEY,
+  type ProtocolEra,
+} from '../core/probe/schemas';
 import type { ListKind } from '../core/probe/types';
 import type { PendingItem } from '../core/trust/pending';
 import { RpcError, type RpcMessage } from './blocked';
 import { LIST_METHODS, MetadataFilter } from './filter';
 
-/** Most host list requests tracked at once; the oldest is forgotten first (a host never has that many open). */
+/** Most requests tracked at once in each direction; past it the oldest is forgotten (and its answer dropped). */
 const MAX_TRACKED = 10_000;
 /** Pages the proxy follows when it re-lists on `list_changed`. */
 const MAX_SELF_PAGES = 100;
@@ -34,6 +53,13 @@ const CALL_KIND: Readonly<Record<string, { kind: 'tools' | 'prompts' | 'resource
   'tools/call': { kind: 'tools', field: 'name' },
   'prompts/get': { kind: 'prompts', field: 'name' },
   'resources/read': { kind: 'resources', field: 'uri' },
+};
+
+/** The `list_changed` notification of each kind, and the `subscriptions/listen` filter flag that asks for it. */
+const LIST_CHANGED: Readonly<Record<string, { kind: 'tools' | 'prompts' | 'resources'; flag: string }>> = {
+  'notifications/tools/list_changed': { kind: 'tools', flag: 'toolsListChanged' },
+  'notifications/prompts/list_changed': { kind: 'prompts', flag: 'promptsListChanged' },
+  'notifications/resources/list_changed': { kind: 'resources', flag: 'resourcesListChanged' },
 };
 
 /** Sinks and hooks of a {@link Relay}. */
@@ -47,15 +73,20 @@ export interface RelayIo {
   logger: Logger;
 }
 
-const LIST_CHANGED = Buffer.from('list_changed');
-
-/** Whether a line looks like one JSON object: first and last non-blank bytes are `{` and `}`. */
-function isObjectLine(line: Buffer): boolean {
-  let a = 0;
-  let b = line.length - 1;
-  while (a <= b && (line[a] === 0x20 || line[a] === 0x09)) a++;
-  while (b >= a && (line[b] === 0x20 || line[b] === 0x09 || line[b] === 0x0d)) b--;
-  return a < b && line[a] === 0x7b && line[b] === 0x7d;
+/** A request the proxy sent the server and waits on. */
+interface Outgoing {
+  method: string;
+  era: ProtocolEra;
+  /** The host's id, exactly as it sent it (absent for the proxy's own requests). */
+  hostId?: string | number;
+  /** For the proxy's own requests: receives the response (a result only once it parsed; its raw form). */
+  own?: (m: RpcMessage) => void;
+  /** For list requests: the list and whether it is a first page (no cursor). */
+  list?: { kind: ListKind; first: boolean };
+  /** The host's progress token, if it asked for progress. */
+  progressKey?: string;
+  /** For `subscriptions/listen`: the notification flags asked for. */
+  listen?: Record<string, unknown>;
 }
 
 /** One message as a framed line (JSON + `\n`). */
@@ -63,24 +94,56 @@ function frame(m: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(m)}\n`);
 }
 
+/** A map key that keeps the JSON type of an id or token (`"1"` and `1` differ). */
 function idKey(id: unknown): string | undefined {
-  return typeof id === 'string' ? `s${id}` : typeof id === 'number' ? `n${id}` : undefined;
+  return typeof id === 'string' ? `s${id}` : typeof id === 'number' && Number.isFinite(id) ? `n${id}` : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+function has(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Whether `m` is exactly a JSON-RPC result response envelope: `jsonrpc`, `id`, `result` (an object), nothing else. */
+function isResultEnvelope(m: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in m) {
+    if (!has(m, k)) continue;
+    if (k !== 'jsonrpc' && k !== 'id' && k !== 'result') return false;
+    n++;
+  }
+  return n === 3 && m.jsonrpc === '2.0' && isObject(m.result);
+}
+
+function metaOf(params: unknown): Record<string, unknown> | undefined {
+  return isObject(params) && isObject(params._meta) ? params._meta : undefined;
+}
+
 /** See the module doc. One instance per session. */
 export class Relay {
   readonly filter: MetadataFilter;
-  private readonly lists = new Map<string, { kind: ListKind; first: boolean }>();
-  private initKey?: string;
+  /** Requests sent to the server, by the proxy's id. */
+  private readonly out = new Map<number, Outgoing>();
+  /** Open `subscriptions/listen` streams, by the proxy's id (the subscription id the server uses). */
+  private readonly listens = new Map<number, Outgoing>();
+  /** Host progress tokens of outstanding requests → the proxy's id. */
+  private readonly progress = new Map<string, number>();
+  /** Server-to-host requests, by the proxy's id towards the host → the server's id. */
+  private readonly fromServerReqs = new Map<number, string | number>();
+  /** The same, server's id key → the proxy's id (for the server's cancellations). */
+  private readonly serverReqIds = new Map<string, number>();
+  /** Host id key → the proxy's id (for the host's cancellations). */
+  private readonly byHostId = new Map<string, number>();
+  private seq = 0;
+  /** The session's era, once the host said (`initialize` or a modern request). */
+  private era?: ProtocolEra;
+  /** `_meta` the host sends on modern requests (protocol version, client info, capabilities): reused for own requests. */
+  private modernMeta?: Record<string, unknown>;
   private initialized = false;
   private capabilities: Record<string, unknown> = {};
-  private readonly own = new Map<string, (m: RpcMessage) => void>();
-  private readonly ownPrefix = `mcp-trust-guard-${randomUUID()}-`;
-  private ownSeq = 0;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -90,146 +153,340 @@ export class Relay {
     this.filter = new MetadataFilter(pins);
   }
 
-  /** Handles one line from the host (`framed`: the same bytes with their newline, forwarded when unchanged). */
-  fromHost(line: Buffer, framed: Buffer): void {
+  /** Handles one line from the host (`framed`: the same bytes with their newline). */
+  fromHost(line: Buffer, _framed?: Buffer): void {
     let msg: unknown;
     try {
       msg = JSON.parse(line.toString('utf8'));
     } catch {
-      this.io.toServer(framed);
+      this.io.logger.warn(`dropped a line from the host that is not JSON: ${JSON.stringify(line.subarray(0, 120).toString('utf8'))}`);
       return;
     }
     if (Array.isArray(msg)) {
-      // JSON-RPC batches (removed in MCP 2025-06-18): each member is checked and forwarded as its own line.
-      for (const m of msg) this.hostMessage(m, undefined);
+      // JSON-RPC batches (MCP 2025-03-26 only): each member is handled, and answered, as its own message.
+      for (const m of msg) this.hostMessage(m);
       return;
     }
-    this.hostMessage(msg, framed);
+    this.hostMessage(msg);
   }
 
-  private hostMessage(msg: unknown, raw: Buffer | undefined): void {
-    if (isObject(msg) && typeof msg.method === 'string' && msg.id !== undefined && msg.id !== null) {
-      const key = idKey(msg.id);
-      const method = msg.method;
-      const listKind = LIST_METHODS[method];
-      if (listKind && key) {
-        if (this.lists.size >= MAX_TRACKED) this.lists.delete(this.lists.keys().next().value as string);
-        const cursor = isObject(msg.params) ? msg.params.cursor : undefined;
-        this.lists.set(key, { kind: listKind, first: cursor === undefined || cursor === null });
-      } else if (method === 'initialize' && key) {
-        this.initKey = key;
-      } else {
-        const call = CALL_KIND[method];
-        if (call) {
-          const target = isObject(msg.params) ? msg.params[call.field] : undefined;
-          const why = typeof target === 'string' ? this.filter.check(call.kind, target) : undefined;
-          if (why) {
-            this.io.logger.warn(`refused ${method} ${JSON.stringify(target).slice(0, 200)}: ${why}`);
-            this.toHostJson({ jsonrpc: '2.0', id: msg.id, error: { code: RpcError.Blocked, message: `MCP Trust Guard: ${why}.` } });
-            return;
-          }
-          this.io.toServer(frame(msg));
-          return;
-        }
-      }
-    }
-    this.io.toServer(raw ?? frame(msg));
+  private nextId(): number {
+    return ++this.seq;
   }
 
-  /**
-   * Handles one line from the server. Fast path: while no host list request, `initialize` or own request is
-   * outstanding, a line that is a JSON object (`{…}`) and does not contain `list_changed` needs no rewriting and
-   * is forwarded as is, unparsed (the host parses it anyway).
-   */
-  fromServer(line: Buffer, framed: Buffer): void {
-    if (this.lists.size === 0 && this.own.size === 0 && this.initKey === undefined && isObjectLine(line) && line.indexOf(LIST_CHANGED) === -1) {
-      this.io.toHost(framed);
-      return;
-    }
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line.toString('utf8'));
-    } catch {
-      this.io.logger.warn(`dropped a line from the server that is not JSON: ${JSON.stringify(line.subarray(0, 120).toString('utf8'))}`);
-      return;
-    }
-    if (Array.isArray(msg)) {
-      for (const m of msg) this.fromServerMessage(m, undefined);
-      return;
-    }
-    this.fromServerMessage(msg, framed);
+  private track<K, V>(map: Map<K, V>, k: K, v: V): void {
+    if (map.size >= MAX_TRACKED) map.delete(map.keys().next().value as K);
+    map.set(k, v);
   }
 
-  /** Handles one parsed message from the server (`raw` is its framed line, when it came as one). */
-  fromServerMessage(msg: unknown, raw: Buffer | undefined): void {
+  private refuseHost(id: unknown, code: number, why: string): void {
+    this.toHostJson({ jsonrpc: '2.0', id, error: { code, message: `MCP Trust Guard: ${why}` } });
+  }
+
+  private hostMessage(msg: unknown): void {
     if (!isObject(msg)) {
-      this.io.logger.warn('dropped a JSON value from the server that is not a JSON-RPC message');
+      this.io.logger.warn('dropped a JSON value from the host that is not a JSON-RPC message');
       return;
     }
-    const m = msg as RpcMessage;
-    if (m.method === undefined && m.id !== undefined) {
-      const key = idKey(m.id);
-      if (key !== undefined) {
-        const own = this.own.get(key);
-        if (own) {
-          this.own.delete(key);
-          own(m);
-          return;
-        }
-        const list = this.lists.get(key);
-        if (list) {
-          this.lists.delete(key);
-          this.toHostJson(this.rewriteList(m, list.kind, list.first));
-          return;
-        }
-        if (key === this.initKey) {
-          this.initKey = undefined;
-          this.patchInitialize(m);
-          this.toHostJson(m);
-          this.initialized = true;
-          return;
-        }
+    const method = msg.method;
+    const id = msg.id;
+    if (typeof method === 'string' && id !== undefined) {
+      this.hostRequest(msg, method, id);
+      return;
+    }
+    if (typeof method === 'string') {
+      this.hostNotification(msg, method);
+      return;
+    }
+    if (typeof id === 'number' && (has(msg, 'result') || has(msg, 'error'))) {
+      const serverId = this.fromServerReqs.get(id);
+      if (serverId === undefined) {
+        this.io.logger.warn(`dropped a response from the host that answers no request of the server (id ${JSON.stringify(id)})`);
+        return;
       }
-    } else if (typeof m.method === 'string') {
-      const changed = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(m.method);
-      if (changed) {
-        void this.relist(changed[1] as 'tools' | 'prompts' | 'resources').finally(() => this.emit(m, raw));
+      this.fromServerReqs.delete(id);
+      this.serverReqIds.delete(idKey(serverId)!);
+      const body = has(msg, 'error') ? { error: msg.error } : { result: msg.result };
+      this.io.toServer(frame({ jsonrpc: '2.0', id: serverId, ...body }));
+      return;
+    }
+    this.io.logger.warn('dropped a message from the host that is neither a request, a notification nor an answer to the server');
+  }
+
+  private hostRequest(msg: Record<string, unknown>, method: string, id: unknown): void {
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      this.refuseHost(null, RpcError.InvalidRequest, `a request id must be a string or a number`);
+      return;
+    }
+    const meta = metaOf(msg.params);
+    const metaVersion = meta?.[PROTOCOL_VERSION_META_KEY];
+    let era: ProtocolEra;
+    if (method === 'server/discover' || protocolEra(metaVersion) === 'modern') {
+      era = 'modern';
+      this.era ??= 'modern';
+      if (meta) {
+        const keep: Record<string, unknown> = {};
+        for (const k of [PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, CLIENT_CAPABILITIES_META_KEY]) if (has(meta, k)) keep[k] = meta[k];
+        this.modernMeta = keep;
+      }
+    } else if (method === 'initialize') {
+      era = 'legacy';
+      this.era = 'legacy';
+    } else {
+      era = this.era ?? 'legacy';
+    }
+    if (!knowsMethod(era, method)) {
+      this.io.logger.warn(`refused ${method.slice(0, 100)}: the guard cannot check what a server answers to it`);
+      this.refuseHost(id, RpcError.MethodNotFound, `${method.slice(0, 100)} is not relayed: the guard does not know its result in the ${era} protocol, so it cannot check what the server would answer`);
+      return;
+    }
+    const call = CALL_KIND[method];
+    if (call) {
+      const target = isObject(msg.params) ? msg.params[call.field] : undefined;
+      const why = typeof target === 'string' ? this.filter.check(call.kind, target) : `${method} without a ${call.field}`;
+      if (why) {
+        this.io.logger.warn(`refused ${method} ${JSON.stringify(target)?.slice(0, 200)}: ${why}`);
+        this.refuseHost(id, RpcError.Blocked, `${why}.`);
         return;
       }
     }
-    this.emit(m, raw);
+    const pid = this.nextId();
+    const o: Outgoing = { method, era, hostId: id };
+    const listKind = LIST_METHODS[method];
+    if (listKind) {
+      const cursor = isObject(msg.params) ? msg.params.cursor : undefined;
+      o.list = { kind: listKind, first: cursor === undefined || cursor === null };
+    }
+    const token = meta?.progressToken;
+    const tk = idKey(token);
+    if (tk !== undefined) {
+      o.progressKey = tk;
+      this.track(this.progress, tk, pid);
+    }
+    if (method === 'subscriptions/listen' && isObject(msg.params) && isObject(msg.params.notifications)) {
+      o.listen = msg.params.notifications;
+      this.track(this.listens, pid, o);
+    }
+    this.track(this.out, pid, o);
+    this.track(this.byHostId, idKey(id)!, pid);
+    this.io.toServer(frame({ jsonrpc: '2.0', id: pid, method, ...(msg.params !== undefined ? { params: msg.params } : {}) }));
   }
 
-  private emit(m: unknown, raw: Buffer | undefined): void {
-    if (raw) this.io.toHost(raw);
-    else this.toHostJson(m);
+  private hostNotification(msg: Record<string, unknown>, method: string): void {
+    let params = msg.params;
+    if (method === 'notifications/cancelled' && isObject(params)) {
+      const pid = this.byHostId.get(idKey(params.requestId) ?? '');
+      if (pid === undefined) {
+        this.io.logger.debug('dropped a cancellation from the host of a request the server does not have');
+        return;
+      }
+      params = { ...params, requestId: pid };
+    }
+    this.io.toServer(frame({ jsonrpc: '2.0', method, ...(params !== undefined ? { params } : {}) }));
+  }
+
+  /** Handles one line from the server. A line that is not JSON is skipped and logged, as MCP SDK hosts skip it. */
+  fromServer(line: Buffer, _framed?: Buffer): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line.toString('utf8'));
+    } catch {
+      this.io.logger.warn(`skipped a line on the server's stdout that is not JSON-RPC: ${JSON.stringify(line.subarray(0, 120).toString('utf8'))}`);
+      return;
+    }
+    this.fromServerMessage(msg);
+  }
+
+  /** Handles one parsed message from the server (`_raw` is ignored: only parsed values are passed on). */
+  fromServerMessage(msg: unknown, _raw?: unknown): void {
+    if (Array.isArray(msg)) {
+      // Batches are not part of MCP since 2025-06-18, and never from a server: refused. Requests they answer
+      // get an error, so the host is not left waiting.
+      this.io.logger.warn(`refused a JSON-RPC batch of ${msg.length} message(s) from the server`);
+      for (const m of msg) if (isObject(m) && m.method === undefined) this.failResponse(m.id, 'the server answered in a JSON-RPC batch, which MCP does not allow');
+      return;
+    }
+    if (!isObject(msg)) {
+      this.io.logger.warn('skipped a JSON value on the server side that is not a JSON-RPC message');
+      return;
+    }
+    const method = msg.method;
+    if (typeof method === 'string') {
+      if (msg.id !== undefined) this.serverRequest(msg, method);
+      else this.serverNotification(msg, method);
+      return;
+    }
+    if (method !== undefined) {
+      this.io.logger.warn('dropped a message from the server whose method is not a string');
+      this.failResponse(msg.id, 'the server sent a malformed message');
+      return;
+    }
+    this.serverResponse(msg);
+  }
+
+  /** Answers the host's request behind proxy id `id` (if any) with an error; a no-op for an unknown id. */
+  private failResponse(id: unknown, why: string): void {
+    if (typeof id !== 'number') return;
+    const o = this.out.get(id);
+    if (!o) return;
+    this.settle(id, o);
+    if (o.own) o.own({ jsonrpc: '2.0', id, error: { code: RpcError.Blocked, message: why } });
+    else this.refuseHost(o.hostId, RpcError.Blocked, `the answer of the server to ${o.method} was refused: ${why}`);
+  }
+
+  private settle(pid: number, o: Outgoing): void {
+    this.out.delete(pid);
+    this.listens.delete(pid);
+    if (o.hostId !== undefined) this.byHostId.delete(idKey(o.hostId)!);
+    if (o.progressKey !== undefined && this.progress.get(o.progressKey) === pid) this.progress.delete(o.progressKey);
+  }
+
+  private serverResponse(m: Record<string, unknown>): void {
+    const id = m.id;
+    const o = typeof id === 'number' ? this.out.get(id) : undefined;
+    if (!o) {
+      this.io.logger.warn(`dropped a response from the server that answers nothing the guard sent (id ${JSON.stringify(id)?.slice(0, 80)})`);
+      return;
+    }
+    const pid = id as number;
+    if (has(m, 'error')) {
+      const p = parseErrorResponse(o.era, m);
+      if (!p.ok) {
+        this.failResponse(pid, `the error response does not parse (${p.error})`);
+        return;
+      }
+      this.settle(pid, o);
+      if (o.own) o.own(p.value as RpcMessage);
+      else this.toHostJson({ jsonrpc: '2.0', id: o.hostId, error: p.value.error });
+      return;
+    }
+    if (!isResultEnvelope(m)) {
+      this.failResponse(pid, 'the response is not a JSON-RPC result envelope (jsonrpc "2.0", id, result object, nothing else)');
+      return;
+    }
+    const p = parseResult(o.era, o.method, m.result);
+    if (!p.ok) {
+      this.failResponse(pid, `the result does not match the MCP schema of ${o.method} (${p.error})`);
+      return;
+    }
+    this.settle(pid, o);
+    if (o.own) {
+      o.own(m as RpcMessage);
+      return;
+    }
+    const result = p.value;
+    if (o.list) this.rewriteList(result, m.result as Record<string, unknown>, o.list.kind, o.list.first);
+    else if (o.method === 'initialize' || o.method === 'server/discover') this.patchHandshake(result, o.method);
+    this.toHostJson({ jsonrpc: '2.0', id: o.hostId, result });
+  }
+
+  private serverRequest(msg: Record<string, unknown>, method: string): void {
+    const sid = msg.id;
+    const refuse = (why: string): void => {
+      this.io.logger.warn(`refused the server's request ${method.slice(0, 100)}: ${why}`);
+      if (typeof sid === 'string' || typeof sid === 'number') {
+        this.io.toServer(frame({ jsonrpc: '2.0', id: sid, error: { code: RpcError.MethodNotFound, message: `MCP Trust Guard: ${why}` } }));
+      }
+    };
+    if (this.era !== 'legacy') {
+      refuse(this.era === 'modern' ? 'a server of the 2026-07-28 protocol sends no requests (it asks for input in its results)' : 'the session is not initialized');
+      return;
+    }
+    const p = parseServerRequest('legacy', msg);
+    if (!p.ok) {
+      refuse(`it does not match the MCP schema (${p.error})`);
+      return;
+    }
+    const hid = this.nextId();
+    this.track(this.fromServerReqs, hid, sid as string | number);
+    this.track(this.serverReqIds, idKey(sid)!, hid);
+    this.toHostJson({ ...p.value, id: hid });
+  }
+
+  private serverNotification(msg: Record<string, unknown>, method: string): void {
+    const era = this.era ?? 'legacy';
+    const p = parseServerNotification(era, msg);
+    if (!p.ok) {
+      this.io.logger.warn(`dropped a notification from the server that does not match the MCP schema (${method.slice(0, 100)}: ${p.error})`);
+      return;
+    }
+    const n = p.value;
+    const params = isObject(n.params) ? n.params : undefined;
+    const drop = (why: string): void => this.io.logger.debug(`dropped ${method}: ${why}`);
+    // On a modern session, stream notifications name their `subscriptions/listen` request: map it to the host's id.
+    const meta = metaOf(params);
+    if (meta && has(meta, SUBSCRIPTION_ID_META_KEY)) {
+      const subId = meta[SUBSCRIPTION_ID_META_KEY];
+      const listen = typeof subId === 'number' ? this.listens.get(subId) : undefined;
+      if (!listen) {
+        drop('it names no subscription the host opened');
+        return;
+      }
+      n.params = { ...params, _meta: { ...meta, [SUBSCRIPTION_ID_META_KEY]: listen.hostId } };
+    }
+    switch (method) {
+      case 'notifications/progress': {
+        const pid = this.progress.get(idKey(params?.progressToken) ?? '');
+        if (pid === undefined || !this.out.has(pid)) return drop('its progress token belongs to no outstanding request');
+        break;
+      }
+      case 'notifications/cancelled': {
+        const hid = this.serverReqIds.get(idKey(params?.requestId) ?? '');
+        if (hid === undefined) return drop('it cancels no request the server sent');
+        this.serverReqIds.delete(idKey(params?.requestId)!);
+        this.fromServerReqs.delete(hid);
+        n.params = { ...params, requestId: hid };
+        break;
+      }
+      case 'notifications/resources/updated': {
+        const uri = params?.uri;
+        const why = typeof uri === 'string' ? this.filter.check('resources', uri) : 'no uri';
+        if (why) return drop(why);
+        break;
+      }
+    }
+    const changed = LIST_CHANGED[method];
+    if (changed) {
+      void this.relist(changed.kind).finally(() => this.toHostJson(n));
+      return;
+    }
+    this.toHostJson(n);
   }
 
   private toHostJson(m: unknown): void {
     this.io.toHost(frame(m));
   }
 
-  private patchInitialize(m: RpcMessage): void {
-    if (!isObject(m.result)) return;
-    const caps = m.result.capabilities;
+  /** `initialize` (legacy) or `server/discover` (modern): withholds unapproved instructions, declares listChanged. */
+  private patchHandshake(result: Record<string, unknown>, method: string): void {
+    const text = result.instructions;
+    if (text !== undefined) {
+      const withheld = this.filter.checkInstructions(typeof text === 'string' ? text : JSON.stringify(text));
+      if (withheld) {
+        delete result.instructions;
+        this.report([withheld]);
+      }
+    }
+    const caps = result.capabilities;
     if (!isObject(caps)) return;
     this.capabilities = caps;
     for (const k of ['tools', 'prompts', 'resources']) {
       if (isObject(caps[k])) (caps[k] as Record<string, unknown>).listChanged = true;
     }
+    if (method === 'initialize') this.initialized = true;
   }
 
-  private rewriteList(m: RpcMessage, kind: ListKind, first: boolean): RpcMessage {
-    if (!isObject(m.result)) return m;
-    const items = m.result[kind];
-    if (!Array.isArray(items)) {
-      m.result[kind] = [];
-      return m;
-    }
-    const page = this.filter.filterPage(kind, items, first);
-    m.result[kind] = page.kept;
+  /**
+   * Filters one page of a list: the pin decision is made on the items exactly as the server sent them (`raw`, what
+   * the pins hash), and the host gets the parsed form of the kept ones.
+   */
+  private rewriteList(result: Record<string, unknown>, raw: Record<string, unknown>, kind: ListKind, first: boolean): void {
+    const rawItems = raw[kind] as unknown[];
+    const parsed = result[kind] as unknown[];
+    const page = this.filter.filterPage(kind, rawItems, first);
+    const keep = new Set(page.keptIndexes);
+    result[kind] = parsed.filter((_it, i) => keep.has(i));
     this.report(page.withheld);
-    return m;
   }
 
   private report(items: PendingItem[]): void {
@@ -242,21 +499,26 @@ export class Relay {
     if (fresh.length) this.io.onWithheld(fresh);
   }
 
-  /** Sends one request of the proxy's own to the server; resolves with the response, or undefined on timeout. */
-  private request(method: string, params?: Record<string, unknown>): Promise<RpcMessage | undefined> {
-    const id = this.ownPrefix + ++this.ownSeq;
-    const key = idKey(id)!;
+  /** Sends one request of the proxy's own; resolves with the raw result (undefined on error or timeout). */
+  private request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const pid = this.nextId();
+    const era = this.era ?? 'legacy';
+    const p = era === 'modern' && this.modernMeta ? { ...params, _meta: { ...this.modernMeta } } : params;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.own.delete(key);
+        this.out.delete(pid);
         resolve(undefined);
       }, SELF_LIST_TIMEOUT_MS);
       timer.unref();
-      this.own.set(key, (m) => {
-        clearTimeout(timer);
-        resolve(m);
+      this.track(this.out, pid, {
+        method,
+        era,
+        own: (m) => {
+          clearTimeout(timer);
+          resolve(isObject(m.result) ? m.result : undefined);
+        },
       });
-      this.io.toServer(frame({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
+      this.io.toServer(frame({ jsonrpc: '2.0', id: pid, method, ...(Object.keys(p).length ? { params: p } : {}) }));
     });
   }
 
@@ -268,10 +530,10 @@ export class Relay {
         const method = Object.keys(LIST_METHODS).find((mm) => LIST_METHODS[mm] === k)!;
         let cursor: string | undefined;
         for (let page = 0; page < MAX_SELF_PAGES; page++) {
-          const res = await this.request(method, cursor === undefined ? undefined : { cursor });
-          if (!res || !isObject(res.result) || !Array.isArray(res.result[k])) return;
-          this.report(this.filter.filterPage(k, res.result[k] as unknown[], page === 0).withheld);
-          const next = res.result.nextCursor;
+          const res = await this.request(method, cursor === undefined ? {} : { cursor });
+          if (!res || !Array.isArray(res[k])) return;
+          this.report(this.filter.filterPage(k, res[k] as unknown[], page === 0).withheld);
+          const next = res.nextCursor;
           if (typeof next !== 'string' || next === '') return;
           cursor = next;
         }
@@ -281,14 +543,22 @@ export class Relay {
 
   /**
    * Replaces the pins (after the trust store changed) or revokes them (`null`: the record was denied, removed, or
-   * its fingerprint moved). Forgets what was seen this session and, once the session is initialized, sends
-   * `notifications/{tools,prompts,resources}/list_changed` (those the server declared; tools always) so the host
-   * lists again.
+   * its fingerprint moved). Forgets what was seen this session and tells the host to list again: legacy sessions
+   * get `notifications/{tools,prompts,resources}/list_changed` (those the server declared; tools always), modern
+   * ones get them on each open `subscriptions/listen` stream that asked for them.
    */
   setPins(pins: MetadataPins | undefined | null): void {
     this.filter.revoked = pins === null;
     if (pins !== null) this.filter.pins = pins;
     this.filter.forget();
+    if (this.era === 'modern') {
+      for (const l of this.listens.values()) {
+        for (const [method, c] of Object.entries(LIST_CHANGED)) {
+          if (l.listen?.[c.flag] === true) this.toHostJson({ jsonrpc: '2.0', method, params: { _meta: { [SUBSCRIPTION_ID_META_KEY]: l.hostId } } });
+        }
+      }
+      return;
+    }
     if (!this.initialized) return;
     for (const k of ['tools', 'prompts', 'resources']) {
       if (k === 'tools' || isObject(this.capabilities[k])) this.toHostJson({ jsonrpc: '2.0', method: `notifications/${k}/list_changed` });

@@ -1,8 +1,6 @@
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { connectRemoteBridge } from '../../core/probe/bridge';
-import { defaultStorePath } from '../../core/trust';
-import { runGuardProxy, stderrLogger, type LogLevel } from '../../proxy';
+import { homeStorePath, realHome, restoreLoaderVariables, runGuardProxy, stderrLogger, type LogLevel } from '../../proxy';
 import { CliError, type GlobalOptions, type Io } from '../context';
 
 /** Options of `run` (besides the global `--store`). */
@@ -20,7 +18,9 @@ export interface RunOptions {
  * The guard proxy, meant to be the `command` of a config entry (see `src/core/edit/guard.ts`). Flags (stable):
  * - `--config <file>`: the config file whose entry launches this proxy (absolute, or relative to the cwd);
  * - `--name <server>`: the entry's server name in that file;
- * - `--store <file>`: the trust store (default `$MCP_TRUST_GUARD_STORE`, else the per-OS config dir);
+ * - `--store <file>` (global, before `run`; the launcher the extension installs bakes it in): the trust store,
+ *   absolute; default: the per-OS config dir under the user's real home. `$MCP_TRUST_GUARD_STORE`, `HOME` and
+ *   `XDG_CONFIG_HOME` are ignored here: a host builds this process's environment partly from workspace files;
  * - `--url <url>`: bridge to a remote server (streamable HTTP, falling back to SSE) instead of spawning one;
  * - `--max-message-bytes <n>`: cap of one JSON-RPC message (default 4 MiB);
  * - everything after `--`: the server command and its args, spawned only when they are exactly the approved
@@ -37,6 +37,8 @@ export async function runCommand(command: string[], o: RunOptions, opts: GlobalO
   if (o.url === undefined && !command.length) throw new CliError('run needs the server command after "--" (or --url <url>)');
   const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === io.env.MCP_TRUST_GUARD_LOG) ?? 'info';
   const logger = stderrLogger(level as LogLevel, (s) => io.err(s));
+  if (opts.store !== undefined && !isAbsolute(opts.store)) throw new CliError(`run needs an absolute --store (got ${JSON.stringify(opts.store)})`);
+  const home = realHome();
   const max = o.maxMessageBytes !== undefined ? Number(o.maxMessageBytes) : undefined;
   if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new CliError('--max-message-bytes must be a positive integer');
   const code = await runGuardProxy({
@@ -46,10 +48,10 @@ export async function runCommand(command: string[], o: RunOptions, opts: GlobalO
       ...(o.url !== undefined ? { url: o.url } : { command: command[0] }),
       args: command.slice(1),
       cwd: io.cwd,
-      env: io.env,
-      home: io.env.HOME || io.env.USERPROFILE || homedir(),
+      env: restoreLoaderVariables(io.env),
+      home,
     },
-    storePath: defaultStorePath(opts.store ? resolve(io.cwd, opts.store) : undefined, io.env),
+    storePath: opts.store ?? homeStorePath(home),
     logger,
     version,
     stdin: process.stdin,

@@ -16,8 +16,8 @@ import { emptyProbeResult } from '../probe/types';
 import { lockPath } from './lock';
 import { recordKey, removeStaleTempFiles, type StoreSnapshot, type TrustStore } from './store';
 
-/** The kind of a withheld item, as in `MetadataPins` (tool, prompt, resource, resource template). */
-export type PendingItemKind = 'tool' | 'prompt' | 'resource' | 'resourceTemplate';
+/** The kind of a withheld item, as in `MetadataPins` (tool, prompt, resource, resource template, server instructions). */
+export type PendingItemKind = 'tool' | 'prompt' | 'resource' | 'resourceTemplate' | 'instructions';
 
 /** One item a guard proxy withheld from the host. */
 export interface PendingItem {
@@ -107,7 +107,7 @@ export const pendingReviewsSchema = {
               type: 'object',
               required: ['kind', 'key', 'state', 'item'],
               properties: {
-                kind: { enum: ['tool', 'prompt', 'resource', 'resourceTemplate'] },
+                kind: { enum: ['tool', 'prompt', 'resource', 'resourceTemplate', 'instructions'] },
                 key: { type: 'string' },
                 state: { enum: ['new', 'changed'] },
                 item: {},
@@ -253,7 +253,7 @@ export async function resolvePendingReviews(storePath: string, filter: PendingFi
   });
 }
 
-const LIST_OF: Record<PendingItemKind, 'tools' | 'prompts' | 'resources' | 'resourceTemplates'> = {
+const LIST_OF: Record<Exclude<PendingItemKind, 'instructions'>, 'tools' | 'prompts' | 'resources' | 'resourceTemplates'> = {
   tool: 'tools',
   prompt: 'prompts',
   resource: 'resources',
@@ -308,6 +308,15 @@ export async function approvePendingMetadata(store: TrustStore, review: PendingR
       resourceTemplates: rehome(old.resourceTemplates),
     };
     for (const it of review.items ?? []) {
+      if (it.kind === 'instructions') {
+        if (typeof it.item !== 'string') {
+          if (it.sha256) pins.instructions = { sha256: it.sha256, item: it.item, note: 'too large to keep whole in the pending review; pinned by hash' };
+          continue;
+        }
+        const made = pinMetadata({ ...emptyProbeResult(), instructions: it.item }, now).instructions;
+        if (made) pins.instructions = made;
+        continue;
+      }
       const list = LIST_OF[it.kind];
       const truncated = it.item !== null && typeof it.item === 'object' && (it.item as { $truncated?: unknown }).$truncated === true;
       let pin: ItemPin;

@@ -181,7 +181,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<GuardLauncher>): Prom
  * (`dist/cli.js`). Every disposable goes to `context.subscriptions`. Never throws; failures are logged.
  */
 export function registerGuardCommands(context: vscode.ExtensionContext, deps: GuardDeps): void {
-  const launcher = installLauncher(context.globalStorageUri.fsPath, context.asAbsolutePath('dist/cli.js'));
+  const launcher = installLauncher(context.globalStorageUri.fsPath, context.asAbsolutePath('dist/cli.js'), { store: deps.storePath() });
   launcher.then(
     (l) => deps.logger.info(`guard launcher ready: ${l.command}`),
     (e: unknown) => deps.logger.error(`cannot write the guard launcher: ${(e as Error).message}`),

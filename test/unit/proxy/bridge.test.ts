@@ -49,7 +49,7 @@ const stopFixture = (f: Fixture | undefined): Promise<void> => stopChild(f?.chil
 function remoteSandbox(cli: string, url: string, name = 'remote'): Promise<GuardSandbox> {
   return sandbox(
     name,
-    (configFile) => `${JSON.stringify({ servers: { [name]: { command: node, args: [cli, 'run', '--config', configFile, '--name', name, '--url', url] } } }, null, 2)}\n`,
+    (configFile, _cli, store) => `${JSON.stringify({ servers: { [name]: { command: node, args: [cli, '--store', store, 'run', '--config', configFile, '--name', name, '--url', url] } } }, null, 2)}\n`,
     (raw) => isGuarded(raw)?.url === url,
     { prefix: 'mtg-bridge-', cli, env: { MCP_TRUST_GUARD_LOG: 'debug' } },
   );

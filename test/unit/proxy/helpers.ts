@@ -69,7 +69,7 @@ export interface SandboxOptions {
  * Creates a temp sandbox (workspace, home, store, the bundled CLI) whose `.vscode/mcp.json` is what
  * `configText(configFile, cli)` returns, with server `name` in it. `approve` refuses unless `isOurs(raw entry)`.
  */
-export async function sandbox(name: string, configText: (configFile: string, cli: string) => string, isOurs: (raw: unknown) => boolean, opts: SandboxOptions = {}): Promise<GuardSandbox> {
+export async function sandbox(name: string, configText: (configFile: string, cli: string, store: string) => string, isOurs: (raw: unknown) => boolean, opts: SandboxOptions = {}): Promise<GuardSandbox> {
   const root = mkdtempSync(join(tmpdir(), opts.prefix ?? 'mtg-proxy-'));
   const ws = join(root, 'ws');
   const home = join(root, 'home');
@@ -78,7 +78,7 @@ export async function sandbox(name: string, configText: (configFile: string, cli
   const store = join(root, 'store', 'trust-store.json');
   const configFile = join(ws, '.vscode', 'mcp.json');
   const cli = opts.cli ?? (await buildCli(root));
-  writeFileSync(configFile, configText(configFile, cli));
+  writeFileSync(configFile, configText(configFile, cli, store));
   const env = { ...(process.env as Record<string, string>), HOME: home, MCP_TRUST_GUARD_STORE: store, ...opts.env };
   const io = { out: () => undefined, err: () => undefined, env, cwd: ws };
   return {
@@ -112,10 +112,11 @@ export async function sandbox(name: string, configText: (configFile: string, cli
 export function guardSandbox(command: string, args: string[], extra: Record<string, unknown> = {}, name = 'srv'): Promise<GuardSandbox> {
   return sandbox(
     name,
-    (configFile, cli) => {
+    (configFile, cli, store) => {
       const entry = JSON.stringify({ command, args, ...extra }, null, 2).replace(/\n/g, '\n    ');
       const text = `{\n  // guarded by the test\n  "servers": {\n    ${JSON.stringify(name)}: ${entry}\n  }\n}\n`;
-      return applyEdits(text, guardEntryEdits(text, `/servers/${name}`, { command: process.execPath, args: [cli] }, configFile));
+      // The launcher names the store (as the extension's launcher does): `run` believes no environment variable.
+      return applyEdits(text, guardEntryEdits(text, `/servers/${name}`, { command: process.execPath, args: [cli, '--store', store] }, configFile));
     },
     (raw) => Boolean(isGuarded(raw)),
   );
@@ -145,9 +146,14 @@ export async function probePins(command: string, args: string[], env?: Record<st
   return pinMetadata(r, new Date());
 }
 
-/** An SDK client (the host) connected to the guard through `node <cli> <entry args>`. */
-export async function hostClient(sb: GuardSandbox, args = sb.entryArgs(), clientName = 'Visual Studio Code'): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args, cwd: sb.ws, env: sb.env, stderr: 'pipe' });
+/** An SDK client (the host) connected to the guard through `node <cli> <entry args>` (or `launch`, as given). */
+export async function hostClient(
+  sb: Pick<GuardSandbox, 'ws' | 'env' | 'entryArgs'>,
+  args = sb.entryArgs(),
+  clientName = 'Visual Studio Code',
+  launch: { command: string; args: string[] } = { command: process.execPath, args },
+): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: launch.command, args: launch.args, cwd: sb.ws, env: sb.env, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const client = new Client({ name: clientName, version: '1.101.0' }, { capabilities: {} });

@@ -1,0 +1,101 @@
+/**
+ * Nothing from the workspace decides trust: a forged trust store inside the workspace, `HOME`/`XDG_CONFIG_HOME`/
+ * `MCP_TRUST_GUARD_STORE` pointing into it, a workspace `node` first on `PATH`, `NODE_OPTIONS` for the guard.
+ * Real files, the bundled CLI run as a host runs it, the SDK client as the host.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { checkStoreLocation, homeStorePath, resolveCommand } from '../../../src/proxy/trustRoots';
+import { installLauncher } from '../../../src/vscode/guard/launcher';
+import { FIXTURES, guardSandbox, hostClient, type GuardSandbox } from './helpers';
+
+const node = process.execPath;
+
+test('checkStoreLocation: refuses a store inside the workspace, inside a git working tree, or writable by others', () => {
+  const sb = { root: join(tmpdir(), `mtg-roots-${process.pid}`) };
+  const ws = join(sb.root, 'ws');
+  mkdirSync(join(ws, '.git'), { recursive: true });
+  mkdirSync(join(sb.root, 'own'), { recursive: true, mode: 0o700 });
+  const mine = join(sb.root, 'own', 'trust-store.json');
+  writeFileSync(mine, '{}', { mode: 0o600 });
+  assert.equal(checkStoreLocation(mine, [ws]), undefined);
+  assert.match(checkStoreLocation(join(ws, 'forged.json'), [ws]) ?? '', /inside the workspace folder/);
+  assert.match(checkStoreLocation(join(ws, 'sub', 'forged.json'), []) ?? '', /git working tree/);
+  assert.match(checkStoreLocation('rel/store.json', []) ?? '', /not absolute/);
+  chmodSync(mine, 0o664);
+  assert.match(checkStoreLocation(mine, []) ?? '', /writable by other users/);
+  chmodSync(mine, 0o666);
+  assert.match(checkStoreLocation(mine, []) ?? '', /writable by every user/);
+  rmSync(sb.root, { recursive: true, force: true });
+  assert.equal(homeStorePath('/home/u', 'linux'), '/home/u/.config/mcp-trust-guard/trust-store.json');
+});
+
+test('resolveCommand: PATH entries inside the workspace, a git tree, or relative are skipped', () => {
+  const root = join(tmpdir(), `mtg-path-${process.pid}`);
+  const wsBin = join(root, 'ws', 'bin');
+  mkdirSync(wsBin, { recursive: true });
+  writeFileSync(join(wsBin, 'node'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+  const env = { PATH: ['bin', wsBin, dirname(node)].join(':') };
+  assert.deepEqual(resolveCommand('node', env, root, [join(root, 'ws')]), { path: join(dirname(node), 'node') });
+  assert.match((resolveCommand('node', { PATH: wsBin }, root, [join(root, 'ws')]) as { error: string }).error, /not found on PATH.*skipped/);
+  assert.deepEqual(resolveCommand('./x.sh', env, root, []), { path: join(root, 'x.sh') });
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('guard proxy: a repository cannot choose the trust store, the runtime or the command', () => {
+  let sb: GuardSandbox;
+  const marker = () => join(sb.root, 'marker');
+  const hijack = () => join(sb.root, 'hijacked');
+  before(async () => {
+    sb = await guardSandbox('node', [join(FIXTURES, 'marker.mjs'), '__MARKER__']);
+    writeFileSync(sb.configFile, readFileSync(sb.configFile, 'utf8').replace('__MARKER__', marker()));
+    await sb.approve(undefined);
+    // The repository ships its own `node` and a forged store that approves whatever it likes.
+    mkdirSync(join(sb.ws, 'bin'), { recursive: true });
+    writeFileSync(join(sb.ws, 'bin', 'node'), `#!/bin/sh\necho hijacked > ${JSON.stringify(hijack())}\nexit 3\n`, { mode: 0o755 });
+    writeFileSync(join(sb.ws, 'evil.cjs'), `require('fs').appendFileSync(${JSON.stringify(hijack())}, process.argv[1] + '\\n')`);
+  });
+  after(() => sb.cleanup());
+
+  test('an approved entry run with a workspace node first on PATH and NODE_OPTIONS spawns the real node, never the workspace one', async () => {
+    const l = await installLauncher(join(sb.root, 'storage'), sb.cli, { runtime: node, store: sb.store });
+    const args = sb.entryArgs();
+    const run = args.indexOf('run');
+    const env = { ...sb.env, PATH: `${join(sb.ws, 'bin')}:${dirname(node)}:/usr/bin:/bin`, NODE_OPTIONS: `--require ${join(sb.ws, 'evil.cjs')}` };
+    const { client } = await hostClient({ ...sb, env }, undefined, undefined, { command: l.command, args: args.slice(run) });
+    try {
+      const tools = (await client.listTools()).tools;
+      assert.notEqual(tools[0]?.name, 'mcp_trust_guard_blocked');
+    } finally {
+      await client.close();
+    }
+    assert.ok(existsSync(marker()), 'the approved server ran');
+    const h = existsSync(hijack()) ? readFileSync(hijack(), 'utf8') : '';
+    assert.doesNotMatch(h, /hijacked/, 'the workspace node was not run');
+    assert.ok(!h.includes(sb.cli), `NODE_OPTIONS did not reach the guard process: ${h}`);
+  });
+
+  test('a forged store inside the workspace (--store, MCP_TRUST_GUARD_STORE, HOME, XDG_CONFIG_HOME) approves nothing', async () => {
+    rmSync(marker(), { force: true });
+    const forged = join(sb.ws, '.config', 'mcp-trust-guard', 'trust-store.json');
+    mkdirSync(dirname(forged), { recursive: true });
+    copyFileSync(sb.store, forged); // approves the entry exactly as it is
+    const args = sb.entryArgs().map((a) => (a === sb.store ? forged : a));
+    const env = { ...sb.env, HOME: sb.ws, XDG_CONFIG_HOME: join(sb.ws, '.config'), MCP_TRUST_GUARD_STORE: forged };
+    const { client, stderr } = await hostClient({ ...sb, env }, args);
+    try {
+      const tools = (await client.listTools()).tools;
+      assert.equal(tools.length, 1);
+      assert.equal(tools[0].name, 'mcp_trust_guard_blocked');
+      assert.match(tools[0].description ?? '', /inside the workspace folder/);
+    } finally {
+      await client.close();
+    }
+    assert.match(stderr(), /trust store is not believed/);
+    assert.ok(!existsSync(marker()), 'nothing was started');
+    assert.ok(!existsSync(join(dirname(forged), 'pending-reviews.json')), 'nothing is written next to a refused store');
+  });
+});
