@@ -3,17 +3,19 @@
  * stand-in or spawns the approved server and relays JSON-RPC through the metadata filter, watching the trust
  * store for approvals. See `Relay`, `checkLaunch`, `blockedAnswer`.
  *
- * Process rules: the server is spawned with `shell: false` in its own process group, with the environment and
+ * Process rules: the server is spawned by `spawnTree` (`src/core/process/tree.ts`, shared with the probe) with
+ * `shell: false` in its own process group, with the environment and
  * working directory the proxy received; its stderr is inherited (passes through); SIGINT/SIGTERM/SIGHUP are
  * forwarded to its process group; its exit code becomes the proxy's (128 + signal number when it was killed by a
  * signal); EOF on the proxy's stdin closes the server's stdin, and a server that has not exited after
  * `exitGraceMs` gets SIGTERM, then SIGKILL after `killGraceMs`; once the server exits, any process left in its
  * group is killed the same way. The proxy writes nothing but JSON-RPC lines to stdout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import type { MetadataPins } from '../core/pins';
 import type { Logger } from '../core/ports';
+import { signalTree, spawnTree, treeAlive } from '../core/process/tree';
 import { addPendingReview, FileWatcher, recordKey, TrustStore, type PendingItem } from '../core/trust';
 import { blockedAnswer, type RpcMessage } from './blocked';
 import { auditLogPath, AuditTrail, otlpEndpointOf, serverFields } from '../core/audit';
@@ -257,27 +259,8 @@ function serveBlocked(opts: GuardProxyOptions, reason: string, maxBytes: number)
   });
 }
 
-function groupSignal(child: ChildProcess, sig: NodeJS.Signals): boolean {
-  const pid = child.pid;
-  if (pid === undefined) return false;
-  try {
-    if (process.platform === 'win32') child.kill(sig);
-    else process.kill(-pid, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  if (process.platform === 'win32') return false;
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const groupSignal = signalTree;
+const groupAlive = (pid: number): boolean => treeAlive(pid, false);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -289,14 +272,7 @@ function runChild(opts: GuardProxyOptions, command: string, relay: Relay, maxByt
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(command, inv.args, {
-        cwd: inv.cwd,
-        env: inv.env,
-        shell: false,
-        detached: process.platform !== 'win32',
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'inherit'],
-      });
+      child = spawnTree(command, inv.args, { cwd: inv.cwd, env: inv.env, stdio: ['pipe', 'pipe', 'inherit'] });
     } catch (e) {
       logger.error(`cannot start ${JSON.stringify(inv.command)}: ${(e as Error).message}`);
       resolve(1);

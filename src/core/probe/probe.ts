@@ -303,7 +303,7 @@ class Session implements ProbeSession {
       if (l.kind === 'tools' || transportFailure) {
         snap.error ??= this.explain(error, l.method);
       } else {
-        snap.warnings.push(`${l.method} failed although the server declared "${l.capability}": ${(error as Error).message}`);
+        snap.warnings.push(`${l.method} failed although the server declared "${l.capability}" (not probed; its pins are not compared): ${(error as Error).message}`);
       }
     }
     return snap;

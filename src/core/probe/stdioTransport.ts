@@ -1,14 +1,15 @@
 /**
  * A client-side MCP stdio transport (MCP spec 2025-06-18, "Transports › stdio": newline-delimited JSON-RPC on
  * the child's stdin/stdout) built for hostile servers: every stdout line is capped while it is still arriving
- * (the SDK's `ReadBuffer` only caps at 10 MiB and concatenates first), non-JSON-RPC output is a fatal error,
+ * (the SDK's `ReadBuffer` only caps at 10 MiB and concatenates first), a line that is not JSON-RPC is skipped and
+ * logged (as SDK hosts skip it), a message over the cap or nested too deep is a fatal error,
  * stderr is kept in a bounded ring buffer, and closing kills the whole process group.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../ports';
+import { signalTree, spawnTree, treeAlive } from '../process/tree';
 import type { ResolvedStdioLaunch } from './launch';
 
 /** Deepest JSON nesting accepted in one message; deeper input would overflow recursive hashing later. */
@@ -70,35 +71,12 @@ function jsonDepthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Linux: whether a non-zombie process with process group `pgid` exists (reads `/proc/<pid>/stat`). */
-function liveGroupMembers(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const e of entries) {
-    if (!/^[0-9]+$/.test(e)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${e}/stat`, 'latin1');
-    } catch {
-      continue;
-    }
-    // Fields after the parenthesized command name: state ppid pgrp ...
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
-  }
-  return false;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Spawns the server (`shell: false`, `detached: true` so it leads its own process group) and speaks
- * newline-delimited JSON-RPC with it. The first protocol violation (line over `maxMessageBytes`, a line that is
- * not a JSON-RPC 2.0 object, nesting over {@link MAX_MESSAGE_DEPTH}) is stored in {@link fatalError}, reported
+ * newline-delimited JSON-RPC with it. The first protocol violation (line over `maxMessageBytes`, nesting over
+ * {@link MAX_MESSAGE_DEPTH}) is stored in {@link fatalError}, reported
  * through `onerror`, and closes the transport. `close()` sends SIGTERM to the process group, SIGKILL after
  * `killGraceMs`, and resolves once the child has been reaped (bounded).
  */
@@ -144,7 +122,7 @@ export class BoundedStdioTransport implements Transport {
       const { command, args, cwd, env } = this.launch;
       let child: ChildProcess;
       try {
-        child = spawn(command, args, { cwd, env, shell: false, detached: true, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
+        child = spawnTree(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
       } catch (e) {
         reject(new Error(`cannot start server command ${JSON.stringify(command)}: ${(e as Error).message}`));
         return;
@@ -214,6 +192,18 @@ export class BoundedStdioTransport implements Transport {
     }
   }
 
+  /** Lines skipped so far (see {@link skip}). */
+  skippedLines = 0;
+
+  /**
+   * Skips a stdout line that is not a JSON-RPC 2.0 message, as the MCP SDK hosts' stdio transports do (telemetry
+   * and banners on stdout are common), and logs the first few.
+   */
+  private skip(text: string): void {
+    this.skippedLines++;
+    if (this.skippedLines <= 20) this.opts.logger.warn(`probe: skipped a line on the server's stdout that is not JSON-RPC: ${JSON.stringify(text.slice(0, 120))}`);
+  }
+
   private handleLine(line: Buffer): void {
     let text = line.toString('utf8');
     if (text.endsWith('\r')) text = text.slice(0, -1);
@@ -222,11 +212,11 @@ export class BoundedStdioTransport implements Transport {
     try {
       msg = JSON.parse(text);
     } catch {
-      this.fail(`server wrote output to stdout that is not JSON-RPC: ${JSON.stringify(text.slice(0, 120))}`);
+      this.skip(text);
       return;
     }
     if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || (msg as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
-      this.fail(`server wrote a JSON value to stdout that is not a JSON-RPC 2.0 message: ${JSON.stringify(text.slice(0, 120))}`);
+      this.skip(text);
       return;
     }
     if (jsonDepthExceeds(msg, MAX_MESSAGE_DEPTH)) {
@@ -252,27 +242,12 @@ export class BoundedStdioTransport implements Transport {
     });
   }
 
-  /**
-   * Whether any process of the group still runs. On Linux, members that are zombies (dead, waiting for init to
-   * reap them after their parent died) do not count: they hold no resources and cannot be killed further.
-   */
   private groupAlive(pid: number): boolean {
-    try {
-      process.kill(process.platform === 'win32' ? pid : -pid, 0);
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-    if (process.platform !== 'linux' || !this.exited) return true;
-    return liveGroupMembers(pid);
+    return treeAlive(pid, this.exited);
   }
 
-  private signal(pid: number, sig: NodeJS.Signals): void {
-    try {
-      if (process.platform === 'win32') this.child?.kill(sig);
-      else process.kill(-pid, sig);
-    } catch {
-      // ESRCH: the group is gone already.
-    }
+  private signal(_pid: number, sig: NodeJS.Signals): void {
+    if (this.child) signalTree(this.child, sig);
   }
 
   /**

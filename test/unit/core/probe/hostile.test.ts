@@ -30,10 +30,13 @@ test('a server that never answers initialize times out; it, its SIGTERM-ignoring
   }
 });
 
-test('garbage on stdout is a clear error, process gone', async () => {
-  const r = await probeServer(fixtureSpec('garbage'), { timeoutMs: 2_000 });
-  assert.equal(r.ok, false);
-  assert.match(r.error ?? '', /not JSON-RPC: "Starting awesome MCP server/);
+test('a banner on stdout is skipped and logged as SDK hosts skip it; the server is probed and pinned, process gone', async () => {
+  const logs: string[] = [];
+  const log = (m: string) => logs.push(m);
+  const r = await probeServer(fixtureSpec('garbage'), { timeoutMs: 5_000, logger: { debug: log, info: log, warn: log, error: log } });
+  assert.equal(r.ok, true, r.error);
+  assert.deepEqual(r.tools.map((t) => (t as { name: string }).name), ['add']);
+  assert.ok(logs.some((l) => /skipped a line on the server's stdout that is not JSON-RPC: "Starting awesome MCP server/.test(l)));
   await assertGone(r.pid);
 });
 
