@@ -20,6 +20,7 @@ import { diffMetadata, pinMetadata } from '../pins/metadata';
 import type { ItemDiff } from '../pins/metadata';
 import { cappedFetch } from './httpFetch';
 import { defaultClientInfo, resolveLaunch, type ResolvedLaunch } from './launch';
+import { tryModern, type ModernConnection } from './modern';
 import { BoundedStdioTransport } from './stdioTransport';
 import { emptyProbeResult, type ClientInfo, type ListKind, type ProbeOptions, type ProbeResult } from './types';
 
@@ -139,6 +140,7 @@ interface Settings {
   logger: Logger;
   clientInfo: ClientInfo;
   signal?: AbortSignal;
+  protocol: 'auto' | 'legacy';
 }
 
 function settings(spec: ServerSpec, opts: ProbeOptions): Settings {
@@ -152,6 +154,7 @@ function settings(spec: ServerSpec, opts: ProbeOptions): Settings {
     logger: opts.logger ?? nullLogger,
     clientInfo: opts.clientInfo ?? defaultClientInfo(spec.host),
     signal: opts.signal,
+    protocol: opts.protocol ?? 'auto',
   };
 }
 
@@ -351,11 +354,61 @@ class Session implements ProbeSession {
   }
 }
 
+/** A session in the modern era (2026-07-28), see `modern.ts`. */
+class ModernSession implements ProbeSession {
+  constructor(
+    private readonly conn: ModernConnection,
+    private readonly stdio: BoundedStdioTransport,
+    private readonly s: Settings,
+  ) {}
+  get clientInfo(): ClientInfo {
+    return this.s.clientInfo;
+  }
+  get serverInfo(): ProbeResult['serverInfo'] {
+    return this.conn.serverInfo;
+  }
+  get protocolVersion(): string {
+    return this.conn.protocolVersion;
+  }
+  get capabilities(): unknown {
+    return this.conn.capabilities;
+  }
+  get instructions(): string | undefined {
+    return this.conn.instructions;
+  }
+  get pid(): number | undefined {
+    return this.stdio.pid;
+  }
+  get stderr(): string {
+    return this.stdio.stderr;
+  }
+  async list(): Promise<ListSnapshot> {
+    const r = await this.conn.list(this.s.maxItems, MAX_PAGES);
+    const error = this.stdio.fatalError?.message ?? r.error;
+    return { ...r.lists, truncated: r.truncated, warnings: r.warnings, unread: r.unread, ...(error ? { error } : {}) };
+  }
+  callTool(name: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    return this.conn.request('tools/call', { name, arguments: args });
+  }
+  listChangedCount(kind: 'tools' | 'prompts' | 'resources'): number {
+    return this.conn.listChangedCount(kind);
+  }
+  waitForListChanged(kind: 'tools' | 'prompts' | 'resources', timeoutMs: number, afterCount?: number): Promise<boolean> {
+    return this.conn.waitForListChanged(kind, timeoutMs, afterCount);
+  }
+  close(): Promise<void> {
+    return this.stdio.close();
+  }
+}
+
+/** Longest wait for a `server/discover` answer before the legacy handshake is tried (ms). */
+const DISCOVER_TIMEOUT_MS = 2_000;
+
 async function connect(
   launch: ResolvedLaunch,
   s: Settings,
   makeRemote?: 'http' | 'sse',
-): Promise<Session> {
+): Promise<ProbeSession> {
   let stdio: BoundedStdioTransport | undefined;
   let inner: Transport;
   const holder: { session?: Session } = {};
@@ -368,6 +421,23 @@ async function connect(
       logger: s.logger,
     });
     inner = stdio;
+    if (s.protocol !== 'legacy') {
+      try {
+        await stdio.start();
+        const modern = await tryModern(stdio, s.clientInfo, s.timeoutMs, Math.min(s.timeoutMs, DISCOVER_TIMEOUT_MS));
+        if (modern) return new ModernSession(modern, stdio, s);
+      } catch (e) {
+        const stderr = stdio.stderr;
+        await stdio.close();
+        throw new ProbeError((e as Error).message, stderr, stdio.pid);
+      }
+      if (stdio.exitInfo || stdio.fatalError) {
+        // It did not survive a request it did not know: start it afresh for the legacy handshake.
+        await stdio.close();
+        stdio = new BoundedStdioTransport(launch, { maxMessageBytes: s.maxResponseBytes, maxStderrBytes: s.maxStderrBytes, killGraceMs: s.killGraceMs, logger: s.logger });
+        inner = stdio;
+      }
+    }
   } else {
     const url = new URL(launch.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProbeError(`server url must be http(s): ${launch.url}`);

@@ -116,8 +116,12 @@ export class BoundedStdioTransport implements Transport {
     return this.stderrRing.dropped ? `[${this.stderrRing.dropped} earlier bytes dropped]\n${t}` : t;
   }
 
-  /** Spawns the server. Rejects when it cannot be started (command not found, not executable, bad cwd). */
+  /**
+   * Spawns the server. Rejects when it cannot be started (command not found, not executable, bad cwd). A second
+   * call resolves at once (the connection may be tried in the modern era first, then handed to the SDK client).
+   */
   start(): Promise<void> {
+    if (this.child) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const { command, args, cwd, env } = this.launch;
       let child: ChildProcess;

@@ -33,6 +33,12 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Grace period in ms between SIGTERM and SIGKILL of the process group. Default 1,000 ms. */
   killGraceMs?: number;
+  /**
+   * Which protocol era to speak (stdio servers). `auto` (default): `server/discover` first (MCP 2026-07-28), and
+   * the legacy `initialize` handshake when the server does not answer it as a 2026-07-28 server within 2 s (on the
+   * same connection, or a fresh one if the server ended). `legacy`: `initialize` only. Remote servers: legacy.
+   */
+  protocol?: 'auto' | 'legacy';
 }
 
 /** The list kinds a server can expose (MCP spec 2025-06-18, "Server Features"). */

@@ -194,8 +194,8 @@ describe('guard proxy: metadata filtering', () => {
 });
 
 describe('guard proxy: process lifecycle', () => {
-  /** Runs the guard; with `signal`, sends it once `readyFile` exists (the server has started), bounded by the 15 s limit. */
-  function runRaw(sb: GuardSandbox, stdinText: string, signal?: NodeJS.Signals, readyFile?: string): Promise<{ code: number | null; out: string; err: string }> {
+  /** Runs the proxy; with `signal`, sends it once `started` (a file the server writes) exists. */
+  function runRaw(sb: GuardSandbox, stdinText: string, signal?: NodeJS.Signals, started?: string): Promise<{ code: number | null; out: string; err: string }> {
     return new Promise((resolve, reject) => {
       const p = spawn(node, sb.entryArgs(), { cwd: sb.ws, env: sb.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
@@ -211,16 +211,12 @@ describe('guard proxy: process lifecycle', () => {
         resolve({ code, out, err });
       });
       p.stdin.write(stdinText);
-      if (signal && readyFile) {
-        const poll = setInterval(() => {
-          if (existsSync(readyFile) && readFileSync(readyFile, 'utf8').trim()) {
-            clearInterval(poll);
-            p.kill(signal);
-          }
-        }, 20);
-        p.once('exit', () => clearInterval(poll));
-      } else if (signal) setTimeout(() => p.kill(signal), 1_500);
-      else p.stdin.end();
+      if (signal) {
+        until(() => (started ? existsSync(started) && readFileSync(started, 'utf8').endsWith('\n') : true), 10_000, 'the server to start').then(
+          () => p.kill(signal),
+          (e: unknown) => reject(e as Error),
+        );
+      } else p.stdin.end();
     });
   }
 
