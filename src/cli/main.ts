@@ -115,11 +115,12 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
 
   program
     .command('review')
-    .description('list pending reviews recorded by guard proxies; "review approve <id>" / "review dismiss <id>"')
-    .argument('[action]', 'approve | dismiss')
+    .description('show pending reviews recorded by guard proxies, items in full; "review show|approve|dismiss <id>"')
+    .argument('[action]', 'show | approve | dismiss')
     .argument('[id]', 'review id (a unique prefix is enough)')
-    .action(async (action: string | undefined, id: string | undefined, _o, cmd: Command) => {
-      result.code = await reviewCommand(action, id, globals(cmd), io);
+    .option('--page <n>', 'page of the listing (200 lines a page)', '1')
+    .action(async (action: string | undefined, id: string | undefined, o: { page: string }, cmd: Command) => {
+      result.code = await reviewCommand(action, id, globals(cmd), io, Number(o.page));
     });
 
   const policy = program.command('policy').description('organization policy: export the approvals as a policy, check a policy file, show what is in force');

@@ -1,6 +1,7 @@
 import { approvePendingMetadata, PendingReviewError, readPendingReviews, recordDecisions, resolvePendingReviews, type PendingReview } from '../../core/trust';
 import { CliError, Exit, openStore, type GlobalOptions, type Io } from '../context';
-import { clip, safeText } from '../format/text';
+import { REVIEW_PAGE_LINES, reviewLines } from '../../core/trust/reviewText';
+import { safeText } from '../format/text';
 import { selectServer } from './select';
 
 function find(reviews: PendingReview[], id: string): PendingReview {
@@ -9,18 +10,11 @@ function find(reviews: PendingReview[], id: string): PendingReview {
   throw new CliError(hits.length ? `"${id}" matches ${hits.length} pending reviews; give more of the id` : `no pending review "${id}"`, Exit.Attention);
 }
 
-function describe(r: PendingReview): string {
-  const lines = [`${r.id}  ${r.kind}  "${safeText(r.name)}" in ${safeText(r.configFile)}  (${r.at})`, `  ${clip(safeText(r.reason), 400)}`];
-  for (const it of r.items ?? []) {
-    const d = it.item && typeof it.item === 'object' ? (it.item as { description?: unknown }).description : undefined;
-    lines.push(`  ${it.state} ${it.kind} ${safeText(JSON.stringify(it.key))}${typeof d === 'string' ? `: ${clip(safeText(d), 300)}` : ''}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
 /**
- * `review` — lists the pending reviews that guard proxies recorded (`--json`: `{"reviews": [PendingReview…]}`);
- * exit 0 when there are none, 1 otherwise.
+ * `review [--page n]` — shows the pending reviews that guard proxies recorded, every withheld item in full (the
+ * whole description and schema that approval would pin, invisible characters revealed), {@link REVIEW_PAGE_LINES}
+ * lines a page (`--json`: `{"reviews": [PendingReview…]}`); exit 0 when there are none, 1 otherwise.
+ * `review show <id> [--page n]` — the same for one review.
  * `review approve <id>` — a `metadata` review: pins its items into the server's record (`approvePendingMetadata`);
  * a `launch` review: approves the server's current launch spec, but only if its fingerprint is still the one
  * the proxy saw (so the user approves what was reviewed). Removes the review.
@@ -28,16 +22,23 @@ function describe(r: PendingReview): string {
  * `<id>` may be a unique prefix of the review id.
  * @throws CliError on an unknown action or id, or when the review no longer applies.
  */
-export async function reviewCommand(action: string | undefined, id: string | undefined, opts: GlobalOptions, io: Io): Promise<Exit> {
+export async function reviewCommand(action: string | undefined, id: string | undefined, opts: GlobalOptions, io: Io, page = 1): Promise<Exit> {
   const store = openStore(opts, io);
   const reviews = await readPendingReviews(store.path);
-  if (action === undefined) {
-    if (opts.json) io.out(JSON.stringify({ reviews }, null, 2) + '\n');
-    else if (!reviews.length) io.out('No pending reviews.\n');
-    else for (const r of reviews) io.out(describe(r));
+  if (action === undefined || action === 'show') {
+    const shown = action === 'show' ? [find(reviews, id ?? '')] : reviews;
+    if (opts.json) io.out(JSON.stringify({ reviews: shown }, null, 2) + '\n');
+    else if (!shown.length) io.out('No pending reviews.\n');
+    else {
+      const lines = shown.flatMap(reviewLines);
+      const pages = Math.max(1, Math.ceil(lines.length / REVIEW_PAGE_LINES));
+      if (!Number.isInteger(page) || page < 1 || page > pages) throw new CliError(`--page must be between 1 and ${pages}`);
+      io.out(lines.slice((page - 1) * REVIEW_PAGE_LINES, page * REVIEW_PAGE_LINES).join('\n') + '\n');
+      if (pages > 1) io.out(`-- page ${page} of ${pages}${page < pages ? `; next: review${action === 'show' ? ` show ${shown[0].id}` : ''} --page ${page + 1}` : ''} --\n`);
+    }
     return reviews.length ? Exit.Attention : Exit.Ok;
   }
-  if (action !== 'approve' && action !== 'dismiss') throw new CliError(`unknown review action "${action}" (use approve or dismiss)`);
+  if (action !== 'approve' && action !== 'dismiss') throw new CliError(`unknown review action "${action}" (use show, approve or dismiss)`);
   if (!id) throw new CliError(`review ${action} needs a review id`);
   const r = find(reviews, id);
   if (action === 'dismiss') {

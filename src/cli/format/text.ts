@@ -1,20 +1,10 @@
-import { revealInvisible } from '../../core/checks/text';
+import { displayText } from '../../core/checks/text';
 
 /**
- * Makes attacker-written text safe to print on a terminal: C0/C1 control characters (ANSI escape sequences
- * start with ESC or U+009B) become `\xNN`, and invisible or direction-changing characters (zero-width, bidi
- * controls, Unicode tag characters) become visible marks (`⟦U+200B⟧`, see `revealInvisible`).
- * Newlines become `\n` unless `keepNewlines`.
+ * Makes attacker-written text safe to print on a terminal (see `displayText` in `src/core/checks/text.ts`):
+ * control characters become `\xNN`, invisible ones `⟦U+200B⟧`; newlines become `\n` unless `keepNewlines`.
  */
-export function safeText(s: string, keepNewlines = false): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    if (keepNewlines && c === '\n') return c;
-    const cp = c.charCodeAt(0);
-    return cp === 0x0a ? '\\n' : cp === 0x09 ? '\\t' : `\\x${cp.toString(16).padStart(2, '0')}`;
-  });
-  return revealInvisible(escaped);
-}
+export const safeText: (s: string, keepNewlines?: boolean) => string = displayText;
 
 /** Cuts `s` to `max` characters with an ellipsis. */
 export function clip(s: string, max: number): string {

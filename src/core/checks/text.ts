@@ -146,6 +146,22 @@ function hex(cp: number): string {
 }
 
 /**
+ * Makes attacker-written text safe to show as plain text (a terminal, a text document): C0/C1 control characters
+ * (ANSI escape sequences start with ESC or U+009B) become `\xNN` (`\n`, `\t`), and invisible or
+ * direction-changing characters (zero-width, bidi controls, Unicode tag characters) become visible marks
+ * (`⟦U+200B⟧`, see {@link revealInvisible}). Newlines are kept when `keepNewlines`.
+ */
+export function displayText(s: string, keepNewlines = false): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    if (keepNewlines && c === '\n') return c;
+    const cp = c.charCodeAt(0);
+    return cp === 0x0a ? '\\n' : cp === 0x09 ? '\\t' : `\\x${cp.toString(16).padStart(2, '0')}`;
+  });
+  return revealInvisible(escaped);
+}
+
+/**
  * Renders a text with every invisible code point made visible: each becomes a mark like `⟦U+200B⟧`, and a run of
  * tag characters becomes `⟦TAG:decoded ascii⟧`. Legitimate joiners (see {@link findInvisible}) are kept as they
  * are. Tabs and newlines are kept. Used by check messages and by the extension's tool inspector.

@@ -9,7 +9,8 @@
  *   if the server is changed, else its entry in the config file and the server tree) and **Dismiss**.
  * - `metadata` review → warning naming the withheld items with **Approve Tools** (`approvePendingMetadata`,
  *   which pins the items and resolves the review; the proxy then sends `notifications/tools/list_changed` by
- *   itself) and **Dismiss**.
+ *   itself), **Show Items** (every item in full in a plain text editor, descriptions and schemas, invisible
+ *   characters revealed, then a modal "pin exactly as shown?") and **Dismiss**.
  *
  * Each review id is prompted at most once: ids are kept in memory and in `context.globalState`
  * ({@link PROMPTED_REVIEWS_KEY}), capped at `MAX_REMEMBERED_REVIEW_IDS`.
@@ -20,6 +21,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import { approvePendingMetadata, pendingPath, readPendingReviews, type PendingReview } from '../../core/trust/pending';
+import { reviewLines } from '../../core/trust/reviewText';
 import { FileWatcher } from '../../core/trust/watch';
 import { CommandId } from '../commands/ids';
 import { safeText } from '../text';
@@ -135,7 +137,13 @@ export class PendingReviewPrompter implements vscode.Disposable {
       else await this.actions.reveal(key);
       return;
     }
-    const answer = await vscode.window.showWarningMessage(metadataPromptText(r), 'Approve Tools', 'Dismiss');
+    let answer = await vscode.window.showWarningMessage(metadataPromptText(r), 'Approve Tools', 'Show Items', 'Dismiss');
+    if (answer === 'Show Items') {
+      // Every item in full (descriptions and schemas), invisible characters revealed, in a plain text editor.
+      const doc = await vscode.workspace.openTextDocument({ content: reviewLines(r).join('\n'), language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { preview: true });
+      answer = await vscode.window.showWarningMessage(`Pin the ${r.items?.length ?? 0} item(s) of ${safeText(r.name, 60)} exactly as shown?`, { modal: true }, 'Approve Tools');
+    }
     this.logger.info(`pending review "${safeText(r.name, 60)}" (metadata): ${answer ?? 'dismissed'}`);
     if (answer !== 'Approve Tools') return;
     try {
