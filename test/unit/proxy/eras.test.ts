@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client as Client2 } from '@modelcontextprotocol/client';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
 import { probeServer, probeTwice } from '../../../src/core/probe';
 import { readPendingReviews } from '../../../src/core/trust';
@@ -145,5 +146,41 @@ describe('guard proxy: real servers of both eras, hosts of both eras', () => {
     }
     assert.match(stderr(), /skipped a line on the server's stdout that is not JSON-RPC: "telemetry: started"/);
     assert.deepEqual(await readPendingReviews(sbTelemetry.store), []);
+  });
+});
+
+describe('guard proxy: a raw server trying every message trick, an SDK 1.x host', () => {
+  let sb: GuardSandbox;
+  before(async () => {
+    const fixture = join(FIXTURES, 'legacy-tricks.mjs');
+    sb = await guardSandbox(node, [fixture]);
+    await sb.approve(await probePins(node, [fixture]));
+    sb.env.TRICKS = '1';
+  });
+  after(() => sb.cleanup());
+
+  test('nothing unapproved reaches the host, through any path; every pinned item still does', async () => {
+    const { client, stderr } = await hostClient(sb);
+    try {
+      assert.equal(client.getInstructions(), undefined, 'changed instructions are withheld');
+      const first = await client.listTools();
+      assert.deepEqual(first.tools.map((t) => t.name), ['add']);
+      assert.deepEqual((await client.listTools({ cursor: first.nextCursor })).tools, []);
+      await assert.rejects(client.callTool({ name: 'first_page', arguments: {} }), /MCP Trust Guard/);
+      await assert.rejects(client.callTool({ name: 'unsolicited', arguments: {} }), /MCP Trust Guard/);
+      const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+      assert.equal(((await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })) as Text).content[0].text, '5');
+      await changed;
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['add']);
+      await assert.rejects(client.callTool({ name: 'after_change', arguments: {} }), /MCP Trust Guard/);
+    } finally {
+      await client.close();
+    }
+    assert.match(stderr(), /answers nothing the guard sent/);
+    assert.match(stderr(), /batch/);
+    const reviews = await until(() => readPendingReviews(sb.store), 5_000, 'pending review');
+    const keys = new Set(reviews.flatMap((r) => r.items ?? []).map((i) => i.key));
+    for (const k of ['instructions', 'first_page', 'second_page', 'after_change']) assert.ok(keys.has(k), `${k} is up for review`);
+    assert.ok(!keys.has('unsolicited') && !keys.has('batched'), 'unsolicited answers were never read as lists');
   });
 });
