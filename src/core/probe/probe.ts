@@ -385,7 +385,7 @@ class ModernSession implements ProbeSession {
   async list(): Promise<ListSnapshot> {
     const r = await this.conn.list(this.s.maxItems, MAX_PAGES);
     const error = this.stdio.fatalError?.message ?? r.error;
-    return { ...r.lists, truncated: r.truncated, warnings: r.warnings, unread: r.unread, ...(error ? { error } : {}) };
+    return { ...r.lists, truncated: r.truncated, warnings: r.warnings, notRead: r.unread, ...(error ? { error } : {}) };
   }
   callTool(name: string, args: Record<string, unknown> = {}): Promise<unknown> {
     return this.conn.request('tools/call', { name, arguments: args });
