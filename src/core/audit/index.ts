@@ -5,6 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import type { PolicySet } from '../policy/types';
+import type { HostId } from '../types';
 import type { ServerReport } from '../scan/evaluate';
 import { JsonlAuditLog, type JsonlAuditLogOptions } from './jsonl';
 import type { OtlpAuditExport } from './otlp';
@@ -137,17 +138,37 @@ export function scanAuditRecords(servers: readonly ServerReport[]): AuditInput[]
   return servers.map(serverAuditRecord).filter((r): r is AuditInput => r !== undefined);
 }
 
+/** An entry moved out of its file's servers by Block (`mcpTrustGuard.quarantine`). */
+export interface QuarantinedRef {
+  configFile: string;
+  pointer: string;
+  name: string;
+  host: HostId;
+}
+
+const QUARANTINED = 'quarantined';
+
 /**
  * For a long-running entry point (the extension) that re-evaluates often: records only what moved. Each call
- * gets the servers now; a server whose verdict (state, fingerprint, policy rule) differs from the last call's
- * yields its {@link serverAuditRecord}, or `server.approved` when it became approved by the user.
+ * gets the servers now (and the quarantined entries); a server whose verdict (state, fingerprint, policy rule)
+ * differs from the last call's yields its {@link serverAuditRecord}, `server.approved` when it became approved
+ * by the user, `server.restored` when it came back from quarantine; an entry that went into quarantine yields
+ * `server.blocked` with lever `quarantine`.
  */
 export class AuditTransitions {
   private last = new Map<string, string>();
 
-  next(servers: readonly ServerReport[]): AuditInput[] {
+  next(servers: readonly ServerReport[], quarantined: readonly QuarantinedRef[] = []): AuditInput[] {
     const out: AuditInput[] = [];
     const now = new Map<string, string>();
+    for (const q of quarantined) {
+      const key = `${q.configFile}#${q.pointer}`;
+      now.set(key, QUARANTINED);
+      const before = this.last.get(key);
+      if (before !== undefined && before !== QUARANTINED) {
+        out.push({ host: q.host, configFile: q.configFile, server: q.name, event: 'server.blocked', outcome: 'blocked', lever: 'quarantine', reason: `moved into "mcpTrustGuard.quarantine" of ${q.configFile}; no host reads it there` });
+      }
+    }
     for (const s of servers) {
       const key = `${s.spec.configFile}#${s.spec.pointer}`;
       const verdict = `${s.state}|${s.fingerprint.fingerprint}|${s.policy ? `${s.policy.outcome}:${s.policy.rule}:${s.policy.file}` : ''}`;
@@ -155,8 +176,9 @@ export class AuditTransitions {
       const before = this.last.get(key);
       if (before === verdict) continue;
       const rec = serverAuditRecord(s);
+      if (before === QUARANTINED) out.push({ ...serverFields(s), event: 'server.restored', outcome: 'restored', lever: 'quarantine', reason: `restored from quarantine; now ${s.state}` });
       if (rec) out.push(rec);
-      else if (before !== undefined && s.state === 'approved') out.push({ ...serverFields(s), event: 'server.approved', outcome: 'approved', lever: 'user', reason: 'approved by the user' });
+      else if (before !== undefined && before !== QUARANTINED && s.state === 'approved') out.push({ ...serverFields(s), event: 'server.approved', outcome: 'approved', lever: 'user', reason: 'approved by the user' });
     }
     this.last = now;
     return out;

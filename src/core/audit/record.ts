@@ -17,6 +17,7 @@ export type AuditEvent =
   | 'server.changed'
   | 'server.blocked'
   | 'server.forgotten'
+  | 'server.restored'
   | 'launch.refused'
   | 'item.withheld'
   | 'policy.applied';
@@ -32,7 +33,7 @@ export interface AuditRecord {
   /** ISO 8601 time. */
   time: string;
   event: AuditEvent;
-  /** `approved`, `denied`, `new`, `changed`, `blocked`, `refused`, `withheld`, `forgotten`. */
+  /** `approved`, `denied`, `new`, `changed`, `blocked`, `refused`, `withheld`, `forgotten`, `restored`. */
   outcome: string;
   /** The OS user name. */
   user: string;

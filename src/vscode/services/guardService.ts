@@ -308,7 +308,7 @@ export class GuardService implements vscode.Disposable {
       void this.auditTrail?.trail.close();
       this.auditTrail = { logPath, endpoint, trail: new AuditTrail({ actor: 'extension', logPath, otlpEndpoint: endpoint, version: extensionVersion() }) };
     }
-    for (const rec of this.transitions.next(report.servers)) this.auditTrail.trail.record(rec);
+    for (const rec of this.transitions.next(report.servers, this.quarantined)) this.auditTrail.trail.record(rec);
   }
 
   private async readStore(): Promise<void> {

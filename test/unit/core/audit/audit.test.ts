@@ -115,6 +115,13 @@ test('the extension records transitions only: discovered once, approved when it 
     scanner.policy = { sources: [{ kind: 'guard', path: '/etc/p.json', sha256: '0'.repeat(64), policy: { deniedMcpServers: [{ serverName: 'a' }] } }], problems: [], checked: [] };
     r = await scanner.reevaluate((await store.read()).data);
     assert.deepEqual(t.next(r.servers).map((x) => [x.event, x.lever, x.rule, x.policyFile]), [['server.blocked', 'policy', 'deniedMcpServers[0]', '/etc/p.json']]);
+    // Block moves the entry into quarantine (it leaves the servers); Restore brings it back.
+    const q = [{ configFile: cfg, pointer: '/servers/a', name: 'a', host: 'vscode' as const }];
+    assert.deepEqual(t.next([], q).map((x) => [x.event, x.lever]), [['server.blocked', 'quarantine']]);
+    assert.deepEqual(t.next([], q), []);
+    scanner.policy = { sources: [], problems: [], checked: [] };
+    r = await scanner.reevaluate((await store.read()).data);
+    assert.deepEqual(t.next(r.servers).map((x) => [x.event, x.outcome]), [['server.restored', 'restored'], ['server.changed', 'changed']]);
   } finally {
     sb.cleanup();
   }
