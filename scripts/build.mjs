@@ -25,13 +25,17 @@ const common = {
   legalComments: 'none',
   // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; prefer ES modules.
   mainFields: ['module', 'main'],
+  // @vercel/nft loads @mapbox/node-pre-gyp, whose S3 publishing and mocking paths require packages it does not
+  // depend on (only when publishing); its command table is a dynamic require that also matches an .html file.
+  external: ['aws-sdk', 'nock', 'mock-aws-s3'],
+  loader: { '.html': 'empty' },
 };
 
 if (watch) {
   for (const t of targets) {
-    const ctx = await esbuild.context({ ...common, ...t });
+    const ctx = await esbuild.context({ ...common, ...t, external: [...common.external, ...(t.external ?? [])] });
     await ctx.watch();
   }
 } else {
-  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
+  await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t, external: [...common.external, ...(t.external ?? [])] })));
 }

@@ -156,10 +156,19 @@ export interface Change {
 export interface ReferencedFile {
   /** Absolute, symlink-resolved path. */
   path: string;
-  /** Path as written in the spec (after variable resolution), for messages. */
+  /**
+   * Path as written in the spec (after variable resolution), for messages; for closure files, the path relative to
+   * the workspace folder (`../x` for a file of the enclosing repository outside it).
+   */
   ref: string;
-  /** Which part of the spec points at it. */
-  via: 'command' | 'arg' | 'envFile' | 'cwd';
+  /**
+   * Which part of the spec points at it: `command`, `arg`, `envFile`, `cwd` name it; the others are the launch's
+   * code closure (`module`: a module the launch loads; `manifest`: package-manager manifest or configuration;
+   * `tree`: a file of a pinned folder; `package`: a workspace copy of a package a runner would use).
+   */
+  via: 'command' | 'arg' | 'envFile' | 'cwd' | 'module' | 'manifest' | 'tree' | 'package';
+  /** For manifests: SHA-256 of each top-level key's value, so a diff names the key that changed. */
+  keys?: Record<string, string>;
   /** SHA-256 hex of the content, or `null` when the file was missing or unreadable. */
   sha256: string | null;
   /** Size in bytes, or `null` when missing. */

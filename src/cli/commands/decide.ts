@@ -65,7 +65,13 @@ export async function decideCommand(decision: Decision, configFile: string, name
     io.out(JSON.stringify({ [verb]: [{ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint }] }) + '\n');
   } else {
     io.out(`${verb} "${safeText(s.spec.name)}" in ${s.spec.configFile}\n  launch: ${clip(safeText(launchLine(s)), 200)}\n  fingerprint: ${s.fingerprint.fingerprint}\n`);
-    for (const f of s.fingerprint.files) io.out(`  pinned file (${f.via}): ${safeText(f.ref)} ${f.sha256 ?? '(missing)'}\n`);
+    // Files the entry names are listed; the code closure (modules, manifests, trees) is summed up by kind.
+    const named = s.fingerprint.files.filter((f) => f.via === 'command' || f.via === 'arg' || f.via === 'envFile' || f.via === 'cwd');
+    for (const f of named) io.out(`  pinned file (${f.via}): ${safeText(f.ref)} ${f.sha256 ?? '(missing)'}\n`);
+    const byKind = new Map<string, number>();
+    for (const f of s.fingerprint.files) if (!named.includes(f)) byKind.set(f.via, (byKind.get(f.via) ?? 0) + 1);
+    if (byKind.size) io.out(`  pinned code closure: ${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ')} file(s)\n`);
+    for (const f of s.findings) if (f.severity === 'high') io.out(`  ${f.ruleId} (high): ${clip(safeText(f.message), 300)}\n`);
   }
   return decision === 'approved' && opts.probe ? probeAndPin(store, [s], opts, io) : Exit.Ok;
 }

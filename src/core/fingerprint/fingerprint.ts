@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
+import type { ClosureCache } from '../launch/closure';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { canonicalHash, sha256Hex } from './canonical';
-import { findReferencedFiles, type ReferenceGap } from './references';
+import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type ReferenceGap } from './references';
 
 /**
  * The launch-spec pin of one server.
@@ -27,6 +28,11 @@ export interface SpecFingerprint {
    * by source id. Covered by `specHash`; absent when the host merges nothing in.
    */
   merged?: Record<string, unknown>;
+  /**
+   * What the pin does not cover (high `incomplete-pin`) and workspace copies of packages (high
+   * `workspace-package`), see `pinLaunchClosure`. The caller adds them to the server's findings.
+   */
+  findings?: Finding[];
 }
 
 /**
@@ -52,6 +58,8 @@ export interface FingerprintOptions {
   /** Workspace roots whose files are pinned. Default: the spec's `workspaceFolder`. */
   roots?: string[];
   fs?: FileSystemPort;
+  /** Where closures and file hashes are cached between checks (default: one per process). */
+  closureCache?: ClosureCache;
 }
 
 /**
@@ -69,8 +77,14 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const specHash = canonicalHash(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec));
   const sourceHash = sha256Hex(spec.sourceText);
   const gaps: ReferenceGap[] = [];
-  const files = await findReferencedFiles(spec, { fs, home: opts.home, roots: opts.roots, gaps });
-  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps, ...(merged ? { merged } : {}) };
+  const unreadable: { ref: string; why: string }[] = [];
+  const ropts = { fs, home: opts.home, roots: opts.roots, gaps, unreadable };
+  const named = await findReferencedFiles(spec, ropts);
+  const closure = await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache });
+  const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
+  findings.push(...closure.findings);
+  const files = [...named, ...closure.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
+  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}) };
 }
 
 /** Largest merged-source file read (bytes); a larger one reads as missing. */

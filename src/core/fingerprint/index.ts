@@ -1,3 +1,3 @@
 export * from './canonical';
 export * from './fingerprint';
-export { findReferencedFiles, MAX_HASHED_FILE_BYTES, type ReferenceGap, type VariableContext, type ReferenceOptions } from './references';
+export { findReferencedFiles, pinLaunchClosure, INCOMPLETE_PIN_RULE, WORKSPACE_PACKAGE_RULE, type ReferenceGap, type VariableContext, type ReferenceOptions } from './references';

@@ -1,12 +1,25 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isGuarded } from '../edit/guard';
+import { computeClosure, type ClosureCache } from '../launch/closure';
+import { displayRef, isInside as isInsideRoot, repoRootOf } from '../launch/paths';
+import type { ResolvedLaunch } from '../launch/plan';
 import type { FileSystemPort } from '../ports';
 import { HOSTS } from '../hosts';
 import { resolveVariables, type UnresolvedVariable } from '../launch/variables';
-import type { ReferencedFile, ServerSpec } from '../types';
+import type { Finding, ReferencedFile, ServerSpec } from '../types';
 import { sha256Hex } from './canonical';
 
-/** Largest referenced file hashed in full (bytes). A larger one is pinned by its size and the hash of its first bytes. */
-export const MAX_HASHED_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * SHA-256 of every byte of a file, streamed when the port can (`hashFile`); otherwise read through `readFile`
+ * with a 1 GiB cap, over which it throws (`EFBIG`) rather than pin a prefix.
+ */
+async function hashWholeFile(fs: FileSystemPort, path: string): Promise<{ sha256: string; size: number }> {
+  if (fs.hashFile) return fs.hashFile(path);
+  const cap = 1024 * 1024 * 1024;
+  const bytes = await fs.readFile(path, cap);
+  if (bytes.length > cap) throw Object.assign(new Error(`${path} is over ${cap} bytes`), { code: 'EFBIG' });
+  return { sha256: sha256Hex(bytes), size: bytes.length };
+}
 
 /** Where the variables of a launch spec point, for finding referenced files only (specs are pinned as written). */
 export interface VariableContext {
@@ -88,11 +101,13 @@ export interface ReferenceOptions extends VariableContext {
   fs: FileSystemPort;
   /**
    * Workspace roots: a command or argument is pinned only when it resolves (as written or through symlinks)
-   * into one of them. Default: the spec's `workspaceFolder`.
+   * into one of them, or into the repository that encloses one. Default: the spec's `workspaceFolder`.
    */
   roots?: string[];
   /** Receives every path that could not be followed because of an unresolved variable (see {@link ReferenceGap}). */
   gaps?: ReferenceGap[];
+  /** Receives every referenced file that exists but cannot be read (`EACCES`, …), with the error code. */
+  unreadable?: { ref: string; why: string }[];
 }
 
 /**
@@ -110,7 +125,9 @@ export interface ReferenceOptions extends VariableContext {
  * @returns the files, sorted by `via` then `ref`, without duplicates.
  */
 export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptions): Promise<ReferencedFile[]> {
-  const roots = (opts.roots ?? (spec.workspaceFolder ? [spec.workspaceFolder] : [])).map((r) => resolve(r));
+  const own = (opts.roots ?? (spec.workspaceFolder ? [spec.workspaceFolder] : [])).map((r) => resolve(r));
+  // Files of the enclosing repository outside the opened folder (`../../tools/server.js`) count too.
+  const roots = withRepoRoots(own, opts.home);
   const ctx: VariableContext = { workspaceFolder: spec.workspaceFolder ?? opts.workspaceFolder, home: opts.home };
   const base = (() => {
     const wf = ctx.workspaceFolder;
@@ -173,18 +190,139 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
       try {
         const st = await opts.fs.stat(real);
         if (st.isFile) {
-          size = st.size;
-          const bytes = await opts.fs.readFile(real, MAX_HASHED_FILE_BYTES);
-          sha256 = sha256Hex(bytes.subarray(0, MAX_HASHED_FILE_BYTES));
+          const h = await hashWholeFile(opts.fs, real);
+          size = h.size;
+          sha256 = h.sha256;
         }
-      } catch {
+      } catch (e) {
         sha256 = null;
         size = null;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') opts.unreadable?.push({ ref: w.ref, why: code ?? (e as Error).message });
       }
     }
-    const shown = roots.find((r) => inside(r, abs));
-    out.push({ path: real ?? abs, ref: shown ? relative(shown, abs).split(sep).join('/') : abs, via: w.via, sha256, size });
+    const shown = own.find((r) => inside(r, abs));
+    const ref = shown ? relative(shown, abs).split(sep).join('/') : roots.some((r) => inside(r, abs)) ? displayRef(own[0], abs) : abs;
+    out.push({ path: real ?? abs, ref, via: w.via, sha256, size });
   }
   out.sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
   return out;
+}
+
+/** Rule id of the finding for anything the launch's pin does not cover (see {@link pinLaunchClosure}). */
+export const INCOMPLETE_PIN_RULE = 'incomplete-pin';
+/** Rule id of the finding for a workspace copy of a package that a package runner would run. */
+export const WORKSPACE_PACKAGE_RULE = 'workspace-package';
+
+/** The closure part of a launch's pin: extra files, and the findings about what is not covered. */
+export interface LaunchClosurePin {
+  files: ReferencedFile[];
+  findings: Finding[];
+}
+
+const repoRoots = new Map<string, string>();
+/** {@link repoRootOf}, cached per folder for the life of the process (a `.git` appearing later is not seen). */
+function cachedRepoRoot(folder: string, home: string): string {
+  let r = repoRoots.get(folder);
+  if (r === undefined) {
+    r = repoRootOf(folder, home);
+    if (repoRoots.size > 10_000) repoRoots.clear();
+    repoRoots.set(folder, r);
+  }
+  return r;
+}
+
+/** The enclosing repository of each root (nearest folder with `.git` at or above it, below `home`), roots kept. */
+export function withRepoRoots(roots: readonly string[], home: string): string[] {
+  const out = new Set(roots.map((r) => resolve(r)));
+  for (const r of roots) out.add(cachedRepoRoot(resolve(r), resolve(home)));
+  return [...out];
+}
+
+/** A string as the host's spawn would see it (the one resolver, the host's forms), or undefined when a variable in it is not known here. */
+function launchString(value: string, spec: ServerSpec, ctx: VariableContext): string | undefined {
+  const r = resolvePath(value, spec, ctx);
+  return r.unresolved.length ? undefined : r.value;
+}
+
+/**
+ * Pins the code a stdio launch runs from the workspace or its repository (see `computeClosure` in
+ * `src/core/launch`): resolves the launch as the host would (variables, `cwd` against the workspace folder; a
+ * guarded entry's original command after `--`), computes its closure and returns the files not already in
+ * `referenced`, with:
+ * - a high `incomplete-pin` finding per gap (a value the host coerces, a tree over its bound, a runtime the guard
+ *   cannot follow, an unreadable file), naming what is not covered and why;
+ * - a high `workspace-package` finding per workspace copy of a package a runner would use (`npx pkg@1.2.3` with a
+ *   `node_modules/pkg` in the workspace: the pinned version no longer says what runs);
+ * - an `info` finding per workspace folder passed as data to a registry package (not pinned as a tree).
+ * Files are shown (`ref`) relative to the workspace folder (`../x` for the repo outside it).
+ * Never throws.
+ */
+export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly ReferencedFile[], opts: ReferenceOptions & { cache?: ClosureCache }): Promise<LaunchClosurePin> {
+  const findings: Finding[] = [];
+  const incomplete = (message: string, pointer = '') => findings.push({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message, pointer });
+  const raw = spec.raw as Record<string, unknown> | null;
+  if (spec.transport !== 'stdio' || !raw || typeof raw !== 'object') return { files: [], findings };
+  let command = spec.command;
+  let args = spec.args;
+  // A value of the wrong type: hosts coerce it (a number becomes its text) or refuse the entry; say what is not covered.
+  if (Array.isArray(raw.args) && raw.args.some((a) => typeof a !== 'string')) {
+    args = raw.args.map((a) => (typeof a === 'string' ? a : typeof a === 'number' || typeof a === 'boolean' ? String(a) : JSON.stringify(a) ?? ''));
+    raw.args.forEach((a, i) => {
+      if (typeof a !== 'string') incomplete(`args[${i}] is ${a === null ? 'null' : typeof a} ${JSON.stringify(a)?.slice(0, 80)}, which a host may coerce to text or refuse; the launch is pinned as written, and the files its arguments name are followed from their text forms`, `/args/${i}`);
+    });
+  }
+  if (typeof raw.command !== 'string' && raw.command !== undefined) incomplete(`"command" is not a string; the host may coerce or refuse it, and what it runs is not pinned`, '/command');
+  const guarded = isGuarded(raw);
+  if (guarded?.command) {
+    command = guarded.command;
+    args = guarded.args;
+  }
+  if (!command) return { files: [], findings };
+  const ctx: VariableContext = { workspaceFolder: spec.workspaceFolder ?? opts.workspaceFolder, home: opts.home };
+  const wf = ctx.workspaceFolder ? resolve(ctx.workspaceFolder) : undefined;
+  let cwd = wf;
+  if (spec.cwd) {
+    const c = launchString(spec.cwd, spec, ctx);
+    cwd = c === undefined ? undefined : wf ? resolve(wf, c) : isAbsolute(c) ? resolve(c) : undefined;
+  }
+  if (!cwd) return { files: [], findings };
+  const roots = withRepoRoots(opts.roots ?? (wf ? [wf] : []), opts.home);
+  const repoRoot = wf ? cachedRepoRoot(wf, resolve(opts.home)) : roots.find((r) => isInsideRoot(r, cwd)) ?? cwd;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.env ?? {})) {
+    const s = launchString(v, spec, ctx);
+    if (s !== undefined) env[k] = s;
+  }
+  const launch: ResolvedLaunch = {
+    command: launchString(command, spec, ctx) ?? command,
+    args: (args ?? []).map((a) => launchString(a, spec, ctx) ?? a),
+    cwd,
+    env,
+    workspaceFolder: wf,
+    repoRoot,
+  };
+  const closure = await computeClosure(launch, { cache: opts.cache });
+  const display = wf ?? repoRoot;
+  for (const g of closure.gaps) incomplete(`not pinned: ${displayRef(display, g.subject)} (${g.reason}): ${g.detail}`);
+  for (const s of closure.shadows) {
+    findings.push({
+      ruleId: WORKSPACE_PACKAGE_RULE,
+      severity: 'high',
+      message: `${s.runner} ${s.spec} would run the workspace copy ${displayRef(display, s.path)} instead of the registry's package; its files are pinned, but the version in the entry no longer says what runs`,
+      pointer: '/args',
+    });
+  }
+  for (const d of closure.dataFolders) {
+    findings.push({ ruleId: 'data-folder', severity: 'info', message: `the folder argument ${d.arg} is the workspace itself, passed to ${d.runner} as data (the server reads it; it does not run from it); its files are not pinned as code`, pointer: '/args' });
+  }
+  const have = new Set(referenced.map((f) => f.path));
+  const files: ReferencedFile[] = [];
+  for (const f of closure.files) {
+    if (have.has(f.path)) continue;
+    const rf: ReferencedFile = { path: f.path, ref: displayRef(display, f.path), via: f.kind, sha256: f.sha256, size: f.size };
+    if (f.keys) rf.keys = f.keys;
+    files.push(rf);
+  }
+  return { files, findings };
 }

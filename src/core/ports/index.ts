@@ -52,4 +52,9 @@ export interface FileSystemPort {
   stat(path: string): Promise<FileStat>;
   realpath(path: string): Promise<string>;
   readdir(path: string): Promise<string[]>;
+  /**
+   * SHA-256 (hex) of the whole file and its size in bytes, streamed (any size, constant memory). Optional: without
+   * it, callers read the file through {@link readFile}.
+   */
+  hashFile?(path: string): Promise<{ sha256: string; size: number }>;
 }

@@ -43,7 +43,11 @@ export interface ServerReport {
   policy?: PolicyVerdict;
 }
 
-/** Differences between the referenced files of a record and the current ones, as `/$files/<ref>` changes. */
+/**
+ * Differences between the referenced files of a record and the current ones, as `/$files/<ref>` changes (the
+ * file's path is one pointer token). For a manifest whose top-level keys were hashed on both sides, the change
+ * names each key whose value moved: `/$files/<ref>/<key>` (before/after: the key's value hash, `null` = absent).
+ */
 export function diffFiles(before: readonly ReferencedFile[], after: readonly ReferencedFile[]): Change[] {
   const key = (f: ReferencedFile) => `${f.via}\0${f.ref}`;
   const a = new Map(before.map((f) => [key(f), f]));
@@ -53,9 +57,22 @@ export function diffFiles(before: readonly ReferencedFile[], after: readonly Ref
     const g = b.get(k);
     const pointer = `/$files/${escapePointerToken(f.ref)}`;
     if (!g) out.push({ pointer, before: f.sha256 });
-    else if (g.sha256 !== f.sha256) out.push({ pointer, before: f.sha256, after: g.sha256 });
+    else if (g.sha256 !== f.sha256) {
+      const keyed = f.keys && g.keys ? diffKeys(pointer, f.keys, g.keys) : [];
+      out.push(...(keyed.length ? keyed : [{ pointer, before: f.sha256, after: g.sha256 }]));
+    }
   }
   for (const [k, g] of b) if (!a.has(k)) out.push({ pointer: `/$files/${escapePointerToken(g.ref)}`, after: g.sha256 });
+  return out;
+}
+
+function diffKeys(pointer: string, before: Record<string, string>, after: Record<string, string>): Change[] {
+  const out: Change[] = [];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const x = Object.hasOwn(before, k) ? before[k] : null;
+    const y = Object.hasOwn(after, k) ? after[k] : null;
+    if (x !== y) out.push({ pointer: `${pointer}/${escapePointerToken(k)}`, before: x, after: y });
+  }
   return out;
 }
 

@@ -182,7 +182,7 @@ export class Scanner {
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
       const stripped = guardRemovedFinding(r);
       if (stripped) r.findings.push(stripped);
-      r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...checkLaunchSpec(spec));
+      r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...(fp.findings ?? []), ...checkLaunchSpec(spec));
       if (r.sameAs && r.state === 'new') {
         r.findings.push({
           ruleId: 'renamed-approved-spec',

@@ -37,7 +37,8 @@ export const trustStoreSchema = {
               properties: {
                 path: { type: 'string' },
                 ref: { type: 'string' },
-                via: { enum: ['command', 'arg', 'envFile', 'cwd'] },
+                via: { enum: ['command', 'arg', 'envFile', 'cwd', 'module', 'manifest', 'tree', 'package'] },
+                keys: { type: 'object', additionalProperties: sha256 },
                 sha256: { anyOf: [sha256, { type: 'null' }] },
                 size: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
               },
