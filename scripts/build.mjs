@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const bundleOptions = JSON.parse(readFileSync(new URL('./bundle-options.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -25,10 +26,9 @@ const common = {
   legalComments: 'none',
   // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; prefer ES modules.
   mainFields: ['module', 'main'],
-  // @vercel/nft loads @mapbox/node-pre-gyp, whose S3 publishing and mocking paths require packages it does not
-  // depend on (only when publishing); its command table is a dynamic require that also matches an .html file.
-  external: ['aws-sdk', 'nock', 'mock-aws-s3'],
-  loader: { '.html': 'empty' },
+  // See bundle-options.json (what @vercel/nft's dependencies need).
+  external: bundleOptions.external,
+  loader: bundleOptions.loader,
 };
 
 if (watch) {

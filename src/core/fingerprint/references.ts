@@ -316,11 +316,13 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
   for (const d of closure.dataFolders) {
     findings.push({ ruleId: 'data-folder', severity: 'info', message: `the folder argument ${d.arg} is the workspace itself, passed to ${d.runner} as data (the server reads it; it does not run from it); its files are not pinned as code`, pointer: '/args' });
   }
-  const have = new Set(referenced.map((f) => f.path));
+  // Named files are pinned already (by real path, shown as written); the config file is pinned through its entries.
+  const have = new Set([...referenced.map((f) => f.path), ...referenced.map((f) => f.ref), resolve(spec.configFile)]);
   const files: ReferencedFile[] = [];
   for (const f of closure.files) {
-    if (have.has(f.path)) continue;
-    const rf: ReferencedFile = { path: f.path, ref: displayRef(display, f.path), via: f.kind, sha256: f.sha256, size: f.size };
+    const ref = displayRef(display, f.path);
+    if (have.has(f.path) || have.has(ref)) continue;
+    const rf: ReferencedFile = { path: f.path, ref, via: f.kind, sha256: f.sha256, size: f.size };
     if (f.keys) rf.keys = f.keys;
     files.push(rf);
   }

@@ -2,7 +2,7 @@ import { promises as fsp, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { canonicalJson, sha256Hex } from '../fingerprint/canonical';
-import { FileHashCache } from './hash';
+import { defaultFileHashes, FileHashCache } from './hash';
 import { traceNodeModules } from './node';
 import { isInside } from './paths';
 import { MANIFESTS, planClosure, type ClosureGap, type PackageShadow, type ResolvedLaunch } from './plan';
@@ -84,8 +84,9 @@ export class ClosureCache {
   readonly hashes: FileHashCache;
   private readonly closures = new Map<string, { closure: CodeClosure; watched: Watched[] }>();
 
-  constructor(private readonly maxClosures = 10_000) {
-    this.hashes = new FileHashCache();
+  /** @param hashes the file hash cache to use (default: the process-wide one). */
+  constructor(private readonly maxClosures = 10_000, hashes: FileHashCache = defaultFileHashes) {
+    this.hashes = hashes;
   }
 
   /** Number of closures held. */

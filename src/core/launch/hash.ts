@@ -70,3 +70,6 @@ export class FileHashCache {
     }
   }
 }
+
+/** The process-wide file hash cache (referenced files and closures share it). */
+export const defaultFileHashes = new FileHashCache();

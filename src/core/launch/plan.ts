@@ -261,15 +261,18 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
   };
 
   const python = (args: readonly string[], cwd: string) => {
-    manifests(cwd, 'python');
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a === '-m' && args[i + 1]) {
+        // python -m puts the working folder first on sys.path: a module or package there wins over an installed one.
         const mod = args[i + 1].split('.')[0];
-        const dir = join(cwd, mod);
-        tree(packageFolder(isDir(dir) ? dir : cwd), `Python module ${args[i + 1]}`);
-        tree(cwd, `the working folder, first on sys.path for python -m`);
-        genericArgs(args.slice(i + 2), cwd);
+        if (inRepo(cwd)) {
+          manifests(cwd, 'python');
+          const dir = join(cwd, mod);
+          if (isDir(dir)) tree(packageFolder(dir), `Python package ${args[i + 1]}`);
+          else for (const f of [`${mod}.py`, `${mod}/__init__.py`, `${mod}/__main__.py`]) plan.files.set(join(cwd, f), 'module');
+        }
+        genericArgs(args.slice(i + 2), cwd, `python -m ${args[i + 1]}`);
         return;
       }
       if (a === '-c') {
@@ -279,6 +282,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       if (a.startsWith('-')) continue;
       const abs = resolve(cwd, a);
       if (inRepo(abs)) {
+        manifests(cwd, 'python');
         plan.files.set(isDir(abs) ? join(abs, '__main__.py') : abs, 'module');
         tree(packageFolder(isDir(abs) ? abs : dirname(abs)), `Python script ${a}`);
       }
@@ -288,7 +292,6 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
   };
 
   const nodeRuntime = async (prog: string, args: readonly string[], cwd: string, depth: number) => {
-    manifests(cwd, prog === 'deno' ? 'deno' : 'node');
     let i = 0;
     if (prog === 'deno' && ['run', 'serve'].includes(args[0])) i = 1;
     if (prog === 'deno' && args[0] === 'task') {
@@ -318,6 +321,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       if (a.startsWith('-')) continue;
       const abs = resolve(cwd, a);
       const main = await resolveNodeMain(abs);
+      if (prog === 'deno' && inRepo(abs)) manifests(cwd, 'deno');
       if (main && inRepo(main)) plan.nodeEntries.add(main);
       else if (!main && prog === 'bun' && args[i - 1] === 'run') return npmScript('bun', a, cwd, depth);
       else if (inRepo(abs)) plan.files.set(abs, 'module');

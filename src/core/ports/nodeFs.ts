@@ -1,5 +1,5 @@
 import { promises as fsp } from 'node:fs';
-import { defaultClosureCache } from '../launch/closure';
+import { defaultFileHashes } from '../launch/hash';
 import type { FileStat, FileSystemPort } from './index';
 
 /**
@@ -31,5 +31,5 @@ export const nodeFileSystem: FileSystemPort = {
   },
   realpath: (path: string) => fsp.realpath(path),
   readdir: (path: string) => fsp.readdir(path),
-  hashFile: (path: string) => defaultClosureCache.hashes.hash(path),
+  hashFile: (path: string) => defaultFileHashes.hash(path),
 };

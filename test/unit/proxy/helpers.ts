@@ -18,6 +18,7 @@ import { recordDecisions, TrustStore } from '../../../src/core/trust';
 import type { ServerSpec } from '../../../src/core/types';
 
 export const ROOT = resolve(__dirname, '../../..');
+const bundleOptions = JSON.parse(readFileSync(join(ROOT, 'scripts/bundle-options.json'), 'utf8')) as { external: string[]; loader: Record<string, string> };
 export const FIXTURES = join(ROOT, 'test/fixtures/servers');
 export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
@@ -34,6 +35,8 @@ export async function buildCli(dir: string): Promise<string> {
     logLevel: 'warning',
     mainFields: ['module', 'main'],
     define: { __VERSION__: '"test"' },
+    external: bundleOptions.external,
+    loader: bundleOptions.loader as Record<string, esbuild.Loader>,
   });
   return outfile;
 }
