@@ -1,5 +1,6 @@
 // `npm run bench`: prints every figure the project promises, each against its target, in one run.
 import { benchAudit } from './audit.bench';
+import { benchClosure } from './closure.bench';
 import { benchPackage } from './package.bench';
 import { benchProbe } from './probe.bench';
 import { benchProxy } from './proxy.bench';
@@ -10,6 +11,7 @@ import { benchVscode } from './vscode.bench';
 async function main() {
   const sections: [string, () => Promise<BenchRow[]>][] = [
     ['Scan', benchScan],
+    ['Code closure', benchClosure],
     ['Probe and tool pins', benchProbe],
     ['Guard proxy', benchProxy],
     ['Extension in code-server', benchVscode],

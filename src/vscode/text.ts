@@ -10,6 +10,7 @@ import { revealInvisible } from '../core/checks/text';
 import { redactArgs, redactChanges, redactText, redactUrl } from '../core/redact';
 import type { ServerReport } from '../core/scan';
 import type { Change, ServerSpec } from '../core/types';
+import { fileChangeParts } from '../core/scan/evaluate';
 
 /**
  * `text` made safe to show in one line: invisible characters revealed, C0/C1 controls (newlines too) shown as
@@ -64,11 +65,13 @@ export function uiText(text: string, max = 120): string {
 /**
  * The field a JSON Pointer of a launch spec names, in the user's words (dialogs, tooltips, Problems; the diff
  * panel keeps the pointers): `/command` → `command`, `/args/2` → `argument 3`, `/env/TOKEN` → `env TOKEN`,
- * `/headers/X` → `header X`, `/$files/src/s.js` → `the file src/s.js it runs`, `/a/b` → `a.b`. Safe and cut.
+ * `/headers/X` → `header X`, `/$files/src~1s.js` → `the file src/s.js it runs`, a manifest key → `the file
+ * package.json it runs, key "scripts"`, `/a/b` → `a.b`. Safe and cut.
  */
 export function fieldName(pointer: string): string {
   if (pointer === '') return 'the whole entry';
-  if (pointer.startsWith('/$files/')) return `the file ${safeText(pointer.slice('/$files/'.length), 80)} it runs`;
+  const file = fileChangeParts(pointer);
+  if (file) return `the file ${safeText(file.file, 80)} it runs${file.key !== undefined ? `, key ${safeText(JSON.stringify(file.key), 60)}` : ''}`;
   const t = pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (t[0] === 'args' && t.length === 2 && /^\d+$/.test(t[1]!)) return `argument ${Number(t[1]) + 1}`;
   if ((t[0] === 'env' || t[0] === 'headers') && t.length === 2) return `${t[0] === 'env' ? 'env' : 'header'} ${safeText(t[1]!, 60)}`;

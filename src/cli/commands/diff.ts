@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../core/fingerprint';
 import { CliError, Exit, openStore, readStoreStrict, type Io } from '../context';
 import { outcomeNeedsReview, outcomeToJson, outcomeToText, probeAll, type ProbeCliOptions } from './probe';
-import { safeText, showChangeValue } from '../format/text';
+import { changePointerText, safeText, showChangeValue } from '../format/text';
 import { selectServer } from './select';
 
 /**
@@ -24,9 +24,9 @@ export async function diffCommand(configFile: string, name: string, opts: ProbeC
   io.out(`${safeText(s.spec.name)} in ${s.spec.configFile}: ${s.record.decision} ${s.record.decidedAt}; now ${s.state}\n`);
   if (!s.changes.length) io.out(s.cosmetic ? 'Only a cosmetic edit (whitespace, comments, key order).\n' : 'No change.\n');
   for (const c of s.changes) {
-    if (c.before === undefined) io.out(`+ ${safeText(c.pointer)}: ${showChangeValue(c.pointer, c.after, 400)}\n`);
-    else if (c.after === undefined) io.out(`- ${safeText(c.pointer)}: ${showChangeValue(c.pointer, c.before, 400)}\n`);
-    else io.out(`~ ${safeText(c.pointer)}: ${showChangeValue(c.pointer, c.before, 400)} → ${showChangeValue(c.pointer, c.after, 400)}\n`);
+    if (c.before === undefined) io.out(`+ ${changePointerText(c.pointer)}: ${showChangeValue(c.pointer, c.after, 400)}\n`);
+    else if (c.after === undefined) io.out(`- ${changePointerText(c.pointer)}: ${showChangeValue(c.pointer, c.before, 400)}\n`);
+    else io.out(`~ ${changePointerText(c.pointer)}: ${showChangeValue(c.pointer, c.before, 400)} → ${showChangeValue(c.pointer, c.after, 400)}\n`);
   }
   if (s.changes.some((c) => !c.pointer.startsWith('/$files/'))) {
     io.out(`\napproved: ${safeText(canonicalJson(s.record.spec))}\ncurrent:  ${safeText(canonicalJson(s.spec.raw))}\n`);

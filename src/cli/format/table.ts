@@ -1,7 +1,7 @@
 import { redactArgs, redactChanges, redactText, redactUrl } from '../../core/redact';
 import type { ScanReport, ServerReport } from '../../core/scan';
 import type { Severity } from '../../core/types';
-import { clip, palette, safeText, showChangeValue, visibleLength } from './text';
+import { changePointerText, clip, palette, safeText, showChangeValue, visibleLength } from './text';
 
 /** One-line summary of what a server launches: the command line, or the URL; secrets masked (`core/redact`). */
 export function launchLine(s: ServerReport): string {
@@ -56,7 +56,7 @@ export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<S
     }
     if (s.state === 'changed' && s.sameAs) lines.push(`  now carries the launch spec approved as "${safeText(s.sameAs.name)}" in ${s.sameAs.configFile}`);
     if (s.cosmetic && s.state !== 'approved') lines.push('  only a cosmetic edit (whitespace, comments, key order); strict mode counts it');
-    for (const ch of redactChanges(s.changes, s.record?.spec, s.spec.raw)) lines.push(`  ${c.yellow('~')} ${safeText(ch.pointer)}: ${showChangeValue(ch.pointer, ch.before)} → ${showChangeValue(ch.pointer, ch.after)}`);
+    for (const ch of redactChanges(s.changes, s.record?.spec, s.spec.raw)) lines.push(`  ${c.yellow('~')} ${changePointerText(ch.pointer)}: ${showChangeValue(ch.pointer, ch.before)} → ${showChangeValue(ch.pointer, ch.after)}`);
     for (const f of notable) lines.push(`  ${sev(f.severity)} ${f.ruleId}${f.pointer ? ` at ${safeText(f.pointer)}` : ''}: ${clip(safeText(f.message), 300)}`);
     lines.push(...more);
   }

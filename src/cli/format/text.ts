@@ -1,4 +1,5 @@
 import { displayText } from '../../core/checks/text';
+import { fileChangeLabel } from '../../core/scan/evaluate';
 
 /**
  * Makes attacker-written text safe to print on a terminal (see `displayText` in `src/core/checks/text.ts`):
@@ -28,6 +29,12 @@ export function showChangeValue(pointer: string, v: unknown, max = 120): string 
     if (typeof v === 'string') return `sha256:${v.slice(0, 12)}`;
   }
   return showValue(v, max);
+}
+
+/** A change's pointer for a terminal; a referenced-file change also says which file (and manifest key) it is. */
+export function changePointerText(pointer: string): string {
+  const label = fileChangeLabel(pointer);
+  return safeText(label ? `${pointer} (${label})` : pointer);
 }
 
 /** Colours for a TTY; identity functions otherwise (and when NO_COLOR is set). */

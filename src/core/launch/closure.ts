@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { canonicalJson, sha256Hex } from '../fingerprint/canonical';
 import { defaultFileHashes, FileHashCache } from './hash';
-import { traceNodeModules } from './node';
+import { traceNodeModules, type NodeTrace } from './node';
 import { isInside } from './paths';
 import { MANIFESTS, planClosure, type ClosureGap, type PackageShadow, type ResolvedLaunch } from './plan';
 import { walkTree } from './tree';
@@ -83,6 +83,8 @@ function stateOf(path: string): string {
 export class ClosureCache {
   readonly hashes: FileHashCache;
   private readonly closures = new Map<string, { closure: CodeClosure; watched: Watched[] }>();
+  /** Module traces by (entries, repo, cwd): launches that differ only in other arguments share one. */
+  private readonly traces = new Map<string, { trace: NodeTrace; watched: Watched[] }>();
 
   /** @param hashes the file hash cache to use (default: the process-wide one). */
   constructor(private readonly maxClosures = 10_000, hashes: FileHashCache = defaultFileHashes) {
@@ -92,6 +94,20 @@ export class ClosureCache {
   /** Number of closures held. */
   get size(): number {
     return this.closures.size;
+  }
+
+  /** @internal the module trace of `entries`, from the cache when nothing it read moved. */
+  async trace(entries: string[], repoRoot: string, cwd: string): Promise<NodeTrace> {
+    const key = JSON.stringify([entries, repoRoot, cwd]);
+    const hit = this.traces.get(key);
+    if (hit && hit.watched.every((w) => stateOf(w.path) === w.state)) return hit.trace;
+    const watched: Watched[] = [];
+    const trace = await traceNodeModules(entries, repoRoot, cwd);
+    for (const p of [...trace.files, ...trace.dirs]) watched.push({ path: p, state: stateOf(p) });
+    this.traces.delete(key);
+    if (this.traces.size >= this.maxClosures) this.traces.delete(this.traces.keys().next().value as string);
+    this.traces.set(key, { trace, watched });
+    return trace;
   }
 
   /** @internal the cached closure of `key` when nothing it was computed from moved. */
@@ -189,7 +205,7 @@ export async function computeClosure(launch: ResolvedLaunch, opts: ClosureOption
 
   if (plan.nodeEntries.size) {
     try {
-      const t = await traceNodeModules([...plan.nodeEntries], launch.repoRoot, launch.cwd);
+      const t = await cache.trace([...plan.nodeEntries].sort(), launch.repoRoot, launch.cwd);
       for (const f of t.files) add(f, 'module');
       for (const d of t.dirs) watchedDirs.add(d);
     } catch (e) {

@@ -66,6 +66,27 @@ export function diffFiles(before: readonly ReferencedFile[], after: readonly Ref
   return out;
 }
 
+/**
+ * A readable name for a referenced-file change: `file node/lib/util.js`, or `file package.json, key "scripts"` for
+ * a manifest key (see {@link diffFiles}); undefined for any other pointer. Tokens are unescaped (RFC 6901).
+ */
+export function fileChangeLabel(pointer: string): string | undefined {
+  const parts = fileChangeParts(pointer);
+  if (!parts) return undefined;
+  return parts.key !== undefined ? `file ${parts.file}, key ${JSON.stringify(parts.key)}` : `file ${parts.file}`;
+}
+
+/**
+ * The parts of a referenced-file pointer `/$files/<file>[/<manifest key>]` (tokens unescaped, RFC 6901): the
+ * file as pinned (workspace-relative or absolute) and, for a manifest key change, the key; undefined for any
+ * other pointer.
+ */
+export function fileChangeParts(pointer: string): { file: string; key?: string } | undefined {
+  if (!pointer.startsWith('/$files/')) return undefined;
+  const [file, ...key] = pointer.slice('/$files/'.length).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return key.length ? { file: file!, key: key.join('/') } : { file: file! };
+}
+
 function diffKeys(pointer: string, before: Record<string, string>, after: Record<string, string>): Change[] {
   const out: Change[] = [];
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {

@@ -4,6 +4,7 @@ import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../co
 import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fingerprint';
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
+import type { ClosureCache } from '../launch/closure';
 import { fileStamp, type FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
@@ -35,6 +36,10 @@ export interface ScanOptions extends DiscoverOptions {
   concurrency?: number;
   /** The organization policy in force (default: none). It overrides the store's decisions; see `applyPolicy`. */
   policy?: PolicySet;
+  /** Closures and file hashes kept between checks (default: one per process). See `ClosureCache`. */
+  closureCache?: ClosureCache;
+  /** Whether launches' code closures are pinned (default true; see `FingerprintOptions.codeClosure`). */
+  codeClosure?: boolean;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -178,7 +183,13 @@ export class Scanner {
     const approved = this.approvedIndex(store);
     const servers: ServerReport[] = [];
     for (const spec of parsed.servers) {
-      const fp = await fingerprintServer(spec, { home: this.opts.home, roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots, fs: this.fs });
+      const fp = await fingerprintServer(spec, {
+        home: this.opts.home,
+        roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots,
+        fs: this.fs,
+        closureCache: this.opts.closureCache,
+        codeClosure: this.opts.codeClosure,
+      });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
       const stripped = guardRemovedFinding(r);
       if (stripped) r.findings.push(stripped);

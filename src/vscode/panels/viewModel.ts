@@ -16,7 +16,7 @@ import { redactArgs, redactChanges, redactEntry, redactText, redactUrl } from '.
 import { escapePointerToken } from '../../core/pins/jsonDiff';
 import { describeShapePins, isShapePin } from '../../core/pins/shape';
 import type { ItemKind, MetadataPins } from '../../core/pins/metadata';
-import type { ServerReport } from '../../core/scan/evaluate';
+import { fileChangeLabel, type ServerReport } from '../../core/scan/evaluate';
 import type { ItemReport, MetadataReport } from '../../core/scan/metadata';
 import type { Change, Finding, ServerSpec } from '../../core/types';
 import type {
@@ -185,7 +185,7 @@ function changeValue(pointer: string, v: unknown): string {
 function changeRow(c: Change): FieldRowView {
   const hasBefore = 'before' in c;
   const hasAfter = 'after' in c;
-  const row: FieldRowView = { pointer: displayText(c.pointer), status: hasBefore && hasAfter ? 'changed' : hasAfter ? 'added' : 'removed' };
+  const row: FieldRowView = { pointer: displayText(fileChangeLabel(c.pointer) ?? c.pointer), status: hasBefore && hasAfter ? 'changed' : hasAfter ? 'added' : 'removed' };
   if (hasBefore) row.before = changeValue(c.pointer, c.before);
   if (hasAfter) row.after = changeValue(c.pointer, c.after);
   return row;

@@ -68,7 +68,7 @@ describe('buildDiffViewModel', () => {
     assert.deepEqual(row('/args/1'), { pointer: '/args/1', status: 'added', after: '"shell.bat"' });
     assert.deepEqual(row('/env/LEVEL'), { pointer: '/env/LEVEL', status: 'unchanged', before: '"1"', after: '"1"' });
     // `shell.bat` is a referenced workspace file (missing here): its content hash is part of the pin
-    assert.deepEqual(row('/$files/shell.bat'), { pointer: '/$files/shell.bat', status: 'added', after: '(file missing)' });
+    assert.deepEqual(row('file shell.bat'), { pointer: 'file shell.bat', status: 'added', after: '(file missing)' });
     // changed rows come first, and no field is listed twice
     assert.deepEqual(m.fields.map((f) => f.status), ['changed', 'changed', 'added', 'added', 'unchanged']);
 
