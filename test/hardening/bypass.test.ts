@@ -282,7 +282,8 @@ test('changing only the script given as --flag=./path, or as the command itself,
     const s = await scan(sb);
     assert.equal(s.code, 1);
     assert.deepEqual(server(s, 'a').changes.map((c) => c.pointer), ['/$files/lib~1pre.js']);
-    assert.deepEqual(server(s, 'b').changes.map((c) => c.pointer), ['/$files/run.sh']);
+    // run.sh is a program the guard cannot follow, so its folder is pinned too (lib/pre.js is in it).
+    assert.deepEqual(server(s, 'b').changes.map((c) => c.pointer), ['/$files/run.sh', '/$files/lib~1pre.js']);
   }));
 
 test('scripts a runtime finds without their name: node server (server.js), node . (index.js, package.json), node dir, python -m pkg', () =>

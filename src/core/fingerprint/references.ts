@@ -304,7 +304,7 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
   };
   const closure = await computeClosure(launch, { cache: opts.cache });
   const display = wf ?? repoRoot;
-  for (const g of closure.gaps) incomplete(`not pinned: ${displayRef(display, g.subject)} (${g.reason}): ${g.detail}`);
+  for (const g of closure.gaps) incomplete(`not pinned: ${isAbsolute(g.subject) ? displayRef(display, g.subject) : g.subject} (${g.reason}): ${g.detail}`);
   for (const s of closure.shadows) {
     findings.push({
       ruleId: WORKSPACE_PACKAGE_RULE,

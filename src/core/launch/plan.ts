@@ -27,6 +27,8 @@ export interface ClosureGap {
   subject: string;
   reason: GapReason;
   detail: string;
+  /** @internal inline code the gap is about (kept only while planning). */
+  inline?: string;
 }
 
 /** A workspace copy of a package that a package runner would run instead of the registry's. */
@@ -76,6 +78,8 @@ const NODE_RUNTIMES = new Set(['node', 'nodejs', 'tsx', 'ts-node', 'ts-node-esm'
 const PYTHON_RUNTIME = /^(?:python[0-9.]*|pythonw|py|pypy[0-9.]*)$/;
 const OTHER_INTERPRETERS = new Set(['bash', 'sh', 'zsh', 'dash', 'fish', 'ruby', 'perl', 'php', 'lua', 'pwsh', 'powershell', 'java', 'Rscript', 'julia', 'elixir', 'dotnet']);
 const SHELL_INLINE = new Set(['-c', '/c', '/k', '-command', '-Command', '-e', '--eval', '-p', '--print']);
+/** Inline code that may load something from disk: a loading word, or a path. `node -e 1` does not. */
+const INLINE_LOADS = /\b(?:require|import|from|open|exec|spawn|source|load|eval|include|run)\b|\.{1,2}[\\/]|[\\/]|\$|`/;
 const NODE_PRELOAD = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 /** Node flags that take a separate value (the value is not the script). */
 const NODE_VALUE_FLAGS = new Set([...NODE_PRELOAD, '--input-type', '--conditions', '-C', '--env-file', '--title', '--stack-size', '--max-old-space-size', '--inspect-port']);
@@ -276,7 +280,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
         return;
       }
       if (a === '-c') {
-        plan.gaps.push({ subject: `python -c`, reason: 'untraceable', detail: 'an inline Python program: the modules it imports from the workspace are not followed' });
+        plan.gaps.push({ subject: `python -c`, reason: 'untraceable', detail: 'an inline Python program: the modules it imports from the workspace are not followed', inline: args[i + 1] ?? '' });
         return;
       }
       if (a.startsWith('-')) continue;
@@ -310,8 +314,18 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
         }
         continue;
       }
+      const eq = /^(--require|--import|--loader|--experimental-loader)=(.+)$/.exec(a);
+      if (eq && (eq[2].startsWith('.') || isAbsolute(eq[2]))) {
+        const f = await resolveNodeMain(resolve(cwd, eq[2]));
+        if (f && inRepo(f)) plan.nodeEntries.add(f);
+        continue;
+      }
       if (SHELL_INLINE.has(a)) {
-        plan.gaps.push({ subject: `${prog} ${a}`, reason: 'untraceable', detail: 'an inline script: the files it loads from the workspace are not followed' });
+        plan.gaps.push({ subject: `${prog} ${a}`, reason: 'untraceable', detail: 'an inline script: the files it loads from the workspace are not followed', inline: args[i + 1] ?? '' });
+        if (args[i + 1] !== undefined && !INLINE_LOADS.test(args[i + 1])) {
+          i++;
+          continue;
+        }
         return;
       }
       if (NODE_VALUE_FLAGS.has(a)) {
@@ -451,7 +465,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       for (let i = 0; i < args.length; i++) {
         const a = args[i];
         if (SHELL_INLINE.has(a) || a.toLowerCase() === '/c') {
-          plan.gaps.push({ subject: `${prog} ${a}`, reason: 'untraceable', detail: 'an inline script: the files it runs from the workspace are not followed' });
+          plan.gaps.push({ subject: `${prog} ${a}`, reason: 'untraceable', detail: 'an inline script: the files it runs from the workspace are not followed', inline: args.slice(i + 1).join(' ') });
           return;
         }
         if (a === '-jar' || a.startsWith('-')) continue;
@@ -477,6 +491,8 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       if (isDir(abs)) tree(abs, `${key} entry ${p}`);
     }
   }
+  plan.gaps = plan.gaps.filter((g) => g.reason !== 'untraceable' || !g.inline || INLINE_LOADS.test(g.inline));
+  for (const g of plan.gaps) delete g.inline;
   for (const key of ['PYTHONSTARTUP', 'BASH_ENV', 'ENV', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES']) {
     const v = launch.env?.[key];
     if (v) {
