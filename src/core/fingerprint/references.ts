@@ -91,11 +91,6 @@ function implicitScripts(command: string | undefined, args: readonly string[]): 
   return out;
 }
 
-function inside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
-}
-
 /** Options of {@link findReferencedFiles}. */
 export interface ReferenceOptions extends VariableContext {
   fs: FileSystemPort;
@@ -169,7 +164,7 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
     } catch {
       real = undefined;
     }
-    const inRoot = roots.some((r) => inside(r, abs) || (real !== undefined && inside(r, real)));
+    const inRoot = roots.some((r) => isInsideRoot(r, abs) || (real !== undefined && isInsideRoot(r, real)));
     if (!w.always && !inRoot) continue;
     // The config file itself (e.g. `--config <file>` of a guarded entry) is pinned through the entry already;
     // pinning its bytes too would turn every edit of any other entry of that file into a change of this one.
@@ -201,8 +196,8 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
         if (code !== 'ENOENT' && code !== 'ENOTDIR') opts.unreadable?.push({ ref: w.ref, why: code ?? (e as Error).message });
       }
     }
-    const shown = own.find((r) => inside(r, abs));
-    const ref = shown ? relative(shown, abs).split(sep).join('/') : roots.some((r) => inside(r, abs)) ? displayRef(own[0], abs) : abs;
+    const shown = own.find((r) => isInsideRoot(r, abs));
+    const ref = shown ? relative(shown, abs).split(sep).join('/') : roots.some((r) => isInsideRoot(r, abs)) ? displayRef(own[0], abs) : abs;
     out.push({ path: real ?? abs, ref, via: w.via, sha256, size });
   }
   out.sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
