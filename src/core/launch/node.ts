@@ -1,6 +1,5 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { nodeFileTrace } from '@vercel/nft';
 import { isInside } from './paths';
 
 /** The result of {@link traceNodeModules}. Paths are absolute. */
@@ -23,6 +22,8 @@ export interface NodeTrace {
  * @throws whatever nft throws for an unreadable entry; the caller reports it as not covered.
  */
 export async function traceNodeModules(entries: readonly string[], repoRoot: string, cwd: string, cache?: object): Promise<NodeTrace> {
+  // Loaded on first use: the tracer and its dependencies cost start-up time a launch without Node code never needs.
+  const { nodeFileTrace } = await import('@vercel/nft');
   const r = await nodeFileTrace([...entries], { base: repoRoot, processCwd: cwd, ts: true, cache, mixedModules: true });
   const files = new Set<string>();
   for (const rel of r.fileList) {
