@@ -196,6 +196,8 @@ test('fail-open spots are high incomplete-pin findings (exit 1); a file over 64 
       inline: { command: 'bash', args: ['-c', 'node ./s.js'] },
       over: { command: 'python3', args: ['huge/main.py'] },
       big: { command: 'node', args: ['./s.js', './bigdir/big.bin'] },
+      unknownVar: { command: 'node', args: ['${env:TOOLS_DIR}/s.js'] },
+      envFileVar: { command: 'node', args: ['./s.js'], envFile: '${input:envFile}' },
     },
   }));
   let s = await sb.scan();
@@ -205,6 +207,11 @@ test('fail-open spots are high incomplete-pin findings (exit 1); a file over 64 
   assert.match(incomplete('inline')[0]?.message ?? '', /inline script/);
   assert.match(incomplete('over')[0]?.message ?? '', /huge.*more than 5000 files/);
   assert.equal(incomplete('big').length, 0);
+  // A path holding a variable the guard cannot resolve (the envFile too) is named, never skipped.
+  for (const [name, what] of [['unknownVar', /TOOLS_DIR/], ['envFileVar', /input:envFile/]] as const) {
+    const f = server(s.report, name).findings.filter((x) => (x.ruleId === 'unresolved-variable' || x.ruleId === 'incomplete-pin') && x.severity === 'high');
+    assert.ok(f.some((x) => what.test(x.message)), `${name}: ${JSON.stringify(server(s.report, name).findings)}`);
+  }
 
   const r = await sb.cli('approve', join(sb.repo, '.vscode/mcp.json'), 'big');
   assert.equal(r.code, 0, r.err);
