@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
-import { chooseInReviewList, clickToastButton, cli, extensionLog, showServers, storeRecords, until, waitForServer } from './ui';
+import { chooseInReviewList, clickDialogButton, clickToastButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-approve-')));
 const started = Date.now();
@@ -65,5 +65,46 @@ test('new servers of two hosts are shown as new and approved from the review lis
   } finally {
     await closeAll();
     removeDir(path.dirname(workspace));
+  }
+});
+
+test('approving a server whose pin cannot cover what it runs asks once, naming what stays unpinned', { timeout: 150_000 }, async () => {
+  const workspace = path.join(tmp, 'incomplete');
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  const config = path.join(workspace, '.vscode', 'mcp.json');
+  // An inline shell script: the guard cannot follow what `bash -c` runs, so the pin is incomplete.
+  fs.writeFileSync(config, JSON.stringify({ servers: { inline: { type: 'stdio', command: 'bash', args: ['-c', 'node ./srv.js'] } } }, null, 2));
+  const store = path.join(tmp, 'incomplete-store.json');
+  try {
+    const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false } });
+    const { page } = await openWorkbench(cs, workspace);
+    await showServers(page);
+    await waitForServer(page, 'inline', 'new', 30_000);
+
+    const approve = async () => {
+      await runCommand(page, 'MCP Trust Guard: Approve (pins the launch, starts nothing)', 20_000);
+      await pickQuickItem(page, 'inline');
+      await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
+      return dialog(page).innerText();
+    };
+    // Escape approves nothing.
+    const text = await approve();
+    assert.match(text, /does not cover everything it runs/);
+    assert.match(text, /inline script/, `the dialog names the gap:\n${text}`);
+    await screenshot(page, 'approve-3-incomplete-pin');
+    await page.keyboard.press('Escape');
+    await dialog(page).waitFor({ state: 'hidden', timeout: 5_000 });
+    await waitForServer(page, 'inline', 'new', 5_000);
+    assert.deepEqual(Object.keys(storeRecords(store)), [], 'nothing recorded after Escape');
+
+    // Approve Anyway records the approval; the finding stays.
+    await approve();
+    await clickDialogButton(page, 'Approve Anyway');
+    await waitForServer(page, 'inline', 'approved', 15_000);
+    const records = await until('an approved record', () => Object.values(storeRecords(store)).find((r) => r.decision === 'approved'), 10_000);
+    assert.equal(records.name, 'inline');
+    await waitForLog(cs, /approved with an incomplete pin: inline/, 5_000);
+  } finally {
+    await closeAll();
   }
 });

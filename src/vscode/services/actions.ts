@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { quarantineEdits, restoreEdits, QUARANTINE_KEY } from '../../core/edit/quarantine';
+import { INCOMPLETE_PIN_RULE } from '../../core/fingerprint';
 import { editorServerIds, isEditorHost } from '../../core/hosts';
 import type { MetadataPins } from '../../core/pins';
 import type { Logger } from '../../core/ports';
@@ -75,6 +76,9 @@ function sectionOf(pointer: string): string {
 }
 
 /** The user-facing operations on servers. */
+/** Most uncovered parts named in the incomplete-pin confirmation. */
+const MAX_GAPS_SHOWN = 8;
+
 export class GuardActions {
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -126,10 +130,44 @@ export class GuardActions {
   async approve(key: ServerKey, opts: { readTools?: boolean } = {}): Promise<void> {
     const r = this.need(key);
     if (!r) return;
+    if (!(await this.confirmIncompletePins([r]))) return;
     await recordDecisions(this.service.trustStore, [r], 'approved', new Date());
     this.logger.info(`approved "${safeText(r.spec.name)}" in ${r.spec.configFile} (fingerprint ${r.fingerprint.fingerprint}); nothing started`);
     await this.service.reevaluate('decision');
     if (opts.readTools ?? this.service.currentSettings.probeOnApprove) await this.readTools([key]);
+  }
+
+  /**
+   * Before approving servers whose pin does not cover everything they run (`incomplete-pin` findings: a
+   * runtime the guard cannot follow, a closure over its bound, a file it cannot read, a coerced value), one
+   * modal names what stays unpinned; Escape or closing it approves nothing. True when there is nothing to
+   * confirm or the user chose to approve anyway. The findings stay on the approved servers.
+   */
+  private async confirmIncompletePins(servers: readonly ServerReport[]): Promise<boolean> {
+    const gaps = servers.flatMap((s) => s.findings.filter((f) => f.ruleId === INCOMPLETE_PIN_RULE).map((f) => ({ s, f })));
+    if (!gaps.length) return true;
+    const names = [...new Set(gaps.map((g) => g.s))];
+    const lines = gaps.slice(0, MAX_GAPS_SHOWN).map((g) => `• ${names.length > 1 ? `${uiText(g.s.spec.name, 40)}: ` : ''}${safeText(g.f.message, 160)}`);
+    if (gaps.length > MAX_GAPS_SHOWN) lines.push(`… and ${gaps.length - MAX_GAPS_SHOWN} more`);
+    const who = names.length === 1 ? `"${uiText(names[0]!.spec.name, 60)}"` : `${names.length} of these servers`;
+    const anyway = 'Approve Anyway';
+    const pick = await vscode.window.showWarningMessage(
+      `MCP Trust Guard: the pin of ${who} does not cover everything it runs`,
+      {
+        modal: true,
+        detail: [
+          ...lines,
+          '',
+          'Approving pins the rest. A change in what is not covered goes unnoticed, and the finding stays on the server.',
+        ].join('\n'),
+      },
+      anyway,
+    );
+    if (pick === anyway) {
+      this.logger.warn(`approved with an incomplete pin: ${names.map((s) => safeText(s.spec.name, 60)).join(', ')} (${gaps.length} gap(s))`);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -177,6 +215,7 @@ export class GuardActions {
     });
     if (!how || how.action === 'cancel') return;
     const reports = chosen.map((c) => c.report);
+    if (!(await this.confirmIncompletePins(reports))) return;
     await recordDecisions(this.service.trustStore, reports, 'approved', new Date());
     this.logger.info(`approved ${n} server(s): ${reports.map((s) => safeText(s.spec.name, 60)).join(', ')}; nothing started`);
     await this.service.reevaluate('decision');
