@@ -1,5 +1,6 @@
 // Runs every `*.test.ts` under test/ (or the paths given) with node's own test runner, TypeScript via tsx.
 // Node 20's `--test` takes no globs, so the files are listed here.
+// `--test-force-exit`: a test file whose failure leaves a handle open (a timer, a socket) ends instead of hanging.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,5 +25,5 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -239,6 +239,8 @@ async function run(): Promise<void> {
       .then((v) => (modalSeen ||= v))
       .catch(() => undefined);
   }, 100);
+  // unref: a failing wait below must not keep the test process alive
+  watch.unref();
   const typedAt = Date.now();
   // typed with pauses: auto-save (300 ms) saves each half-typed value
   for (const part of ['-typed', '-by', '-hand']) {
