@@ -103,9 +103,12 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   const { invocation: inv, logger } = opts;
   const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_LINE_BYTES;
   const store = new TrustStore(opts.storePath, { logger });
-  const policy = await loadPolicy({ env: inv.env });
+  // The environment is the server's, which the host builds partly from the workspace (the entry's `env`, an
+  // `envFile`, `.env`): it names no policy file and no audit collector, as it names no trust store. Only the
+  // machine's policy locations count, and only a policy's collector receives records.
+  const policy = await loadPolicy({ env: {} });
   const gate = await checkLaunch(inv, store, policy);
-  const audit = new AuditTrail({ actor: 'proxy', logPath: auditLogPath(store.path), otlpEndpoint: otlpEndpointOf(policy, inv.env), version: opts.version ?? 'dev' });
+  const audit = new AuditTrail({ actor: 'proxy', logPath: auditLogPath(store.path), otlpEndpoint: otlpEndpointOf(policy, {}), version: opts.version ?? 'dev' });
   const who = { configFile: inv.configFile, server: inv.name, transport: inv.url === undefined ? ('stdio' as const) : ('http' as const) };
 
   if (!gate.ok) {

@@ -1,6 +1,7 @@
 /**
  * Nothing from the workspace decides trust: a forged trust store inside the workspace, `HOME`/`XDG_CONFIG_HOME`/
- * `MCP_TRUST_GUARD_STORE` pointing into it, a workspace `node` first on `PATH`, `NODE_OPTIONS` for the guard.
+ * `MCP_TRUST_GUARD_STORE` pointing into it, a workspace `node` first on `PATH`, `NODE_OPTIONS` for the guard, a
+ * policy file or an audit collector named in the server's environment.
  * Real files, the bundled CLI run as a host runs it, the SDK client as the host.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +9,11 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadPolicy } from '../../../src/core/policy';
+import { Scanner } from '../../../src/core/scan';
+import { emptyStore, forgetRecords, TrustStore } from '../../../src/core/trust';
 import { checkStoreLocation, homeStorePath, resolveCommand } from '../../../src/proxy/trustRoots';
 import { installLauncher } from '../../../src/vscode/guard/launcher';
 import { FIXTURES, guardSandbox, hostClient, type GuardSandbox } from './helpers';
@@ -97,5 +103,41 @@ describe('guard proxy: a repository cannot choose the trust store, the runtime o
     assert.match(stderr(), /trust store is not believed/);
     assert.ok(!existsSync(marker()), 'nothing was started');
     assert.ok(!existsSync(join(dirname(forged), 'pending-reviews.json')), 'nothing is written next to a refused store');
+  });
+
+  test('a policy file or an audit collector named in the server environment (MCP_TRUST_GUARD_POLICY, OTLP endpoint) approves nothing and receives nothing', async () => {
+    rmSync(marker(), { force: true });
+    // The entry is not approved any more; the repository ships an organization policy that approves it by its
+    // exact fingerprint (this test runs as the file's owner, so only where the path came from can refuse it).
+    await forgetRecords(new TrustStore(sb.store), [{ configFile: sb.configFile, pointer: '/servers/srv' }]);
+    const [spec] = (await new Scanner({ workspaceFolders: [sb.ws], home: sb.home, includeUser: false }).scanAll(emptyStore())).servers;
+    const policyFile = join(sb.ws, 'org-policy.json');
+    writeFileSync(policyFile, JSON.stringify({ allowedMcpServers: [{ serverName: 'srv', fingerprints: [spec!.fingerprint.fingerprint] }] }));
+    const trusted = await loadPolicy({ locations: [{ kind: 'guard', path: policyFile }], trustedUids: [process.getuid?.() ?? 0] });
+    assert.ok(trusted.sources.length === 1 && trusted.problems.length === 0, 'the same file read as a policy would approve the entry');
+    // A collector on loopback that counts what reaches it.
+    let received = 0;
+    const collector = createServer((req, res) => {
+      received++;
+      req.resume();
+      res.end('{}');
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const port = (collector.address() as AddressInfo).port;
+    try {
+      const env = { ...sb.env, MCP_TRUST_GUARD_POLICY: policyFile, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `http://127.0.0.1:${port}/v1/logs` };
+      const { client } = await hostClient({ ...sb, env });
+      try {
+        const tools = (await client.listTools()).tools;
+        assert.deepEqual(tools.map((t) => t.name), ['mcp_trust_guard_blocked']);
+      } finally {
+        await client.close();
+      }
+      assert.ok(!existsSync(marker()), 'nothing was started');
+      assert.equal(received, 0, 'no audit record went to the collector the server environment named');
+    } finally {
+      collector.close();
+      await sb.approve(undefined);
+    }
   });
 });
