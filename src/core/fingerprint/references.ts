@@ -297,7 +297,14 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
     workspaceFolder: wf,
     repoRoot,
   };
-  const closure = await computeClosure(launch, { cache: opts.cache });
+  let closure: Awaited<ReturnType<typeof computeClosure>>;
+  try {
+    closure = await computeClosure(launch, { cache: opts.cache });
+  } catch (e) {
+    // computeClosure is meant never to throw; if it does, the pin says so instead of failing the scan.
+    incomplete(`not pinned: the code closure could not be computed (${(e as Error).message.slice(0, 200)})`);
+    return { files: [], findings };
+  }
   const display = wf ?? repoRoot;
   for (const g of closure.gaps) incomplete(`not pinned: ${isAbsolute(g.subject) ? displayRef(display, g.subject) : g.subject} (${g.reason}): ${g.detail}`);
   for (const s of closure.shadows) {

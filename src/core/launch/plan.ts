@@ -91,14 +91,36 @@ export function programName(command: string): string {
   return basename(command.replace(/\\/g, '/')).replace(/\.(?:exe|cmd|bat|ps1)$/i, '').toLowerCase();
 }
 
+// The file tests answer false for what cannot be looked at (a path with a NUL character, a permission error).
 function exists(p: string): boolean {
   return existsSync(p);
 }
 function isDir(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 function isFile(p: string): boolean {
-  return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  try {
+    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The launch values holding a NUL character, by name (`command`, `argument 2`, `cwd`, `env X`). Hosts refuse
+ * such a value or cut it at the NUL (C strings), so what would run cannot be followed.
+ */
+function nulValues(launch: ResolvedLaunch): string[] {
+  const out: string[] = [];
+  if (launch.command.includes('\0')) out.push('command');
+  launch.args.forEach((a, i) => a.includes('\0') && out.push(`argument ${i + 1}`));
+  if (launch.cwd.includes('\0')) out.push('cwd');
+  for (const [k, v] of Object.entries(launch.env ?? {})) if (k.includes('\0') || v.includes('\0')) out.push(`env ${k.replace(/\0/g, '\\0')}`);
+  return out;
 }
 
 /** Splits a package spec into its name (`@s/n@1` → `@s/n`). */
@@ -124,6 +146,11 @@ function splitScript(script: string): string[][] {
  */
 export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> {
   const plan: ClosurePlan = { nodeEntries: new Set(), trees: new Map(), files: new Map(), manifestDirs: new Map(), gaps: [], shadows: [], dataFolders: [] };
+  const nul = nulValues(launch);
+  if (nul.length) {
+    plan.gaps.push({ subject: nul.join(', '), reason: 'untraceable', detail: 'a NUL character: a host refuses the value or cuts it there, and what would run is not followed' });
+    return plan;
+  }
   const repo = launch.repoRoot;
   const inRepo = (p: string) => isInside(repo, p);
   const manifests = (dir: string, eco: Ecosystem) => {

@@ -232,7 +232,8 @@ class Session implements ProbeSession {
       return `probe aborted during ${what}${reason instanceof Error ? `: ${reason.message}` : ''}`;
     }
     if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) {
-      return `server did not answer ${what} within ${this.s.timeoutMs} ms`;
+      const skipped = this.stdio?.skippedLines ?? 0;
+      return `server did not answer ${what} within ${this.s.timeoutMs} ms${skipped ? ` (it wrote ${skipped} line${skipped === 1 ? '' : 's'} that ${skipped === 1 ? 'is' : 'are'} not JSON-RPC on stdout, skipped)` : ''}`;
     }
     if (this.stdio?.exitInfo) {
       const { code, signal } = this.stdio.exitInfo;
