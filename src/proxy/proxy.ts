@@ -19,7 +19,7 @@ import { signalTree, spawnTree, treeAlive } from '../core/process/tree';
 import { addPendingReview, FileWatcher, recordKey, TrustStore, type PendingItem } from '../core/trust';
 import { blockedAnswer, type RpcMessage } from './blocked';
 import { auditLogPath, AuditTrail, otlpEndpointOf, serverFields } from '../core/audit';
-import { loadPolicy } from '../core/policy';
+import { loadPolicy, type LoadPolicyOptions } from '../core/policy';
 import { ITEM_KIND, LIST_METHODS } from './filter';
 import { checkLaunch, type GuardInvocation } from './gate';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines';
@@ -65,6 +65,11 @@ export interface GuardProxyOptions {
   handleSignals?: boolean;
   /** Needed for `--url`. */
   connectRemote?: RemoteConnector;
+  /**
+   * Where the organization policy is read (default: the machine's locations, `defaultPolicyLocations`). Never
+   * taken from the invocation's environment, which is the server's.
+   */
+  policy?: Pick<LoadPolicyOptions, 'locations' | 'trustedUids'>;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -106,7 +111,7 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   // The environment is the server's, which the host builds partly from the workspace (the entry's `env`, an
   // `envFile`, `.env`): it names no policy file and no audit collector, as it names no trust store. Only the
   // machine's policy locations count, and only a policy's collector receives records.
-  const policy = await loadPolicy({ env: {} });
+  const policy = await loadPolicy({ ...opts.policy, env: {} });
   const gate = await checkLaunch(inv, store, policy);
   const audit = new AuditTrail({ actor: 'proxy', logPath: auditLogPath(store.path), otlpEndpoint: otlpEndpointOf(policy, {}), version: opts.version ?? 'dev' });
   const who = { configFile: inv.configFile, server: inv.name, transport: inv.url === undefined ? ('stdio' as const) : ('http' as const) };

@@ -16,7 +16,7 @@ test('a refused launch is one audit record: lever proxy, or lever policy with it
     const configFile = join(ws, '.vscode', 'mcp.json');
     writeFileSync(configFile, JSON.stringify({ servers: { srv: { command: 'node', args: ['/opt/guard/cli.js', 'run', '--config', configFile, '--name', 'srv', '--', 'node', 'server.js'] } } }));
     const storePath = join(root, 'store', 'trust-store.json');
-    const run = async (env: NodeJS.ProcessEnv) => {
+    const run = async (env: NodeJS.ProcessEnv, policyFile?: string) => {
       const stdin = new PassThrough();
       stdin.end();
       const code = await runGuardProxy({
@@ -27,6 +27,7 @@ test('a refused launch is one audit record: lever proxy, or lever policy with it
         stdin,
         stdout: new PassThrough(),
         handleSignals: false,
+        ...(policyFile ? { policy: { locations: [{ kind: 'guard' as const, path: policyFile }], trustedUids: [process.getuid?.() ?? 0] } } : {}),
       });
       assert.equal(code, 0);
       return readFileSync(join(root, 'store', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
@@ -36,13 +37,11 @@ test('a refused launch is one audit record: lever proxy, or lever policy with it
     assert.deepEqual([records[0].event, records[0].outcome, records[0].lever, records[0].actor, records[0].server], ['launch.refused', 'refused', 'proxy', 'proxy', 'srv']);
     assert.match(records[0].reason ?? '', /never been approved/);
 
-    if (process.getuid?.() === 0) {
-      const policy = join(root, 'policy.json');
-      writeFileSync(policy, JSON.stringify({ deniedMcpServers: [{ serverName: 'srv' }] }));
-      records = await run({ MCP_TRUST_GUARD_POLICY: policy });
-      const last = records.at(-1)!;
-      assert.deepEqual([last.event, last.lever, last.rule, last.policyFile], ['launch.refused', 'policy', 'deniedMcpServers[0]', policy]);
-    }
+    const policy = join(root, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ deniedMcpServers: [{ serverName: 'srv' }] }));
+    records = await run({}, policy);
+    const last = records.at(-1)!;
+    assert.deepEqual([last.event, last.lever, last.rule, last.policyFile], ['launch.refused', 'policy', 'deniedMcpServers[0]', policy]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
