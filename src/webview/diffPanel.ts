@@ -44,6 +44,9 @@ function notices(m: DiffViewModel): HTMLElement[] {
   if (m.sameAs) {
     out.push(h('p', { className: 'notice warn', text: `This launch spec is the one approved for "${m.sameAs.name}" in ${m.sameAs.configFile}.` }));
   }
+  if (m.holds) {
+    for (const line of m.holds.lines) out.push(h('p', { className: m.holds.heldBack ? 'notice ok holds' : 'notice warn holds', text: `Holds: ${line}` }));
+  }
   if (m.probeError) out.push(h('p', { className: 'notice error', text: `The probe failed: ${m.probeError}` }));
   if (m.omitted > 0) out.push(h('p', { className: 'notice', text: `${m.omitted} rows or items were left out (too many to show).` }));
   return out;

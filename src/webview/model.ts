@@ -96,6 +96,11 @@ export interface DiffViewModel {
   probeError?: string;
   /** Number of field rows / items / diff lines left out by the caps, if any. */
   omitted: number;
+  /**
+   * What holds the server back before launch now, one display line each (a host veto in force, the guard
+   * proxy), or one line saying nothing does (`heldBack` false). Absent when the host did not say.
+   */
+  holds?: { lines: string[]; heldBack: boolean };
 }
 
 /**

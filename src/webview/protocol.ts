@@ -197,6 +197,7 @@ export const isDiffViewModel = shape<DiffViewModel>({
   findings: arrayOf(isFinding),
   probeError: optional(isStr),
   omitted: isCount,
+  holds: optional(shape<{ lines: string[]; heldBack: boolean }>({ lines: arrayOf(isStr), heldBack: isBool })),
 });
 
 /** Whether `v` is a well-formed {@link ServerGoneView}. */

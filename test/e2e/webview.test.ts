@@ -6,7 +6,7 @@
  * the host's messages with `window.postMessage`, as VS Code delivers them. A small style sheet stands in for
  * the `--vscode-*` theme variables VS Code injects (Dark Modern values).
  *
- * Issue 4, scenario (3): a hostile tool description from the `hostile-ui.mjs` fixture server, probed for
+ * A hostile tool description from the `hostile-ui.mjs` fixture server, probed for
  * real, shows as text with the hidden characters revealed; no script runs (no dialog, no console error, the
  * payloads' `window.__mtgPwned` flag stays unset, no element but ours) and no request leaves the page's own
  * resources. Screenshots go to `test-results/e2e/webview-*.png`.
@@ -267,13 +267,14 @@ describe('webview pages in Chromium', { timeout: 120_000 }, () => {
     const report = await workspace.report('build');
     assert.equal(report.state, 'changed');
     const now = await probeServer(fixtureSpec('hostile-ui'), { timeoutMs: 10_000 });
-    const model = buildDiffViewModel(report, evaluateMetadata(pinsBefore, now, 'build', []));
+    const model = buildDiffViewModel(report, evaluateMetadata(pinsBefore, now, 'build', []), { lines: ['VS Code will refuse to start it (chat.mcp.deniedServers)'], heldBack: true });
 
     const w = await openView('diff', { width: 1100, height: 1500 });
     const page = w.page;
     await postToPage(page, { type: 'showDiff', revision: 7, model });
     await page.locator('table.fields').waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await page.locator('h1').innerText(), 'Diff: build changed');
+    assert.deepEqual(await page.locator('p.holds').allInnerTexts(), ['Holds: VS Code will refuse to start it (chat.mcp.deniedServers)']);
     const command = await page.locator('tr.field-changed', { hasText: '/command' }).locator('td').allInnerTexts();
     assert.deepEqual(command.slice(0, 3), ['/command', '"echo"', '"cmd.exe"']);
     const removed = await page.locator('.linediff .line-removed').allInnerTexts();

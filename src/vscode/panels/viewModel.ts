@@ -242,9 +242,10 @@ function itemChangeView(i: ItemReport): ItemChangeView {
  *
  * @param report the verdict on the server (`report.record.spec` is the approved entry).
  * @param metadata the metadata verdict of a probe, when there was one.
+ * @param holds what holds the server back before launch (see `whatHolds` in `../tree/nodes`), when known.
  * @returns a JSON-safe model; texts revealed and capped (see {@link VIEW_LIMITS}). Never throws.
  */
-export function buildDiffViewModel(report: ServerReport, metadata?: MetadataReport): DiffViewModel {
+export function buildDiffViewModel(report: ServerReport, metadata?: MetadataReport, holds?: { lines: readonly string[]; heldBack: boolean }): DiffViewModel {
   let omitted = 0;
   const record = report.record;
   // what is shown of both entries has its secrets masked (core/redact); the changes read their values from them
@@ -296,6 +297,7 @@ export function buildDiffViewModel(report: ServerReport, metadata?: MetadataRepo
   if (record) model.decision = { decision: record.decision, decidedAt: displayText(String(record.decidedAt), 100) };
   if (report.sameAs) model.sameAs = { configFile: displayText(report.sameAs.configFile), name: displayText(report.sameAs.name) };
   if (metadata && !metadata.probe.ok) model.probeError = displayText(metadata.probe.error ?? 'the probe failed');
+  if (holds) model.holds = { lines: holds.lines.slice(0, 8).map((l) => displayText(l, 300)), heldBack: holds.heldBack };
   return model;
 }
 
@@ -314,6 +316,7 @@ export type DiffPanelContent = { kind: 'diff'; model: DiffViewModel } | { kind: 
  * @param quarantine the file's quarantine key (`mcpTrustGuard.quarantine`) when the entry is quarantined now.
  * @param last the header the panel showed last (names the server when there is no report any more).
  * @param metadata the metadata verdict of the server's last probe, if any.
+ * @param holds what holds the server back before launch, when known (see {@link buildDiffViewModel}).
  * @returns a JSON-safe content; texts revealed and capped. Never throws.
  */
 export function buildDiffPanelContent(
@@ -321,8 +324,9 @@ export function buildDiffPanelContent(
   quarantine: string | undefined,
   last: ServerHeaderView,
   metadata?: MetadataReport,
+  holds?: { lines: readonly string[]; heldBack: boolean },
 ): DiffPanelContent {
-  if (report) return { kind: 'diff', model: buildDiffViewModel(report, metadata) };
+  if (report) return { kind: 'diff', model: buildDiffViewModel(report, metadata, holds) };
   const who = { name: last.name, host: last.host, configFile: last.configFile, pointer: last.pointer };
   if (quarantine !== undefined) {
     const key = displayText(quarantine, 200);

@@ -17,6 +17,7 @@ import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
 import type { VetoService } from './vetoService';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
 import { displayText } from '../panels/viewModel';
+import { isGuardedSpec, whatHolds } from '../tree/nodes';
 import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, uiText } from '../text';
 import { checkLaunchSpec } from '../../core/checks/launch';
 import type { ServerSpec } from '../../core/types';
@@ -577,18 +578,21 @@ export class GuardActions {
   async showDiff(key: ServerKey): Promise<void> {
     const r = this.need(key);
     if (!r) return;
-    const model = buildDiffViewModel(r, this.service.probeOf(key)?.metadata);
+    const holdsOf = (s: ServerReport) => whatHolds(s, isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args), this.vetoes ? (f, p) => this.vetoes!.protectionOf(f, p) : undefined);
+    const model = buildDiffViewModel(r, this.service.probeOf(key)?.metadata, holdsOf(r));
     let last = model.server;
     const source = {
       key: recordKey(key.configFile, key.pointer),
       onDidChange: this.service.onDidChange,
       // the panel follows the server: approved, blocked, restored, edited, or gone from its file
       content: () => {
+        const now = this.service.find(key);
         const content = buildDiffPanelContent(
-          this.service.find(key),
+          now,
           this.service.findQuarantined(key) ? QUARANTINE_KEY : undefined,
           last,
           this.service.probeOf(key)?.metadata,
+          now && holdsOf(now),
         );
         if (content.kind === 'diff') last = content.model.server;
         return content;

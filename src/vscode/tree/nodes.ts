@@ -183,13 +183,21 @@ export function heldBy(s: ServerReport, guarded: boolean, protection?: Protectio
   return out;
 }
 
-/** The "what holds" lines of a server's tooltip: the host vetoes in force, the proxy, or that nothing holds it back. */
+/**
+ * What holds a server back before launch, in the user's words: the host vetoes in force and the proxy
+ * (`heldBack` true), or, for a server that is not approved, one line saying nothing does (`heldBack` false).
+ * Shown by the tooltip and the diff panel.
+ */
+export function whatHolds(s: ServerReport, guarded: boolean, protection?: ProtectionLookup): { lines: string[]; heldBack: boolean } {
+  const lines = heldBy(s, guarded, protection);
+  if (lines.length) return { lines, heldBack: true };
+  if (s.state === 'approved') return { lines: [], heldBack: false };
+  return { lines: [`nothing before launch — detected only: no host veto covers it (${hostName(s.spec.host)}); Block moves the entry out of the file`], heldBack: false };
+}
+
+/** The "what holds" lines of a server's tooltip (see {@link whatHolds}). */
 export function protectionLines(s: ServerReport, guarded: boolean, protection?: ProtectionLookup): string[] {
-  const out = heldBy(s, guarded, protection).map((t) => `holds: ${t}`);
-  if (!out.length && s.state !== 'approved') {
-    out.push(`holds: nothing before launch — detected only: no host veto covers it (${hostName(s.spec.host)}); Block moves the entry out of the file`);
-  }
-  return out;
+  return whatHolds(s, guarded, protection).lines.map((t) => `holds: ${t}`);
 }
 
 function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: ProtectionLookup): ServerNode {

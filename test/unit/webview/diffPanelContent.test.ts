@@ -11,6 +11,7 @@ import { listQuarantined, QUARANTINE_KEY, quarantineEdits, restoreEdits } from '
 import type { ServerReport } from '../../../src/core/scan/evaluate';
 import { scanConfigs } from '../../../src/core/scan/scan';
 import { buildDiffPanelContent } from '../../../src/vscode/panels/viewModel';
+import { whatHolds } from '../../../src/vscode/tree/nodes';
 import { isDiffViewModel, isServerGoneView } from '../../../src/webview/protocol';
 import { Workspace } from './helpers';
 
@@ -82,4 +83,35 @@ test('changed → approved → blocked → restored → removed: each state is w
   if (removed.kind !== 'gone') return;
   assert.equal(removed.gone.reason, 'removed');
   assert.match(removed.gone.message, /is no longer in .+: there is no entry at \/mcpServers\/bu⟦U\+200B⟧ild/);
+});
+
+test('what holds the server: a host veto in force, or nothing before launch; lines revealed and validated by the page protocol', async () => {
+  w.writeCursor({ holder: { command: 'cmd.exe', args: ['/c', 'shell.bat'] } });
+  const s = (await find('holder'))!;
+  assert.equal(s.state, 'new');
+  const header = { name: 'x', host: 'x', configFile: 'x', pointer: 'x', transport: 'x', state: 'x', launch: 'x' };
+
+  // no veto covers it: one line saying nothing holds it, naming the host
+  const none = whatHolds(s, false);
+  assert.equal(none.heldBack, false);
+  assert.deepEqual(none.lines, ['nothing before launch — detected only: no host veto covers it (Cursor); Block moves the entry out of the file']);
+
+  // a veto in force and the proxy (the lookup is what VetoService.protectionOf answers), with a hostile character
+  const lookup = (f: string, p: string) => (f === s.spec.configFile && p === s.spec.pointer ? [{ text: 'VS Code will refuse to start it (chat.mcp.deniedServers)\u202E' }] : []);
+  const held = whatHolds(s, true, lookup);
+  assert.equal(held.heldBack, true);
+  assert.equal(held.lines.length, 2);
+  const content = buildDiffPanelContent(s, undefined, header, undefined, held);
+  assert.equal(content.kind, 'diff');
+  if (content.kind !== 'diff') return;
+  assert.deepEqual(content.model.holds?.heldBack, true);
+  assert.equal(content.model.holds?.lines[0], 'VS Code will refuse to start it (chat.mcp.deniedServers)⟦U+202E⟧');
+  assert.match(content.model.holds?.lines[1] ?? '', /guarded by the proxy/);
+  assert.ok(isDiffViewModel(content.model));
+  assert.ok(!isDiffViewModel({ ...content.model, holds: { lines: [5], heldBack: true } }));
+  assert.ok(!isDiffViewModel({ ...content.model, holds: { lines: [], heldBack: 'yes' } }));
+
+  // an approved server with no veto: no line (nothing needs holding back)
+  w.decide(s, 'approved');
+  assert.deepEqual(whatHolds((await find('holder'))!, false), { lines: [], heldBack: false });
 });
