@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { readChannelLogFile, REPO_ROOT, runCommand, type CodeServerHandle } from './harness';
 
 /** The CLI bundle (`node scripts/build.mjs` builds it with the extension). */
@@ -125,6 +125,40 @@ export async function allFramesText(page: Page): Promise<string> {
     parts.push(await f.evaluate(() => document.body?.innerText ?? '').catch(() => ''));
   }
   return parts.join('\n');
+}
+
+/**
+ * The frame of one of the extension's webview pages (`<body data-view="diff|inspector">`) once it has an element
+ * matching `ready`. VS Code nests each webview in two iframes; the inner one holds the document. Polls every 250 ms.
+ */
+export async function webviewFrame(page: Page, view: 'diff' | 'inspector', ready: string, timeoutMs = 30_000): Promise<Frame> {
+  return until(
+    `the ${view} webview showing ${ready}`,
+    async () => {
+      for (const f of page.frames()) {
+        const ok = await f.evaluate(([v, sel]) => document.body?.dataset.view === v && document.querySelector(sel) !== null, [view, ready] as const).catch(() => false);
+        if (ok) return f;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/**
+ * Grants workspace trust as a person would: "Workspaces: Manage Workspace Trust", then the editor's Trust button
+ * (VS Code's workspace trust editor, `.workspace-trust-buttons`); closes that editor. Returns when Trust was
+ * clicked (`Date.now()`).
+ */
+export async function grantWorkspaceTrust(page: Page): Promise<number> {
+  await runCommand(page, 'Workspaces: Manage Workspace Trust', 15_000);
+  const trust = page.locator('.workspace-trust-buttons [aria-label^="Trust,"] .monaco-button').first();
+  await trust.click({ timeout: 10_000 });
+  const clickedAt = Date.now();
+  await trust.waitFor({ state: 'detached', timeout: 10_000 });
+  await runCommand(page, 'View: Close Editor', 10_000); // the trust editor (it opens over the workbench)
+  return clickedAt;
 }
 
 /** Writes `text` to `file` as another process would (a `git pull`): write to a temp name, rename over. */
