@@ -1,8 +1,9 @@
 /**
  * E2E scenario 1: a workspace with `.cursor/mcp.json` and `.vscode/mcp.json` (comments, trailing commas,
  * `inputs`). The tree shows every server as new, the Problems panel lists them, the status bar counts them;
- * approving them from the one notification's review list turns them approved in the tree and in the trust store file (the same
- * file the CLI reads: `scan` agrees).
+ * the quick fix of a Problem (Ctrl+. on the Problem's row, "Approve (starts nothing)") approves that one server; approving
+ * the others from the one notification's review list turns them approved in the tree and in the trust store file (the
+ * same file the CLI reads: `scan` agrees).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -21,7 +22,7 @@ after(async () => {
   console.log(`# e2e approve total: ${Date.now() - started} ms`);
 });
 
-test('new servers of two hosts are shown as new and approved from the review list of the one notification', { timeout: 150_000 }, async () => {
+test('new servers of two hosts are shown as new and approved by a Problem\'s quick fix and from the review list of the one notification', { timeout: 150_000 }, async () => {
   const workspace = copyFixtureWorkspace('mcpoison');
   const store = path.join(tmp, 'trust-store.json');
   try {
@@ -40,10 +41,27 @@ test('new servers of two hosts are shown as new and approved from the review lis
     await waitForText(page, 'New MCP server "build" is not approved yet', 15_000);
     await screenshot(page, 'approve-1-new');
 
+    // the Problem's quick fix, from the Problems panel: select the row, Ctrl+., pick the guard's Approve
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'New MCP server "build" is not approved yet' }).first();
+    await problem.click();
+    await problem.locator('.markers-panel-action-quickfix:not(.disabled)').waitFor({ state: 'visible', timeout: 10_000 }); // the light bulb
+    await page.keyboard.press('Control+.');
+    const fixes = page.locator('.context-view .monaco-menu .action-label');
+    await fixes.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const offered = await fixes.allInnerTexts();
+    assert.deepEqual(offered.filter((t) => t.startsWith('MCP Trust Guard')), ['MCP Trust Guard: Approve (starts nothing)', 'MCP Trust Guard: Block']);
+    await screenshot(page, 'approve-quick-fix');
+    await fixes.filter({ hasText: /^MCP Trust Guard: Approve \(starts nothing\)$/ }).first().click();
+    await until('the quick fix\'s approval in the store', () => Object.values(storeRecords(store)).some((r) => r.name === 'build' && r.decision === 'approved'), 10_000);
+    assert.deepEqual(Object.values(storeRecords(store)).map((r) => r.name), ['build'], 'the quick fix approved another server too');
+    await waitForServer(page, 'build', 'approved', 10_000);
+    await problem.waitFor({ state: 'detached', timeout: 10_000 }); // its Problem is gone
+    await page.locator('[aria-label="MCP Trust Guard: 2 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+
     // one notification for the three, pointing to the review list; no prompt per server
     await clickToastButton(page, '3 MCP servers need review', 'Review…', 20_000);
-    const follow = await chooseInReviewList(page, ['notes', 'docs', 'build'], /^Approve 3 servers$/);
-    assert.deepEqual(follow, ['Cancel', 'Approve 3 servers', 'Approve 3 servers and read tools']);
+    const follow = await chooseInReviewList(page, ['notes', 'docs'], /^Approve 2 servers$/);
+    assert.deepEqual(follow, ['Cancel', 'Approve 2 servers', 'Approve 2 servers and read tools']);
     for (const name of ['notes', 'docs', 'build']) await waitForServer(page, name, 'approved', 15_000);
     assert.equal((extensionLog(cs).match(/notification \d+:/g) ?? []).length, 1, 'exactly one notification');
     await page.locator('[aria-label="MCP Trust Guard: 0 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
