@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
-import { chooseInReviewList, clickDialogButton, clickToastButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer } from './ui';
+import { closeAll, copyFixtureWorkspace, openWorkbench, readChannelLogFile, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
+import { chooseInReviewList, clickDialogButton, clickToastButton, cli, dialog, extensionLog, notificationSource, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-approve-')));
 const started = Date.now();
@@ -58,7 +58,11 @@ test('new servers of two hosts are shown as new and approved by a Problem\'s qui
     await problem.waitFor({ state: 'detached', timeout: 10_000 }); // its Problem is gone
     await page.locator('[aria-label="MCP Trust Guard: 2 to review"]').first().waitFor({ state: 'visible', timeout: 10_000 });
 
-    // one notification for the three, pointing to the review list; no prompt per server
+    // one notification for the three, pointing to the review list; no prompt per server; it says where it comes from
+    assert.equal(await notificationSource(page, '3 MCP servers need review'), 'Source: MCP Trust Guard');
+    const hostLog = readChannelLogFile(cs, 'exthost'); // the extension host's own log (remoteexthost.log)
+    assert.ok(hostLog.length > 0, 'no extension host log');
+    assert.doesNotMatch(hostLog, /Could not identify extension/);
     await clickToastButton(page, '3 MCP servers need review', 'Review…', 20_000);
     const follow = await chooseInReviewList(page, ['notes', 'docs'], /^Approve 2 servers$/);
     assert.deepEqual(follow, ['Cancel', 'Approve 2 servers', 'Approve 2 servers and read tools']);

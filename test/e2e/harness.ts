@@ -51,9 +51,8 @@ export interface CodeServerOptions {
   /** Absolute path of the folder to open; only used to check it exists (open it with {@link openWorkbench}). */
   workspace: string;
   /**
-   * Folder holding the extension's `package.json`, `dist/` and `media/` (default: the repo root). It is
-   * installed as `<extensions-dir>/<publisher>.<name>-<version>/` (package.json copied, dist and media
-   * symlinked) before code-server starts.
+   * Folder holding the extension's `package.json`, `dist/` and `media/` (default: the repo root). They are
+   * copied to `<extensions-dir>/<publisher>.<name>-<version>/` before code-server starts.
    */
   extensionDevPath?: string;
   /** Extra user settings, merged over the harness defaults into `<user-data-dir>/User/settings.json`. */
@@ -148,7 +147,13 @@ export function removeDir(dir: string): void {
   }
 }
 
-/** Installs the extension at `devPath` into `extensionsDir` as `<publisher>.<name>-<version>/`. */
+/**
+ * Installs the extension at `devPath` into `extensionsDir` as `<publisher>.<name>-<version>/`: `package.json`,
+ * `dist/` and `media/` copied. Copied, not symlinked: Node loads a module under its real path, and the extension
+ * host gives the `vscode` API of an extension only to a module inside that extension's folder; a `dist/` symlinked
+ * from elsewhere gets the API of "Null Extension Description" (its notifications say "Source: Null Extension
+ * Description"; the host logs "Could not identify extension for 'vscode' require call").
+ */
 function installExtension(devPath: string, extensionsDir: string): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(devPath, 'package.json'), 'utf8')) as {
     publisher: string;
@@ -160,7 +165,7 @@ function installExtension(devPath: string, extensionsDir: string): string {
   fs.copyFileSync(path.join(devPath, 'package.json'), path.join(dir, 'package.json'));
   for (const sub of ['dist', 'media']) {
     const from = path.join(devPath, sub);
-    if (fs.existsSync(from)) fs.symlinkSync(from, path.join(dir, sub), 'dir');
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, sub), { recursive: true });
   }
   return dir;
 }

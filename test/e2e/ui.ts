@@ -98,6 +98,17 @@ export async function clickToastButton(page: Page, text: string, label: string, 
   }
 }
 
+/**
+ * The "Source: …" line VS Code shows on the notification containing `text` (from its toast, else from the
+ * notification center, which this opens when the toast has hidden).
+ */
+export async function notificationSource(page: Page, text: string, timeoutMs = 10_000): Promise<string> {
+  const item = page.locator('.notification-toast, .notifications-center .notification-list-item', { hasText: text }).first();
+  if ((await item.count()) === 0) await runCommand(page, 'Notifications: Show Notifications', 5_000);
+  await item.waitFor({ state: 'attached', timeout: timeoutMs });
+  return ((await item.locator('.notification-list-item-source').first().textContent({ timeout: timeoutMs })) ?? '').trim();
+}
+
 /** The modal dialog (VS Code's custom dialog). */
 export function dialog(page: Page): Locator {
   return page.locator('.monaco-dialog-box').first();
