@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-diffrefresh-')));
 const started = Date.now();
@@ -34,22 +34,6 @@ after(async () => {
 });
 
 const poisoned = (i: number) => JSON.stringify({ mcpServers: { build: { command: 'cmd.exe', args: ['/c', `shell${i}.bat`] } } });
-
-/** The inner frame of the diff panel's page (VS Code nests each webview in two iframes). */
-async function diffFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  return until(
-    'the diff panel page',
-    async () => {
-      for (const f of page.frames()) {
-        const ok = await f.evaluate(() => document.body?.dataset.view === 'diff' && document.querySelector('h1') !== null).catch(() => false);
-        if (ok) return f;
-      }
-      return undefined;
-    },
-    timeoutMs,
-    250,
-  );
-}
 
 /** The panel's visible text (heading, notices, tables), spaces normalized. */
 async function panelText(frame: Frame): Promise<string> {
@@ -88,7 +72,7 @@ test('the diff panel follows its server: edited, approved from the modal, blocke
     writeLikeGit(cursorFile, poisoned(1));
     await changedModal(page, 1);
     await clickDialogButton(page, 'Show Diff');
-    const frame = await diffFrame(page);
+    const frame = await webviewFrame(page, 'diff', 'h1');
     let seen = await panelChange(frame, 'the first diff', (t) => t.includes('shell1.bat'), Date.now());
     assert.match(seen.text, /Diff: build\s+changed/);
     assert.equal(await frame.locator('#approve').isEnabled(), true);

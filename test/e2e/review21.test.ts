@@ -21,9 +21,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, runCommand, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { allFramesText, checkAll, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, showServers, sleep, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { allFramesText, checkAll, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, showServers, sleep, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-review21-')));
 const started = Date.now();
@@ -119,21 +119,6 @@ async function hoverTooltip(page: Page, name: string): Promise<string> {
   const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: name }).first();
   await hover.waitFor({ state: 'visible', timeout: 10_000 });
   return hover.innerText();
-}
-
-async function inspectorFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  return until(
-    'the tool inspector',
-    async () => {
-      for (const f of page.frames()) {
-        const ok = await f.evaluate(() => document.body?.dataset.view === 'inspector' && document.querySelector('input.filter') !== null).catch(() => false);
-        if (ok) return f;
-      }
-      return undefined;
-    },
-    timeoutMs,
-    250,
-  );
 }
 
 let lastCs: CodeServerHandle | undefined;
@@ -288,7 +273,7 @@ async function run(): Promise<void> {
   assert.equal(fs.existsSync(m.markers[2]!), false, 'reading the tools of one server started another');
   await runCommand(page, 'MCP Trust Guard: Inspect Tools', 15_000);
   await pickQuickItem(page, 'ws-everything');
-  const frame = await inspectorFrame(page);
+  const frame = await webviewFrame(page, 'inspector', 'input.filter');
   const items = await frame.locator('details.item').count();
   await frame.locator('input.filter').fill('get-tiny-image');
   await until('the filtered list', async () => (await frame.locator('details.item:not([hidden])').count()) === 1, 5_000, 100);

@@ -15,9 +15,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REPO_ROOT, closeAll, openWorkbench, readChannelLogFile, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { chooseInReviewList } from './ui';
+import { chooseInReviewList, webviewFrame } from './ui';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'hostile-ui.mjs');
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-webview-')));
@@ -34,24 +34,6 @@ function writeConfig(extraArgs: string[]): void {
   fs.mkdirSync(path.dirname(configFile), { recursive: true });
   const entry = { type: 'stdio', command: process.execPath, args: [FIXTURE, ...extraArgs] };
   fs.writeFileSync(configFile, `// MCP servers of this workspace\n${JSON.stringify({ servers: { 'hostile-ui': entry } }, null, 2)}\n`);
-}
-
-/**
- * The frame of a webview page (`data-view` = `view`) that has an element matching `ready`. VS Code nests
- * each webview in two iframes; the inner one holds our document. Polls every 250 ms up to `timeoutMs`.
- */
-async function webviewFrame(view: 'diff' | 'inspector', ready: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const f of page.frames()) {
-      const ok = await f
-        .evaluate(([v, sel]) => document.body?.dataset.view === v && document.querySelector(sel) !== null, [view, ready] as const)
-        .catch(() => false);
-      if (ok) return f;
-    }
-    if (Date.now() > deadline) throw new Error(`no ${view} webview showing "${ready}" within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Clicks a button of the notification or modal dialog whose text contains `text`. */
@@ -84,7 +66,7 @@ describe('webviews in code-server, through the real flow', { timeout: 240_000 },
     await answer('.notification-toast', 'New MCP server "hostile-ui"', 'Review…', 60_000);
     await chooseInReviewList(page, ['hostile-ui'], /^Approve 1 server and read tools$/);
     await answer('.monaco-dialog-box', 'The tools of MCP server "hostile-ui" need review', 'Inspect Tools', 60_000);
-    const frame = await webviewFrame('inspector', 'details.item .description');
+    const frame = await webviewFrame(page, 'inspector', 'details.item .description');
 
     const tool = frame.locator('details.item', { has: frame.locator('summary .name', { hasText: 'render_html' }) });
     await tool.locator('summary').first().click();
@@ -126,7 +108,7 @@ describe('webviews in code-server, through the real flow', { timeout: 240_000 },
   test('changed on disk → Show Diff → the panel shows the change; its Approve approves the new spec', { timeout: 120_000 }, async () => {
     writeConfig(['--evil']);
     await answer('.monaco-dialog-box', 'MCP server "hostile-ui" changed since you approved it', 'Show Diff', 30_000);
-    const frame = await webviewFrame('diff', 'table.fields');
+    const frame = await webviewFrame(page, 'diff', 'table.fields');
     assert.match(await frame.locator('h1').innerText(), /^Diff: hostile-ui\s+changed$/);
     const row = await frame.locator('tr.field-added', { hasText: '/args/1' }).locator('td').allInnerTexts();
     assert.deepEqual(row.slice(0, 3), ['/args/1', '—', '"--evil"']);
