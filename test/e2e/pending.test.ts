@@ -77,7 +77,11 @@ test('pending reviews from a guard proxy become prompts within 2 s; Approve Tool
       return m?.tools?.exfiltrate?.sha256;
     }, 10_000);
     assert.match(pinned, /^[0-9a-f]{64}$/);
-    const left = await readPendingReviews(store);
+    // the pins are written first, then the review is resolved in the pending file
+    const left = await until('the metadata review resolved', async () => {
+      const l = await readPendingReviews(store);
+      return l.some((r) => r.id === meta.id) ? undefined : l;
+    }, 5_000);
     assert.deepEqual(left.map((r) => r.id), [launch.id], 'the approved metadata review is resolved, the launch one stays');
     assert.ok(!left.some((r) => r.id === meta.id));
 

@@ -124,7 +124,8 @@ export async function clickDialogButton(page: Page, label: string): Promise<void
 
 /** Picks the quick-pick entry whose label is `label` (a quick pick must be opening). */
 export async function pickQuickItem(page: Page, label: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+  // the visible row: a list the quick input showed before may keep hidden rows with the same label
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).filter({ visible: true }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
 }
