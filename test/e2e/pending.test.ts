@@ -2,7 +2,7 @@
  * E2E: pending reviews recorded by a running guard proxy become prompts within 2 s. The test process
  * plays the proxy: it writes reviews with `addPendingReview` into the pending file beside the trust store the
  * extension uses (`MCP_TRUST_GUARD_STORE`). A `launch` review shows "MCP Trust Guard blocked <server> (…)"; a
- * `metadata` review names the withheld tool, and its **Approve Tools** pins the tool in the trust store and
+ * `metadata` review names the withheld tool; **Show Items** shows it in full, and only then **Approve Tools** pins the tool in the trust store and
  * removes the review from the pending file. A review already prompted is not prompted again.
  */
 import assert from 'node:assert/strict';
@@ -11,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { addPendingReview, readPendingReviews } from '../../src/core/trust/pending';
-import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer } from './harness';
-import { clickToastButton, cli, extensionLog, showServers, sleep, storeRecords, toast, until, waitForLog, waitForServer } from './ui';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer, waitForText } from './harness';
+import { clickDialogButton, clickToastButton, cli, extensionLog, showServers, sleep, storeRecords, toast, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-pending-')));
 const started = Date.now();
@@ -71,7 +71,10 @@ test('pending reviews from a guard proxy become prompts within 2 s; Approve Tool
     assert.ok(launchMs < 2_000 && metaMs < 2_000, `a prompt came later than 2 s: ${launchMs}, ${metaMs}`);
     await screenshot(page, 'pending-2-metadata');
 
-    await clickToastButton(page, metaText, 'Approve Tools', 10_000);
+    // Approval only after the items are shown in full: the description is in the editor, then the modal pins.
+    await clickToastButton(page, metaText, 'Show Items', 10_000);
+    await waitForText(page, 'reads ~/.ssh', 10_000);
+    await clickDialogButton(page, 'Approve Tools');
     const pinned = await until('the tool pinned in the store', () => {
       const m = storeRecords(store)[key]?.metadata as { tools?: Record<string, { sha256?: string }> } | undefined;
       return m?.tools?.exfiltrate?.sha256;

@@ -7,10 +7,11 @@
  *
  * - `launch` review → warning "MCP Trust Guard blocked <server> (<reason>)" with **Review** (the diff panel
  *   if the server is changed, else its entry in the config file and the server tree) and **Dismiss**.
- * - `metadata` review → warning naming the withheld items with **Approve Tools** (`approvePendingMetadata`,
- *   which pins the items and resolves the review; the proxy then sends `notifications/tools/list_changed` by
- *   itself), **Show Items** (every item in full in a plain text editor, descriptions and schemas, invisible
- *   characters revealed, then a modal "pin exactly as shown?") and **Dismiss**.
+ * - `metadata` review → warning naming the withheld items with **Show Items** (every item in full in a plain
+ *   text editor, descriptions and schemas, invisible characters revealed) and **Dismiss**. Only after the items
+ *   are shown does a modal offer **Approve Tools** ("pin exactly as shown?": `approvePendingMetadata`, which pins
+ *   the items and resolves the review; the proxy then sends `notifications/tools/list_changed` by itself):
+ *   nothing is pinned that the user was not shown.
  *
  * Each review id is prompted at most once: ids are kept in memory and in `context.globalState`
  * ({@link PROMPTED_REVIEWS_KEY}), capped at `MAX_REMEMBERED_REVIEW_IDS`.
@@ -137,8 +138,9 @@ export class PendingReviewPrompter implements vscode.Disposable {
       else await this.actions.reveal(key);
       return;
     }
-    let answer = await vscode.window.showWarningMessage(metadataPromptText(r), 'Approve Tools', 'Show Items', 'Dismiss');
-    if (answer === 'Show Items') {
+    const shown = await vscode.window.showWarningMessage(metadataPromptText(r), 'Show Items', 'Dismiss');
+    let answer: string | undefined = shown;
+    if (shown === 'Show Items') {
       // Every item in full (descriptions and schemas), invisible characters revealed, in a plain text editor.
       const doc = await vscode.workspace.openTextDocument({ content: reviewLines(r).join('\n'), language: 'plaintext' });
       await vscode.window.showTextDocument(doc, { preview: true });
