@@ -18,6 +18,13 @@ export type EditOrigin = 'self' | 'editor' | 'outside';
 
 /** How long after a save in this window the same bytes on disk count as that save, ms. */
 export const SAVE_MATCH_MS = 30_000;
+/**
+ * A file typed in this window within this time (ms) whose bytes on disk match no save yet may be a save whose
+ * `onDidSaveTextDocument` has not arrived (the file watcher can be first on a loaded machine).
+ */
+export const TYPED_RECENT_MS = 10_000;
+/** How long to wait for that save event before the change counts as `outside`, ms. */
+export const SAVE_WAIT_MS = 3_000;
 
 function digest(text: string): string {
   return createHash('sha256').update(text.replace(/^\uFEFF/, ''), 'utf8').digest('hex');
@@ -27,6 +34,8 @@ function digest(text: string): string {
 export class EditOrigins {
   /** Last save in this window per path: digest of the saved text, time (ms), and whether the guard made it. */
   private readonly saves = new Map<string, { digest: string; at: number; own: boolean }>();
+  /** Waiters for the next save of a path (see {@link nextSave}). */
+  private readonly saveWaiters = new Map<string, (() => void)[]>();
   /** Paths whose next save is the guard's own edit. */
   private readonly ownPending = new Map<string, number>();
   /** Last text change in an editor of this window per path (ms). */
@@ -45,6 +54,33 @@ export class EditOrigins {
     const own = this.ownPending.has(path) && at - this.ownPending.get(path)! < SAVE_MATCH_MS;
     this.ownPending.delete(path);
     this.saves.set(path, { digest: digest(text), at, own });
+    for (const wake of [...(this.saveWaiters.get(path) ?? [])]) wake();
+  }
+
+  /**
+   * Whether `path` was typed in this window within {@link TYPED_RECENT_MS} and its bytes on disk (`diskText`)
+   * match no save yet: then the change may be that save, its event still on the way.
+   */
+  maySaveSoon(path: string, diskText: string | undefined): boolean {
+    const typed = this.typed.get(path);
+    return diskText !== undefined && typed !== undefined && this.now() - typed < TYPED_RECENT_MS && this.classify(path, diskText) === 'outside';
+  }
+
+  /** Resolves at the next {@link noteSaved} of `path`, or after `timeoutMs` (never rejects). */
+  nextSave(path: string, timeoutMs = SAVE_WAIT_MS): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.saveWaiters.get(path) ?? [];
+      const done = (): void => {
+        clearTimeout(t);
+        const i = list.indexOf(done);
+        if (i >= 0) list.splice(i, 1);
+        if (!list.length && this.saveWaiters.get(path) === list) this.saveWaiters.delete(path);
+        resolve();
+      };
+      const t = setTimeout(done, timeoutMs);
+      list.push(done);
+      this.saveWaiters.set(path, list);
+    });
   }
 
   /** The text of `path` was changed in an editor of this window (`onDidChangeTextDocument`). */

@@ -378,7 +378,16 @@ export class GuardService implements vscode.Disposable {
       const t0 = performance.now();
       const storeChanged = paths.delete(this.store.path);
       const origins = new Map<string, EditOrigin>();
-      for (const p of paths) origins.set(p, this.origins.classify(p, await readSmall(p)));
+      for (const p of paths) {
+        let text = await readSmall(p);
+        if (this.origins.maySaveSoon(p, text)) {
+          // typed here a moment ago: the save event may come after the watcher's (a loaded machine); wait for it,
+          // bounded, then judge the bytes on disk again (another writer's bytes still match no save: outside)
+          await this.origins.nextSave(p);
+          text = await readSmall(p);
+        }
+        origins.set(p, this.origins.classify(p, text));
+      }
       await this.readStore();
       let report: ScanReport;
       const known = new Map(configCandidates(this.discover).map((l) => [l.path, l]));

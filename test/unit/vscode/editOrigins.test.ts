@@ -27,3 +27,26 @@ test("the guard's own save is 'self', once; the next save by the user is 'editor
   o.noteTyped('/w/.cursor/mcp.json');
   assert.equal(o.lastTyped('/w/.cursor/mcp.json'), 5_000);
 });
+
+test('a save whose event comes after the watcher: typed here a moment ago, so the guard waits for the save (bounded)', async () => {
+  let now = 50_000;
+  const o = new EditOrigins(() => now);
+  const file = '/w/.vscode/mcp.json';
+  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'never typed here: nothing to wait for');
+  o.noteTyped(file);
+  assert.equal(o.maySaveSoon(file, '{"a":1}'), true);
+  // the save event arrives while the guard waits: the bytes are this window's save
+  const waiting = o.nextSave(file, 60_000);
+  o.noteSaved(file, '{"a":1}');
+  await waiting;
+  assert.equal(o.classify(file, '{"a":1}'), 'editor');
+  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'matched a save: nothing to wait for');
+  // other bytes (another writer) after the save: still a candidate while typing is recent, but never "editor"
+  assert.equal(o.maySaveSoon(file, '{"a":"evil"}'), true);
+  await o.nextSave(file, 50); // no save comes: the wait ends by its bound
+  assert.equal(o.classify(file, '{"a":"evil"}'), 'outside');
+  // typing long ago: no wait
+  now += 60_000;
+  assert.equal(o.maySaveSoon(file, '{"a":"evil"}'), false);
+  assert.equal(o.maySaveSoon(file, undefined), false, 'a deleted file is not a save');
+});
