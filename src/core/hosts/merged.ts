@@ -8,9 +8,25 @@ import { parseDotenv } from '../launch/dotenv';
 import type { ServerSpec } from '../types';
 import type { MergedIo } from './types';
 
-/** The value at RFC 6901 `pointer` of a JSONC text, or `undefined`. */
+/** How many texts {@link jsoncAt} keeps parsed (a scan evaluates up to 16 files at once), and the longest kept. */
+const PARSED_TEXTS = 32;
+const PARSED_TEXT_MAX_CHARS = 256 * 1024;
+/** Texts {@link jsoncAt} parsed lately and their values, oldest first: the servers of one file ask about one text. */
+const parsedTexts = new Map<string, unknown>();
+
+/**
+ * The value at RFC 6901 `pointer` of a JSONC text, or `undefined`. The parses of the last {@link PARSED_TEXTS}
+ * texts (up to 256 Ki characters each) are kept, so the returned value may be shared with other callers: read it, never change it.
+ */
 export function jsoncAt(text: string, pointer: string): unknown {
-  let v: unknown = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
+  let v: unknown = parsedTexts.get(text);
+  if (v === undefined && !parsedTexts.has(text)) {
+    v = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
+    if (text.length <= PARSED_TEXT_MAX_CHARS) {
+      if (parsedTexts.size >= PARSED_TEXTS) parsedTexts.delete(parsedTexts.keys().next().value as string);
+      parsedTexts.set(text, v);
+    }
+  }
   for (const t of pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, t)) return undefined;
     v = (v as Record<string, unknown>)[t];

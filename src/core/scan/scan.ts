@@ -5,7 +5,7 @@ import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fi
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
 import type { ClosureCache } from '../launch/closure';
-import { fileStamp, type FileSystemPort } from '../ports';
+import { fileStamp, type FileStat, type FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
 import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
@@ -67,7 +67,7 @@ function under(pointer: string, base: string): boolean {
  * Not safe for concurrent calls on one instance; await each call.
  */
 export class Scanner {
-  private readonly byFile = new Map<string, { parsed: ParsedConfig; servers: ServerReport[]; findings: FileFinding[] }>();
+  private readonly byFile = new Map<string, FileEntry>();
   private locations: ConfigLocation[] = [];
   private readonly fs: FileSystemPort;
   private approvedCache = new WeakMap<TrustStoreData, ApprovedIndex>();
@@ -91,11 +91,12 @@ export class Scanner {
 
   /** Discovers and reads every config file, then evaluates all servers against `store`. */
   async scanAll(store: TrustStoreData): Promise<ScanReport> {
-    this.locations = await discoverConfigFiles(this.opts, this.fs);
+    const fs = passFileSystem(this.fs);
+    this.locations = await discoverConfigFiles(this.opts, fs);
     this.byFile.clear();
-    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, this.fs, this.maxBytes));
+    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, fs, this.maxBytes));
     await mapLimit(parsed, this.opts.concurrency ?? 16, async (p) => {
-      this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store));
+      this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store, fs));
     });
     return this.report();
   }
@@ -106,14 +107,20 @@ export class Scanner {
    *   {@link report} for the whole picture (other files' cross-config findings may have moved too).
    */
   async recheckFile(location: ConfigLocation, store: TrustStoreData): Promise<ServerReport[]> {
-    const parsed = await readConfigFile(location, this.fs, this.maxBytes);
+    const fs = passFileSystem(this.fs);
+    const parsed = await readConfigFile(location, fs, this.maxBytes);
     if (!this.locations.some((l) => fileKey(l) === fileKey(location))) this.locations.push(location);
-    const entry = await this.evaluateFile(parsed, store);
+    const entry = await this.evaluateFile(parsed, store, fs);
     this.byFile.set(fileKey(location), entry);
     // Only servers sharing a name (or a confusable skeleton) with this file's servers can have cross-config
     // findings about them.
-    const names = new Set(entry.servers.map((s) => skeleton(s.spec.name)));
-    const cross = checkAcrossConfigs(this.allSpecs().filter((sp) => names.has(skeleton(sp.name))));
+    const names = new Set(skeletonsOf(entry));
+    const related: ServerSpec[] = [];
+    for (const e of this.byFile.values()) {
+      const k = skeletonsOf(e);
+      e.servers.forEach((s, i) => names.has(k[i]) && related.push(s.spec));
+    }
+    const cross = checkAcrossConfigs(related);
     return entry.servers.map((s) => withCross(s, cross, this.severities));
   }
 
@@ -125,7 +132,8 @@ export class Scanner {
 
   /** Re-evaluates every cached server against a changed store, without reading any config file again. */
   async reevaluate(store: TrustStoreData): Promise<ScanReport> {
-    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store));
+    const fs = passFileSystem(this.fs);
+    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store, fs));
     return this.report();
   }
 
@@ -163,12 +171,6 @@ export class Scanner {
     return this.opts.maxFileBytes;
   }
 
-  private allSpecs(): ServerSpec[] {
-    const out: ServerSpec[] = [];
-    for (const e of this.byFile.values()) for (const s of e.servers) out.push(s.spec);
-    return out;
-  }
-
   private approvedIndex(store: TrustStoreData): ApprovedIndex {
     let idx = this.approvedCache.get(store);
     if (!idx) {
@@ -178,7 +180,8 @@ export class Scanner {
     return idx;
   }
 
-  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData) {
+  /** Fingerprints and checks the servers of one parsed file; `fs` is the pass's (see {@link passFileSystem}). */
+  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData, fs: FileSystemPort) {
     const roots = this.opts.workspaceFolders;
     const approved = this.approvedIndex(store);
     const servers: ServerReport[] = [];
@@ -186,7 +189,7 @@ export class Scanner {
       const fp = await fingerprintServer(spec, {
         home: this.opts.home,
         roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots,
-        fs: this.fs,
+        fs,
         closureCache: this.opts.closureCache,
         codeClosure: this.opts.codeClosure,
       });
@@ -216,6 +219,20 @@ export class Scanner {
     });
     return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };
   }
+}
+
+/** What the scanner keeps of one config file as one host reads it. */
+interface FileEntry {
+  parsed: ParsedConfig;
+  servers: ServerReport[];
+  findings: FileFinding[];
+  /** The confusable skeletons of its servers' names, in `servers` order; computed when first needed. */
+  skeletons?: string[];
+}
+
+/** The confusable skeletons of a file's server names (a re-check compares them with every known file's). */
+function skeletonsOf(e: FileEntry): string[] {
+  return (e.skeletons ??= e.servers.map((s) => skeleton(s.spec.name)));
 }
 
 /** The cache key of a config file as one host reads it (several hosts may read one path: `.mcp.json`). */
@@ -261,6 +278,31 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
       }
       return bytes;
     },
+  };
+}
+
+/**
+ * The file system of one pass (a scan, a re-check, a re-evaluation): each `stat`, `realpath` and `readFile` of a
+ * path is asked of `inner` once and its answer (or rejection) reused for the rest of the pass. The servers of a
+ * file share their merged sources (the config file's `inputs`, `.claude/settings.json`, `.env`) and often their
+ * scripts, so without it every server repeats the same system calls, most of them failing with ENOENT. A pass sees
+ * each file as it was when first asked; a change during the pass is the watcher's next event. Never kept across
+ * passes.
+ */
+function passFileSystem(inner: FileSystemPort): FileSystemPort {
+  const stats = new Map<string, Promise<FileStat>>();
+  const reals = new Map<string, Promise<string>>();
+  const reads = new Map<string, Promise<Uint8Array>>();
+  const once = <T>(memo: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> => {
+    let p = memo.get(key);
+    if (!p) memo.set(key, (p = ask()));
+    return p;
+  };
+  return {
+    stat: (path) => once(stats, path, () => inner.stat(path)),
+    realpath: (path) => once(reals, path, () => inner.realpath(path)),
+    readFile: (path, maxBytes) => once(reads, `${maxBytes}\0${path}`, () => inner.readFile(path, maxBytes)),
+    readdir: (path) => inner.readdir(path),
   };
 }
 

@@ -68,3 +68,36 @@ test('config-file cache: a same-size, same-mtime file renamed over is read again
   assert.deepEqual((await scanner.scanAll(store)).servers.map((s) => s.spec.args), [['bbbb']]);
   assert.equal(reads, 2);
 });
+
+test('one scan pass asks the file system once per path: ten servers of a file share its merged sources and script', async () => {
+  const ws = path.join(tmp, 'ws-pass');
+  const file = path.join(ws, '.vscode', 'mcp.json');
+  const script = path.join(ws, 'tools', 'server.js');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(script), { recursive: true });
+  fs.writeFileSync(script, '// the script\n');
+  const servers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`s${i}`, { command: 'node', args: ['${workspaceFolder}/tools/server.js', `--n=${i}`] }]));
+  fs.writeFileSync(file, JSON.stringify({ servers }));
+
+  const asked = new Map<string, number>();
+  const count = (what: string, p: string) => asked.set(`${what} ${p}`, (asked.get(`${what} ${p}`) ?? 0) + 1);
+  const counting: FileSystemPort = {
+    ...nodeFileSystem,
+    readFile: (p, max) => (count('read', p), nodeFileSystem.readFile(p, max)),
+    stat: (p) => (count('stat', p), nodeFileSystem.stat(p)),
+    realpath: (p) => (count('realpath', p), nodeFileSystem.realpath(p)),
+  };
+  const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false, fs: counting });
+  const report = await scanner.scanAll(emptyStore());
+  assert.equal(report.servers.length, 10);
+  assert.ok(report.servers.every((s) => s.fingerprint.files.some((f) => f.ref === 'tools/server.js' && f.sha256 !== null)), 'every server pins the script');
+  // the config file is read once (its parse, and VS Code's inputs/sandbox for each server), the script once
+  assert.equal(asked.get(`read ${file}`), 1);
+  assert.equal(asked.get(`read ${script}`), 1);
+  assert.equal(asked.get(`realpath ${script}`), 1);
+  // a second pass asks again: nothing is kept across passes but the (inode, size, mtime)-keyed bytes
+  fs.writeFileSync(script, '// the script, changed\n');
+  const again = await scanner.scanAll(emptyStore());
+  assert.equal(asked.get(`realpath ${script}`), 2);
+  assert.notEqual(again.servers[0]!.fingerprint.files[0]!.sha256, report.servers[0]!.fingerprint.files[0]!.sha256, 'the changed script is seen');
+});
