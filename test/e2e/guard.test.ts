@@ -69,8 +69,10 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     assert.deepEqual(rec.spec, entry);
     // the tree marks it guarded
     await page.locator('.monaco-list-row[aria-label^="build, approved"]', { hasText: 'guarded' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    // if a CHANGED modal raced the approval, it must be gone by now (state approved); close any leftover
-    if (await box.isVisible().catch(() => false)) await page.keyboard.press('Escape');
+    // the guard's own edit is its own: judged "self", no changed modal
+    await waitForLog(cs, /change origins: mcp\.json self/, 10_000);
+    assert.doesNotMatch(extensionLog(cs), /modal: "build" changed/, "the guard's own edit raised the changed modal");
+    assert.equal(await box.isVisible().catch(() => false), false, 'no modal is open after Guard');
     await screenshot(page, 'guard-2-guarded');
 
     // the wrapped args change on disk (as a git pull would)
