@@ -69,8 +69,9 @@ export function activate(context: vscode.ExtensionContext): void {
     logger: log,
     beforeOwnSave: (file) => service.origins.expectOwnSave(file),
     storePath: () => service.trustStore.path,
-    rescan: async () => {
-      await service.rescan('guard');
+    rescan: async (ownEdit) => {
+      const snap = await service.rescan('guard', ownEdit);
+      return ownEdit === undefined || snap.origins?.get(ownEdit) === 'self';
     },
     findServer: (configFile, pointer) => service.find({ configFile, pointer }),
     approve: async (report) => {

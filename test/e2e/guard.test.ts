@@ -71,7 +71,7 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     await page.locator('.monaco-list-row[aria-label^="build, approved"]', { hasText: 'guarded' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     // the guard's own edit is its own: judged "self", no changed modal
     await waitForLog(cs, /change origins: mcp\.json self/, 10_000);
-    assert.doesNotMatch(extensionLog(cs), /modal: "build" changed/, "the guard's own edit raised the changed modal");
+    assert.doesNotMatch(extensionLog(cs), /modal: "build" changed/, `the guard's own edit raised the changed modal:\n${extensionLog(cs).slice(-4_000)}`);
     assert.equal(await box.isVisible().catch(() => false), false, 'no modal is open after Guard');
     await screenshot(page, 'guard-2-guarded');
 

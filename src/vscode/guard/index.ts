@@ -23,8 +23,12 @@ export interface GuardDeps {
   logger: Logger;
   /** Absolute path of the trust store in use. */
   storePath: () => string;
-  /** Re-reads config files and the store; resolves when `findServer` sees the new state. */
-  rescan: () => Promise<void>;
+  /**
+   * Re-reads config files and the store; resolves when `findServer` sees the new state. With `ownEdit` (a config
+   * file the guard has just saved), resolves true only when the bytes on disk are that save (no other writer
+   * came in between); the guard's own edit then prompts nobody.
+   */
+  rescan: (ownEdit?: string) => Promise<boolean>;
   /** The current report of one server entry. */
   findServer: (configFile: string, pointer: string) => ServerReport | undefined;
   /** Records the user's approval of the server as it is now. */
@@ -87,7 +91,7 @@ async function applyToFile(deps: GuardDeps, configFile: string, compute: (text: 
 /** Approves the rewritten entry and carries the tool pins of the previous approval over (same server, same tools). */
 async function approveRewritten(deps: GuardDeps, t: Target, before: ServerReport, expectGuarded: boolean): Promise<void> {
   const oldMetadata = before.state === 'approved' ? before.record?.metadata : undefined;
-  await deps.rescan();
+  if (!(await deps.rescan(t.configFile))) throw new Error(`${t.configFile} changed on disk while the guard edited it (another writer); nothing was approved`);
   const after = deps.findServer(t.configFile, t.pointer);
   if (!after || !!isGuarded(after.spec.raw) !== expectGuarded) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
   await deps.approve(after);

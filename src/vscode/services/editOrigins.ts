@@ -19,11 +19,10 @@ export type EditOrigin = 'self' | 'editor' | 'outside';
 /** How long after a save in this window the same bytes on disk count as that save, ms. */
 export const SAVE_MATCH_MS = 30_000;
 /**
- * A file typed in this window within this time (ms) whose bytes on disk match no save yet may be a save whose
- * `onDidSaveTextDocument` has not arrived (the file watcher can be first on a loaded machine).
+ * How long a save of this window announced by `onWillSaveTextDocument` counts as in flight, and how long the
+ * guard waits for its `onDidSaveTextDocument` before a change of that file counts as `outside`, ms. The file
+ * watcher can report the bytes of a save before the save event reaches the extension host (a loaded machine).
  */
-export const TYPED_RECENT_MS = 10_000;
-/** How long to wait for that save event before the change counts as `outside`, ms. */
 export const SAVE_WAIT_MS = 3_000;
 
 function digest(text: string): string {
@@ -40,6 +39,8 @@ export class EditOrigins {
   private readonly ownPending = new Map<string, number>();
   /** Last text change in an editor of this window per path (ms). */
   private readonly typed = new Map<string, number>();
+  /** Saves announced (`onWillSaveTextDocument`) and not done yet, per path (ms). */
+  private readonly saving = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -48,9 +49,15 @@ export class EditOrigins {
     this.ownPending.set(path, this.now());
   }
 
+  /** `path` is about to be saved from this window (`onWillSaveTextDocument`). */
+  noteWillSave(path: string): void {
+    this.saving.set(path, this.now());
+  }
+
   /** `path` was saved from this window with `text` (`onDidSaveTextDocument`). */
   noteSaved(path: string, text: string): void {
     const at = this.now();
+    this.saving.delete(path);
     const own = this.ownPending.has(path) && at - this.ownPending.get(path)! < SAVE_MATCH_MS;
     this.ownPending.delete(path);
     this.saves.set(path, { digest: digest(text), at, own });
@@ -58,12 +65,13 @@ export class EditOrigins {
   }
 
   /**
-   * Whether `path` was typed in this window within {@link TYPED_RECENT_MS} and its bytes on disk (`diskText`)
-   * match no save yet: then the change may be that save, its event still on the way.
+   * Whether a save of `path` from this window is in flight (announced within {@link SAVE_WAIT_MS}, not done)
+   * while its bytes on disk (`diskText`) match no save yet: then the change may be that save, its event still
+   * on the way.
    */
   maySaveSoon(path: string, diskText: string | undefined): boolean {
-    const typed = this.typed.get(path);
-    return diskText !== undefined && typed !== undefined && this.now() - typed < TYPED_RECENT_MS && this.classify(path, diskText) === 'outside';
+    const since = this.saving.get(path);
+    return diskText !== undefined && since !== undefined && this.now() - since < SAVE_WAIT_MS && this.classify(path, diskText) === 'outside';
   }
 
   /** Resolves at the next {@link noteSaved} of `path`, or after `timeoutMs` (never rejects). */

@@ -251,16 +251,32 @@ export class GuardService implements vscode.Disposable {
   }
 
   /** Discovers and reads every config file and the store again. Resolves with the new snapshot. */
-  rescan(cause = 'refresh'): Promise<GuardSnapshot> {
+  rescan(cause = 'refresh', ownEdit?: string): Promise<GuardSnapshot> {
     return this.enqueue(async () => {
       const t0 = performance.now();
+      // the file the guard has just edited is judged like a watcher event: its own bytes are `self`
+      const origins = ownEdit === undefined ? undefined : new Map([[ownEdit, await this.originOf(ownEdit)]]);
       await this.readStore();
       await this.readPolicy();
       const report = await this.scanner.scanAll(this.storeData);
       await this.readQuarantine(report.files.map((f) => f.location));
       void this.refreshWatchers();
-      return this.publishReport(report, cause, performance.now() - t0);
+      return this.publishReport(report, cause, performance.now() - t0, origins);
     });
+  }
+
+  /**
+   * Where the bytes now on disk at `file` came from (see {@link EditOrigins}). A file typed in this window a
+   * moment ago whose save event has not arrived yet (the watcher can be first on a loaded machine) is judged
+   * after that save, waiting at most `SAVE_WAIT_MS`; another writer's bytes still match no save: `outside`.
+   */
+  private async originOf(file: string): Promise<EditOrigin> {
+    let text = await readSmall(file);
+    if (this.origins.maySaveSoon(file, text)) {
+      await this.origins.nextSave(file);
+      text = await readSmall(file);
+    }
+    return this.origins.classify(file, text);
   }
 
   /** Re-reads the trust store (after a decision) and re-evaluates every server without reading configs. */
@@ -378,16 +394,7 @@ export class GuardService implements vscode.Disposable {
       const t0 = performance.now();
       const storeChanged = paths.delete(this.store.path);
       const origins = new Map<string, EditOrigin>();
-      for (const p of paths) {
-        let text = await readSmall(p);
-        if (this.origins.maySaveSoon(p, text)) {
-          // typed here a moment ago: the save event may come after the watcher's (a loaded machine); wait for it,
-          // bounded, then judge the bytes on disk again (another writer's bytes still match no save: outside)
-          await this.origins.nextSave(p);
-          text = await readSmall(p);
-        }
-        origins.set(p, this.origins.classify(p, text));
-      }
+      for (const p of paths) origins.set(p, await this.originOf(p));
       await this.readStore();
       let report: ScanReport;
       const known = new Map(configCandidates(this.discover).map((l) => [l.path, l]));

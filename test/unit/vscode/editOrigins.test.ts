@@ -1,7 +1,7 @@
 /** Where a config change came from: this window's save, the guard's own edit, or anything else. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EditOrigins, SAVE_MATCH_MS } from '../../../src/vscode/services/editOrigins';
+import { EditOrigins, SAVE_MATCH_MS, SAVE_WAIT_MS } from '../../../src/vscode/services/editOrigins';
 
 test('a save from this window is "editor" only for the exact bytes saved, within the time window', () => {
   let now = 1_000;
@@ -28,25 +28,27 @@ test("the guard's own save is 'self', once; the next save by the user is 'editor
   assert.equal(o.lastTyped('/w/.cursor/mcp.json'), 5_000);
 });
 
-test('a save whose event comes after the watcher: typed here a moment ago, so the guard waits for the save (bounded)', async () => {
+test('a save whose event comes after the watcher: a save announced in this window is waited for (bounded)', async () => {
   let now = 50_000;
   const o = new EditOrigins(() => now);
   const file = '/w/.vscode/mcp.json';
-  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'never typed here: nothing to wait for');
   o.noteTyped(file);
+  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'typed but no save announced: nothing to wait for');
+  o.noteWillSave(file);
   assert.equal(o.maySaveSoon(file, '{"a":1}'), true);
   // the save event arrives while the guard waits: the bytes are this window's save
   const waiting = o.nextSave(file, 60_000);
   o.noteSaved(file, '{"a":1}');
   await waiting;
   assert.equal(o.classify(file, '{"a":1}'), 'editor');
-  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'matched a save: nothing to wait for');
-  // other bytes (another writer) after the save: still a candidate while typing is recent, but never "editor"
+  assert.equal(o.maySaveSoon(file, '{"a":1}'), false, 'the save is done: nothing to wait for');
+  // another writer's bytes during a save in flight: waited for, but never "editor"
+  o.noteWillSave(file);
   assert.equal(o.maySaveSoon(file, '{"a":"evil"}'), true);
   await o.nextSave(file, 50); // no save comes: the wait ends by its bound
   assert.equal(o.classify(file, '{"a":"evil"}'), 'outside');
-  // typing long ago: no wait
-  now += 60_000;
+  // a save announced long ago that never completed: no wait
+  now += SAVE_WAIT_MS + 1;
   assert.equal(o.maySaveSoon(file, '{"a":"evil"}'), false);
   assert.equal(o.maySaveSoon(file, undefined), false, 'a deleted file is not a save');
 });
