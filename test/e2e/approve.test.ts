@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, copyFixtureWorkspace, openWorkbench, readChannelLogFile, removeDir, runCommand, screenshot, startCodeServer, waitForText } from './harness';
-import { chooseInReviewList, clickDialogButton, clickToastButton, cli, dialog, extensionLog, notificationSource, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer } from './ui';
+import { chooseInReviewList, cli, clickDialogButton, clickToastButton, dialog, extensionLog, notificationSource, runCommandAndPick, showServers, storeRecords, until, waitForLog, waitForServer } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-approve-')));
 const started = Date.now();
@@ -104,8 +104,7 @@ test('approving a server whose pin cannot cover what it runs asks once, naming w
     await waitForServer(page, 'inline', 'new', 30_000);
 
     const approve = async () => {
-      await runCommand(page, 'MCP Trust Guard: Approve (pins the launch, starts nothing)', 20_000);
-      await pickQuickItem(page, 'inline');
+      await runCommandAndPick(page, 'MCP Trust Guard: Approve (pins the launch, starts nothing)', 'inline', 20_000);
       await dialog(page).waitFor({ state: 'visible', timeout: 10_000 });
       return dialog(page).innerText();
     };

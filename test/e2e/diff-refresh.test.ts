@@ -19,8 +19,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer } from './harness';
+import { cli, clickDialogButton, dialog, extensionLog, runCommandAndPick, showServers, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-diffrefresh-')));
 const started = Date.now();
@@ -102,8 +102,7 @@ test('the diff panel follows its server: edited, approved from the modal, blocke
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'hidden', timeout: 5_000 });
     await panelChange(frame, 'shell3.bat in the panel', (t) => t.includes('shell3.bat') && /Diff: build\s+changed/.test(t), Date.now());
-    await runCommand(page, 'MCP Trust Guard: Block', 15_000);
-    await pickQuickItem(page, 'build');
+    await runCommandAndPick(page, 'MCP Trust Guard: Block', 'build', 15_000);
     t0 = Date.now();
     await clickDialogButton(page, 'Move to Quarantine');
     seen = await panelChange(frame, 'the panel to say build is blocked', (t) => t.includes('is blocked'), t0);
@@ -118,8 +117,7 @@ test('the diff panel follows its server: edited, approved from the modal, blocke
     await screenshot(page, 'diff-refresh-2-blocked');
 
     // 3. Restore from the command palette → the diff again, denied
-    await runCommand(page, 'MCP Trust Guard: Restore', 15_000);
-    await pickQuickItem(page, 'build');
+    await runCommandAndPick(page, 'MCP Trust Guard: Restore', 'build', 15_000);
     t0 = Date.now();
     await clickDialogButton(page, 'Restore');
     seen = await panelChange(frame, 'the panel to show build denied', (t) => /Diff: build\s+denied/.test(t), t0);

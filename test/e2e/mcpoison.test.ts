@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, runCommand, screenshot, startCodeServer } from './harness';
-import { allFramesText, clickDialogButton, cli, dialog, extensionLog, pickQuickItem, showServers, sleep, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer } from './harness';
+import { allFramesText, cli, clickDialogButton, dialog, extensionLog, runCommandAndPick, showServers, sleep, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-mcpoison-')));
 const started = Date.now();
@@ -81,8 +81,7 @@ test('MCPoison: change on disk → modal within 2 s; Show Diff, Block (quarantin
     await screenshot(page, 'mcpoison-2-diff');
 
     // Block: denial recorded, entry moved into the quarantine key (with consent), tree shows it blocked
-    await runCommand(page, 'MCP Trust Guard: Block', 15_000);
-    await pickQuickItem(page, 'build');
+    await runCommandAndPick(page, 'MCP Trust Guard: Block', 'build', 15_000);
     await clickDialogButton(page, 'Move to Quarantine');
     await waitForServer(page, 'build', 'blocked', 10_000);
     const blocked = JSON.parse(fs.readFileSync(cursorFile, 'utf8')) as Record<string, Record<string, unknown>>;
@@ -96,8 +95,7 @@ test('MCPoison: change on disk → modal within 2 s; Show Diff, Block (quarantin
     await screenshot(page, 'mcpoison-3-blocked');
 
     // Restore: back into mcpServers, still denied
-    await runCommand(page, 'MCP Trust Guard: Restore', 15_000);
-    await pickQuickItem(page, 'build');
+    await runCommandAndPick(page, 'MCP Trust Guard: Restore', 'build', 15_000);
     // Restore asks first, naming what comes back
     await until('the restore confirmation', async () => /Put "build" back/.test(await dialog(page).innerText().catch(() => '')), 10_000, 50);
     await clickDialogButton(page, 'Restore');

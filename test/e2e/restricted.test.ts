@@ -15,8 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { closeAll, openWorkbench, REPO_ROOT, removeDir, runCommand, screenshot, startCodeServer } from './harness';
-import { chooseInReviewList, clickToastButton, dialog, extensionLog, grantWorkspaceTrust, pickQuickItem, showServers, sleep, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
+import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
+import { chooseInReviewList, clickToastButton, dialog, extensionLog, grantWorkspaceTrust, runCommandAndPick, showServers, sleep, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-restricted-')));
 const MARKER_SERVER = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'marker.mjs');
@@ -109,8 +109,7 @@ test('Restricted Mode: prompted, approved, never launched; changes still reporte
   console.log(`# trust granted → marker server started: ${launchMs} ms, tools pinned: ${pinnedMs} ms`);
   // the tree and the Tool Inspector show the pinned tool
   await waitForServer(page, 'marker', 'approved', 10_000);
-  await runCommand(page, 'MCP Trust Guard: Inspect Tools', 15_000);
-  await pickQuickItem(page, 'marker');
+  await runCommandAndPick(page, 'MCP Trust Guard: Inspect Tools', 'marker', 15_000);
   const frame = await webviewFrame(page, 'inspector', 'details.item summary .name');
   assert.deepEqual(await frame.locator('details.item summary .name').allInnerTexts(), ['add']);
   assert.equal(await frame.locator('details.item.state-pinned').count(), 1, 'the tool read after trust is not shown pinned');

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, runCommand, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { allFramesText, checkAll, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, showServers, sleep, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
+import { allFramesText, checkAll, chooseInReviewList, clickToastButton, dialog, extensionLog, pickQuickItem, quickInput, runCommandAndPick, showServers, sleep, storeRecords, until, waitForLog, waitForServer, webviewFrame, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-review21-')));
 const started = Date.now();
@@ -265,14 +265,12 @@ async function run(): Promise<void> {
   await runCommand(page, 'View: Revert File', 10_000).catch(() => undefined);
 
   // 5. reading tools is explicit; the inspector filter narrows the list
-  await runCommand(page, 'MCP Trust Guard: Read Tools Again (starts the server)', 15_000);
-  await pickQuickItem(page, 'ws-everything');
+  await runCommandAndPick(page, 'MCP Trust Guard: Read Tools Again (starts the server)', 'ws-everything', 15_000);
   await waitForLog(cs, /read the tools of "ws-everything" in \d+ ms: (\d+) tool/, 30_000);
   const tools = Number(/read the tools of "ws-everything" in \d+ ms: (\d+) tool/.exec(extensionLog(cs))?.[1]);
   await waitForLog(cs, /pinned the tool metadata of "ws-everything"/, 10_000);
   assert.equal(fs.existsSync(m.markers[2]!), false, 'reading the tools of one server started another');
-  await runCommand(page, 'MCP Trust Guard: Inspect Tools', 15_000);
-  await pickQuickItem(page, 'ws-everything');
+  await runCommandAndPick(page, 'MCP Trust Guard: Inspect Tools', 'ws-everything', 15_000);
   const frame = await webviewFrame(page, 'inspector', 'input.filter');
   const items = await frame.locator('details.item').count();
   await frame.locator('input.filter').fill('get-tiny-image');

@@ -130,6 +130,24 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Runs a palette command that opens a quick pick and picks `item` in it. Under load a palette click can land while
+ * the list re-renders and run nothing, so the command is run again (at most three times) until its quick pick
+ * shows `item`; nothing is picked twice.
+ */
+export async function runCommandAndPick(page: Page, title: string, item: string, timeoutMs = 15_000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title, timeoutMs);
+    try {
+      await pickQuickItem(page, item);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`# "${title}" showed no "${item}" to pick (attempt ${attempt}); running it again`);
+    }
+  }
+}
+
 /** The text of every frame of the page (webviews are nested iframes), joined. */
 export async function allFramesText(page: Page): Promise<string> {
   const parts: string[] = [];
