@@ -1,4 +1,4 @@
-// ESLint flat config. The layering rule of ../shared/STYLE.md is enforced here:
+// ESLint flat config. The layering rules are enforced here:
 // only src/vscode may import `vscode`; only src/core/probe may import the MCP SDK.
 import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
@@ -19,7 +19,7 @@ const noHostNames = [
 const noEntryPoints = { regex: '^(\\.\\./)+(cli|proxy|vscode|webview)(/|$)', message: 'src/core imports no entry point (cli, proxy, vscode, webview).' };
 
 const noVscode = {
-  paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode (see shared/STYLE.md).' }],
+  paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode: src/core, the CLI and the proxy run without an editor.' }],
   patterns: [
     {
       group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', '@modelcontextprotocol/core', '@modelcontextprotocol/core/*', '@modelcontextprotocol/client', '@modelcontextprotocol/client/*', '@modelcontextprotocol/server', '@modelcontextprotocol/server/*'],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need (see ../shared/TESTING.md), idempotently:
+# Installs what the end-to-end tests need (code-server, Chromium, playwright-core), idempotently:
 #   - Debian packages `chromium` (the browser playwright-core drives) and `libkrb5-dev` (a native module of
 #     code-server builds against it), only when missing and only as root;
 #   - into .vscode-test/cs (git-ignored): the npm package `node@24` and, with that Node first on PATH,

@@ -1,7 +1,7 @@
 /**
  * Entry point of the MCP Trust Guard VS Code extension (bundled to `dist/extension.js`).
  *
- * `activate()` only wires (see shared/STYLE.md): it builds the {@link GuardService} (scanner, trust store,
+ * `activate()` only wires (no logic of its own): it builds the {@link GuardService} (scanner, trust store,
  * watchers), the prompts, the server tree, the tool inspector, diagnostics, CodeLens, status bar and commands,
  * pushes every disposable to `context.subscriptions`, and starts the first scan without waiting for it (a
  * change made while the editor was closed is caught then).

@@ -1,7 +1,7 @@
 /**
  * Plain-DOM helpers of the webview pages. Text only: every node is built with `document.createElement` and
  * every string goes in through `textContent` / `createTextNode`, never parsed as markup, because everything
- * the pages show (descriptions, names, schemas) is attacker-written (STYLE.md item 7).
+ * the pages show (descriptions, names, schemas) is attacker-written.
  *
  * Browser code: no Node, no `vscode` import; the webview API is `acquireVsCodeApi()` (VS Code API,
  * "Webviews": "Passing messages from a webview to an extension"), declared here.

@@ -1,7 +1,6 @@
 /**
  * End-to-end harness: runs the extension in a real VS Code (code-server 4.139.1 = VS Code 1.139.1, extension
- * host in Node 24) and drives its workbench with playwright-core in Debian's Chromium, as described in
- * shared/TESTING.md. Install the prerequisites once with `scripts/setup-e2e.sh` and build with
+ * host in Node 24) and drives its workbench with playwright-core in Debian's Chromium. Install the prerequisites once with `scripts/setup-e2e.sh` and build with
  * `node scripts/build.mjs` first.
  *
  * Every wait here is bounded; every process is started by this module, in its own process group, and is

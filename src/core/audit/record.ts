@@ -22,7 +22,7 @@ export type AuditEvent =
   | 'item.withheld'
   | 'policy.applied';
 
-/** Which lever held a block, strongest first as DESIGN.md orders them; `user` is a decision in the trust store. */
+/** Which lever held a block, strongest first (the organization policy, a host veto, the proxy, the quarantine edit); `user` is a decision in the trust store. */
 export type AuditLever = 'policy' | 'host-veto' | 'proxy' | 'quarantine' | 'user';
 
 /** The entry point that wrote the record. */

@@ -1,5 +1,5 @@
 /**
- * The two kinds of static-check rule of the core (STYLE.md item 8: checks return findings, they never throw;
+ * The two kinds of static-check rule of the core (checks return findings, they never throw;
  * one rule per file): rules on a server's launch spec (`./launch`) and rules on one item of the metadata a
  * server sends (`./tool`).
  */

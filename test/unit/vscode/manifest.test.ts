@@ -1,5 +1,5 @@
 /**
- * package.json contributions, checked statically (contributes hygiene of shared/STYLE.md): every command has
+ * package.json contributions, checked statically: every command has
  * the category "MCP Trust Guard" and is declared in the `CommandId` enum; every setting has a
  * `markdownDescription` and an `application` or `machine` scope (a workspace cannot switch the guard off);
  * every `viewItem` regex in the menus compiles and matches a contextValue the tree builds.
