@@ -69,10 +69,11 @@ export class VetoService implements vscode.Disposable {
     this.emitter.dispose();
   }
 
-  /** The levers that hold a server back (or let it through in strict mode) as of the last sync. */
-  protectionOf(configFile: string, pointer: string): readonly Protection[] {
-    return this.protections.get(recordKey(configFile, pointer)) ?? [];
-  }
+  /**
+   * The levers that hold a server back (or let it through in strict mode) as of the last sync. Bound to this
+   * service, so it can be passed on as a lookup (`ProtectionLookup`).
+   */
+  readonly protectionOf = (configFile: string, pointer: string): readonly Protection[] => this.protections.get(recordKey(configFile, pointer)) ?? [];
 
   /** Resolves when the sync of the newest snapshot seen so far is done (for commands and tests). */
   async settled(): Promise<void> {

@@ -54,7 +54,7 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 
   private render(): void {
     if (!this.snap) return;
-    this.roots = buildTree(this.snap, (vscode.workspace.workspaceFolders?.length ?? 0) > 1, this.vetoes ? (f, p) => this.vetoes!.protectionOf(f, p) : undefined);
+    this.roots = buildTree(this.snap, (vscode.workspace.workspaceFolders?.length ?? 0) > 1, this.vetoes?.protectionOf);
     this.emitter.fire(undefined);
     this.updateBadge(pendingCount(this.snap));
   }
