@@ -15,11 +15,11 @@ import {
   readChannelLogFile,
   readOutputPanel,
   removeDir,
-  runCommand,
   screenshot,
   startCodeServer,
   waitForText,
 } from './harness';
+import { runCommandUntil } from './ui';
 
 const ACTIVATED = /activated in (\d+) ms \(host: ([^,]+), trusted: (true|false)\)/;
 const suiteStarted = Date.now();
@@ -48,18 +48,8 @@ async function activationLine(restricted: boolean, shot: string): Promise<RegExp
     const t2 = Date.now();
     console.log(`# ${shot}: code-server up in ${t1 - t0} ms, workbench in ${t2 - t1} ms`);
 
-    // Under load a palette click can land while the list re-renders and run nothing: the command is run
-    // again (at most three times) until the Output panel shows a line of the channel.
-    for (let attempt = 1; ; attempt++) {
-      await runCommand(page, 'MCP Trust Guard: Show Log', 30_000);
-      try {
-        await waitForText(page, '[info]', 15_000);
-        break;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        console.log(`# ${shot}: the Output panel showed no line of the channel after attempt ${attempt}; running Show Log again`);
-      }
-    }
+    // until the Output panel shows a line of the channel (a palette click can run nothing under load)
+    await runCommandUntil(page, 'MCP Trust Guard: Show Log', () => waitForText(page, '[info]', 15_000), 30_000);
     // The channel has more lines than the Output panel shows, so the activation line is read from the
     // channel's log file; the panel must show lines of the same channel.
     let file = '';

@@ -131,21 +131,26 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
 }
 
 /**
- * Runs a palette command that opens a quick pick and picks `item` in it. Under load a palette click can land while
- * the list re-renders and run nothing, so the command is run again (at most three times) until its quick pick
- * shows `item`; nothing is picked twice.
+ * Runs a palette command, then `shows` (a bounded wait for what the command brings up). Under load a palette
+ * click can land while the list re-renders and run nothing, so the command is run again (at most three times)
+ * until `shows` succeeds; its last error is thrown.
  */
-export async function runCommandAndPick(page: Page, title: string, item: string, timeoutMs = 15_000): Promise<void> {
+export async function runCommandUntil(page: Page, title: string, shows: () => Promise<unknown>, timeoutMs = 15_000): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await runCommand(page, title, timeoutMs);
     try {
-      await pickQuickItem(page, item);
+      await shows();
       return;
     } catch (err) {
       if (attempt >= 3) throw err;
-      console.log(`# "${title}" showed no "${item}" to pick (attempt ${attempt}); running it again`);
+      console.log(`# "${title}" showed nothing after attempt ${attempt}; running it again`);
     }
   }
+}
+
+/** Runs a palette command that opens a quick pick and picks `item` in it (see {@link runCommandUntil}). */
+export function runCommandAndPick(page: Page, title: string, item: string, timeoutMs = 15_000): Promise<void> {
+  return runCommandUntil(page, title, () => pickQuickItem(page, item), timeoutMs);
 }
 
 /** The text of every frame of the page (webviews are nested iframes), joined. */
