@@ -14,7 +14,8 @@ import { locateConfigFile } from '../core/scan/locate';
 import type { TrustStore } from '../core/trust';
 import type { TrustRecord } from '../core/trust/types';
 import type { HostId } from '../core/types';
-import { checkStoreLocation, resolveCommand } from './trustRoots';
+import { resolveCommand } from '../core/launch/command';
+import { checkStoreLocation } from './trustRoots';
 
 /** What the proxy was asked to do, as it received it. */
 export interface GuardInvocation {
@@ -78,8 +79,9 @@ function real(p: string): string {
  *    env values are present unchanged in the proxy's environment (`${input:…}` parts match anything).
  *
  * 4. the trust store is not inside the entry's workspace folder or a git working tree and is the user's own
- *    (`checkStoreLocation`); a bare command name resolves on a PATH without workspace entries (`resolveCommand`),
- *    and that absolute path is what is spawned.
+ *    (`checkStoreLocation`); a bare command name resolves on a PATH without workspace entries (`resolveCommand`,
+ *    with the proxy's own environment) to exactly the path the approval pinned (`CommandPin`, recorded by
+ *    `scan`/`approve` or the extension with the same lookup), and that absolute path is what is spawned.
  *
  * The organization policy (`policy`, default: the system-managed one, `loadPolicy`) decides first: a server it
  * blocks is refused with its rule and file, one it approves passes as approved, an unusable policy refuses all.
@@ -125,7 +127,10 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
   if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied on ${record.decidedAt}` };
   if (report.state === 'changed') {
     const what = report.changes.map((c) => c.pointer).slice(0, 5).join(', ');
-    return { ok: false, report, reason: `${who} changed since it was approved${what ? ` (${what})` : ''}` };
+    const moved = report.changes.find((c) => c.pointer === '/$command');
+    const name = report.fingerprint.command?.name ?? record.command?.name;
+    const how = moved ? `; the command ${JSON.stringify(name)} now resolves to ${moved.after ?? 'nothing'} (PATH without workspace folders), but ${moved.before ?? 'no resolved path'} was approved` : '';
+    return { ok: false, report, reason: `${who} changed since it was approved${what ? ` (${what})` : ''}${how}` };
   }
   if (record.decision !== 'approved' || record.fingerprint !== report.fingerprint.fingerprint) {
     return { ok: false, report, reason: `${who} is not approved as it is now` };
@@ -168,5 +173,11 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
   if (inv.command === undefined) return { ok: true, report, record };
   const resolved = resolveCommand(inv.command, inv.env, inv.cwd, folders, inv.home);
   if ('error' in resolved) return { ok: false, report, reason: `the command of ${who} cannot be resolved safely: ${resolved.error}` };
+  // The approval pinned what a bare name resolves to; the lookup with this process's own environment must find
+  // the same path (the scan above laid the entry's env over it as the host does, this one takes it as received).
+  const pinned = record.command;
+  if (report.fingerprint.command && (pinned?.path ?? null) !== resolved.path) {
+    return { ok: false, report, reason: `the command ${JSON.stringify(inv.command)} of ${who} resolves to ${resolved.path}, but ${pinned?.path ?? 'no resolved path'} was approved` };
+  }
   return { ok: true, report, record, command: resolved.path };
 }

@@ -6,4 +6,5 @@ export { MetadataFilter, LIST_METHODS, ITEM_KIND, type FilteredPage } from './fi
 export { Relay, type RelayIo } from './relay';
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './lines';
 export { stderrLogger, type LogLevel } from './logger';
-export { checkStoreLocation, homeStorePath, realHome, resolveCommand, restoreLoaderVariables, LOADER_VARIABLES, SAVED_ENV_PREFIX } from './trustRoots';
+export { resolveCommand } from '../core/launch/command';
+export { checkStoreLocation, homeStorePath, realHome, restoreLoaderVariables, LOADER_VARIABLES, SAVED_ENV_PREFIX } from './trustRoots';

@@ -7,13 +7,15 @@
  *   from the user's real home (`os.userInfo().homedir`, read from the account database, not `HOME`/`XDG_*`), and it
  *   is refused inside the workspace, inside a git working tree, or when it is not the user's own;
  * - a bare command name is looked up on `PATH` without relative entries and without entries inside the workspace
- *   or a git working tree, and spawned by its absolute path;
+ *   or a git working tree (`resolveCommand` of `src/core/launch/command.ts`, the lookup the approval pinned), and
+ *   spawned by that absolute path;
  * - loader variables (`NODE_OPTIONS`, `LD_PRELOAD`, `DYLD_*`, …) are cleared for the guard by the launcher, which
  *   keeps them aside as `MCP_TRUST_GUARD_ENV_<NAME>`; the proxy restores them for the server only.
  */
-import { accessSync, constants as fsConstants, existsSync, realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { gitWorkTree, isInsideReal } from '../core/launch/command';
 
 /** Loader variables cleared for the guard process by the launcher (Node, glibc/musl, macOS dyld). */
 export const LOADER_VARIABLES = [
@@ -48,35 +50,6 @@ export function homeStorePath(home: string, platform: NodeJS.Platform = process.
   return join(home, '.config', 'mcp-trust-guard', 'trust-store.json');
 }
 
-function real(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    const parent = dirname(p);
-    return parent === p ? p : join(real(parent), p.slice(parent.length).replace(/^[\\/]+/, ''));
-  }
-}
-
-/** Whether `p` is `dir` or inside it (both made real first). */
-export function isInside(p: string, dir: string): boolean {
-  const r = relative(real(dir), real(p));
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-}
-
-/**
- * The root of the git working tree `p` is in (the nearest ancestor with a `.git`), unless that root is the user's
- * home or one of its ancestors (a dotfiles repository is the user's own, not a workspace).
- */
-export function gitWorkTree(p: string, home = realHome()): string | undefined {
-  let dir = real(p);
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) return isInside(home, dir) ? undefined : dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
 /**
  * Checks the trust store location the proxy is about to believe.
  * @param workspaceFolders folders the launch belongs to (the config entry's workspace folder, if any).
@@ -85,7 +58,7 @@ export function gitWorkTree(p: string, home = realHome()): string | undefined {
 export function checkStoreLocation(store: string, workspaceFolders: readonly string[], home = realHome()): string | undefined {
   if (!isAbsolute(store)) return `the trust store path ${JSON.stringify(store)} is not absolute`;
   for (const w of workspaceFolders) {
-    if (isInside(store, w)) return `the trust store ${store} is inside the workspace folder ${w}, which the repository controls`;
+    if (isInsideReal(store, w)) return `the trust store ${store} is inside the workspace folder ${w}, which the repository controls`;
   }
   const tree = gitWorkTree(store, home);
   if (tree) return `the trust store ${store} is inside the git working tree ${tree}, which a repository controls`;
@@ -103,37 +76,6 @@ export function checkStoreLocation(store: string, workspaceFolders: readonly str
     if (p === store && st.mode & 0o022) return `the trust store ${store} is writable by other users`;
   }
   return undefined;
-}
-
-/**
- * Resolves a bare command name (no path separator) on `PATH` as `execvp` would, skipping relative entries and
- * entries inside `exclude` folders or a git working tree; on Windows, `PATHEXT` extensions are tried. A command
- * with a path is returned resolved against `cwd`.
- * @returns the absolute path, or `{error}` when nothing executable is found.
- */
-export function resolveCommand(command: string, env: NodeJS.ProcessEnv, cwd: string, exclude: readonly string[], home = realHome()): { path: string } | { error: string } {
-  if (command.includes('/') || (process.platform === 'win32' && command.includes(sep))) return { path: resolve(cwd, command) };
-  const exts = process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)] : [''];
-  const skipped: string[] = [];
-  for (const dir of (env.PATH ?? env.Path ?? '').split(delimiter)) {
-    if (!dir) continue;
-    if (!isAbsolute(dir) || exclude.some((w) => isInside(dir, w)) || gitWorkTree(dir, home)) {
-      skipped.push(dir);
-      continue;
-    }
-    for (const ext of exts) {
-      const p = join(dir, command + ext);
-      try {
-        if (!statSync(p).isFile()) continue;
-        accessSync(p, fsConstants.X_OK);
-        return { path: p };
-      } catch {
-        // not here
-      }
-    }
-  }
-  const why = skipped.length ? ` (PATH entries skipped because a repository controls them: ${skipped.slice(0, 3).join(', ')})` : '';
-  return { error: `${JSON.stringify(command)} was not found on PATH${why}` };
 }
 
 /** The server's environment: the proxy's, with the loader variables the launcher kept aside put back. */

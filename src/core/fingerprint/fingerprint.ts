@@ -5,6 +5,7 @@ import { nodeFileSystem } from '../ports/nodeFs';
 import type { ClosureCache } from '../launch/closure';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { canonicalHash, sha256Hex } from './canonical';
+import { pinCommand, type CommandPin } from './command';
 import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type ReferenceGap } from './references';
 
 /**
@@ -13,13 +14,17 @@ import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type Refere
  *   variables as written, plus all values of duplicate keys). Unchanged by whitespace, comments, key order.
  * - `sourceHash`: SHA-256 of the entry's source text; any byte change moves it (Cursor ≥ 1.3 "strict" behaviour).
  * - `files`: the referenced workspace files and their hashes.
- * - `fingerprint`: SHA-256 of the canonical JSON of `{specHash, files: [[via, ref, sha256]…]}`: what approval binds to.
+ * - `command`: for a guarded entry with a bare command, the absolute path the proxy will spawn (`pinCommand`).
+ * - `fingerprint`: SHA-256 of the canonical JSON of `{specHash, files: [[via, ref, sha256]…]}` (plus
+ *   `command: [name, path]` when there is one): what approval binds to.
  */
 export interface SpecFingerprint {
   fingerprint: string;
   specHash: string;
   sourceHash: string;
   files: ReferencedFile[];
+  /** The binary a guarded entry's proxy spawns (see {@link CommandPin}); absent for any other entry. */
+  command?: CommandPin;
   /** Paths the launch may read that could not be followed (an unresolved variable); each is a high finding. */
   gaps?: ReferenceGap[];
   /**
@@ -44,17 +49,24 @@ export function pinnedSpec(spec: Pick<ServerSpec, 'raw' | 'duplicateKeys'>): { e
 }
 
 /**
- * Combines a spec hash and referenced files into the fingerprint. Files are identified by how the spec reaches
- * them (`via`, `ref`), not by absolute path, so the same repo checked out elsewhere has the same fingerprint.
+ * Combines a spec hash, referenced files and the resolved command of a guarded entry into the fingerprint. Files
+ * are identified by how the spec reaches them (`via`, `ref`), not by absolute path, so the same repo checked out
+ * elsewhere has the same fingerprint; the resolved command is a path of this machine (what runs here).
  */
-export function combineFingerprint(specHash: string, files: readonly ReferencedFile[]): string {
-  return canonicalHash({ specHash, files: files.map((f) => [f.via, f.ref, f.sha256]) });
+export function combineFingerprint(specHash: string, files: readonly ReferencedFile[], command?: CommandPin): string {
+  const pin = { specHash, files: files.map((f) => [f.via, f.ref, f.sha256]) };
+  return canonicalHash(command ? { ...pin, command: [command.name, command.path] } : pin);
 }
 
 /** Options of {@link fingerprintServer}. */
 export interface FingerprintOptions {
   /** The user's home (for `${userHome}` and `~`). */
   home: string;
+  /**
+   * The environment a host gives the launch (before the entry's `envFile`/`env`): its `PATH` decides what a guarded
+   * entry's bare command resolves to (`pinCommand`). Default: this process's.
+   */
+  env?: NodeJS.ProcessEnv;
   /** Workspace roots whose files are pinned. Default: the spec's `workspaceFolder`. */
   roots?: string[];
   fs?: FileSystemPort;
@@ -89,7 +101,8 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
   findings.push(...closure.findings);
   const files = [...named, ...closure.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
-  return { fingerprint: combineFingerprint(specHash, files), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}) };
+  const command = pinCommand(spec, { env: opts.env, home: opts.home });
+  return { fingerprint: combineFingerprint(specHash, files, command), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}), ...(command ? { command } : {}) };
 }
 
 /** Largest merged-source file read (bytes); a larger one reads as missing. */

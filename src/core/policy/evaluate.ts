@@ -121,6 +121,7 @@ function policyRecord(r: ServerReport, rule: AllowRule): TrustRecord {
     spec: r.spec.raw,
     ...(r.spec.duplicateKeys.length ? { duplicateKeys: r.spec.duplicateKeys } : {}),
     files: r.fingerprint.files,
+    ...(r.fingerprint.command ? { command: r.fingerprint.command } : {}),
     decidedAt: user?.decidedAt ?? new Date(0).toISOString(),
     ...(rule.metadata ? { metadata: rule.metadata } : user?.metadata ? { metadata: user.metadata } : {}),
   };

@@ -31,7 +31,8 @@ export interface ServerReport {
    * Field-level differences from the approved (or denied) spec. Launch-spec fields have RFC 6901 pointers
    * into the entry (`/command`, `/args/1`); referenced files use the virtual member `/$files/<ref>` with
    * before/after content hashes (`null` = missing); duplicate keys use `/$duplicateKeys`; a source the host merges into the launch
-   * (VS Code `inputs`, Claude Code settings `env`, Gemini `.env`, …) uses `/$merged/<source>/…`.
+   * (VS Code `inputs`, Claude Code settings `env`, Gemini `.env`, …) uses `/$merged/<source>/…`; the binary a
+   * guarded entry's bare command resolves to uses `/$command` (before/after: the absolute paths, `null` = not found).
    */
   changes: Change[];
   findings: Finding[];
@@ -107,6 +108,10 @@ export function diffAgainstRecord(record: TrustRecord, spec: ServerSpec, fp: Spe
   // Sources merged into the launch: `/$merged/<source>/…` names the source that moved.
   if (record.merged !== undefined || fp.merged !== undefined) changes.push(...diffJson(record.merged ?? {}, fp.merged ?? {}, '/$merged'));
   changes.push(...diffFiles(record.files, fp.files));
+  const [was, now] = [record.command, fp.command];
+  if (!was !== !now || was?.name !== now?.name || was?.path !== now?.path) {
+    changes.push({ pointer: '/$command', before: record.command?.path, after: fp.command?.path });
+  }
   return changes;
 }
 

@@ -188,6 +188,7 @@ export class Scanner {
     for (const spec of parsed.servers) {
       const fp = await fingerprintServer(spec, {
         home: this.opts.home,
+        env: this.opts.env,
         roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots,
         fs,
         closureCache: this.opts.closureCache,

@@ -30,6 +30,7 @@ export function buildRecord(subject: DecisionSubject, decision: Decision, now: D
     decidedAt: now.toISOString(),
   };
   if (spec.duplicateKeys.length) rec.duplicateKeys = JSON.parse(JSON.stringify(spec.duplicateKeys));
+  if (fp.command) rec.command = { ...fp.command };
   if (fp.merged) rec.merged = JSON.parse(JSON.stringify(fp.merged)) as Record<string, unknown>;
   if (metadata !== undefined) rec.metadata = metadata;
   return rec;

@@ -47,6 +47,11 @@ export const trustStoreSchema = {
           decidedAt: { type: 'string' },
           metadata: { type: 'object' },
           merged: { type: 'object' },
+          command: {
+            type: 'object',
+            required: ['name', 'path'],
+            properties: { name: { type: 'string' }, path: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+          },
         },
       },
     },

@@ -25,6 +25,8 @@ export interface TrustRecord {
   duplicateKeys?: DuplicateKey[];
   /** What the host merged into the launch from outside the entry, by source id (see `SpecFingerprint.merged`). */
   merged?: Record<string, unknown>;
+  /** For a guarded entry with a bare command: the absolute path the proxy spawns (see `CommandPin`). */
+  command?: { name: string; path: string | null };
   /** Referenced workspace files and their hashes at decision time. */
   files: ReferencedFile[];
   /** ISO 8601 time of the decision. */

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { loadPolicy } from '../../../src/core/policy';
 import { Scanner } from '../../../src/core/scan';
 import { emptyStore, forgetRecords, TrustStore } from '../../../src/core/trust';
-import { checkStoreLocation, homeStorePath, resolveCommand } from '../../../src/proxy/trustRoots';
+import { resolveCommand } from '../../../src/core/launch/command';
+import { checkStoreLocation, homeStorePath, realHome } from '../../../src/proxy/trustRoots';
 import { installLauncher } from '../../../src/vscode/guard/launcher';
 import { FIXTURES, guardSandbox, hostClient, type GuardSandbox } from './helpers';
 
@@ -45,9 +47,9 @@ test('resolveCommand: PATH entries inside the workspace, a git tree, or relative
   mkdirSync(wsBin, { recursive: true });
   writeFileSync(join(wsBin, 'node'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
   const env = { PATH: ['bin', wsBin, dirname(node)].join(':') };
-  assert.deepEqual(resolveCommand('node', env, root, [join(root, 'ws')]), { path: join(dirname(node), 'node') });
-  assert.match((resolveCommand('node', { PATH: wsBin }, root, [join(root, 'ws')]) as { error: string }).error, /not found on PATH.*skipped/);
-  assert.deepEqual(resolveCommand('./x.sh', env, root, []), { path: join(root, 'x.sh') });
+  assert.deepEqual(resolveCommand('node', env, root, [join(root, 'ws')], realHome()), { path: join(dirname(node), 'node') });
+  assert.match((resolveCommand('node', { PATH: wsBin }, root, [join(root, 'ws')], realHome()) as { error: string }).error, /not found on PATH.*skipped/);
+  assert.deepEqual(resolveCommand('./x.sh', env, root, [], realHome()), { path: join(root, 'x.sh') });
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -138,6 +140,88 @@ describe('guard proxy: a repository cannot choose the trust store, the runtime o
     } finally {
       collector.close();
       await sb.approve(undefined);
+    }
+  });
+});
+
+describe('guard proxy: the binary a bare command resolves to is part of the approval', () => {
+  let sb: GuardSandbox;
+  let early: string;
+  const marker = () => join(sb.root, 'marker');
+  const faked = () => join(sb.root, 'fake-ran');
+  const pathWith = (first: string) => [first, dirname(node), '/usr/bin', '/bin'].join(':');
+  const lines = [
+    { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'Visual Studio Code', version: '1.101.0' } } },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+  ].map((m) => JSON.stringify(m) + '\n').join('');
+  /** Runs the guarded entry as a host does (the bundled CLI, the entry's argv, stdin closed after three messages). */
+  const runEntry = (PATH: string) => spawnSync(node, sb.entryArgs(), { cwd: sb.ws, env: { ...sb.env, PATH }, input: lines, encoding: 'utf8', timeout: 30_000 });
+  before(async () => {
+    sb = await guardSandbox('node', [join(FIXTURES, 'marker.mjs'), '__MARKER__']);
+    writeFileSync(sb.configFile, readFileSync(sb.configFile, 'utf8').replace('__MARKER__', marker()));
+    // A PATH folder outside any workspace or git tree, empty when the entry is approved.
+    early = join(sb.root, 'early-bin');
+    mkdirSync(early);
+    sb.env.PATH = pathWith(early);
+    await sb.approve(undefined);
+  });
+  after(() => sb.cleanup());
+
+  test('the approval records the absolute path the proxy will spawn', async () => {
+    const rec = Object.values((await new TrustStore(sb.store).read()).data.records)[0];
+    assert.deepEqual(rec?.command, { name: 'node', path: join(dirname(node), 'node') });
+  });
+
+  test('unchanged: the approved binary runs', async () => {
+    rmSync(marker(), { force: true });
+    const { client } = await hostClient(sb);
+    try {
+      // Approved without tool pins: the server's tools wait for review, but the launch is not blocked.
+      assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'mcp_trust_guard_blocked'));
+    } finally {
+      await client.close();
+    }
+    assert.ok(existsSync(marker()), 'the approved server ran');
+  });
+
+  test('a node placed earlier on PATH after approval, or another PATH, is refused and never run', async () => {
+    rmSync(marker(), { force: true });
+    const fake = join(early, 'node');
+    writeFileSync(fake, `#!/bin/sh\necho ran > ${JSON.stringify(faked())}\nexec ${JSON.stringify(node)} "$@"\n`, { mode: 0o755 });
+    try {
+      const r = runEntry(pathWith(early));
+      assert.equal(r.status, 0, `the blocked stand-in exits 0 when the host closes stdin: ${r.stderr}`);
+      const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id?: number; result?: { tools?: { name: string; description?: string }[] } });
+      const tools = answers.find((a) => a.id === 2)?.result?.tools ?? [];
+      assert.deepEqual(tools.map((t) => t.name), ['mcp_trust_guard_blocked']);
+      const why = `"srv" in ${sb.configFile} changed since it was approved (/$command); the command "node" now resolves to ${fake} (PATH without workspace folders), but ${join(dirname(node), 'node')} was approved`;
+      assert.ok(tools[0]?.description?.includes(why), tools[0]?.description);
+      assert.ok(r.stderr.includes(why), r.stderr);
+
+      // Another PATH whose first node is not the approved one: refused the same way.
+      const other = join(sb.root, 'other-bin');
+      mkdirSync(other, { recursive: true });
+      copyFileSync(fake, join(other, 'node'));
+      chmodSync(join(other, 'node'), 0o755);
+      const r2 = runEntry(pathWith(other));
+      assert.equal(r2.status, 0);
+      assert.match(r2.stderr, /now resolves to .*other-bin\/node .*was approved/);
+    } finally {
+      rmSync(fake, { force: true });
+    }
+    assert.ok(!existsSync(faked()), 'the binary that resolved first was never run');
+    assert.ok(!existsSync(marker()), 'nothing was started');
+
+    // The scan on the user's machine (the same lookup) calls it a change of /$command.
+    writeFileSync(fake, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    try {
+      const scan = spawnSync(node, [sb.cli, 'scan', '--store', sb.store, '--json', sb.ws], { cwd: sb.ws, env: { ...sb.env, PATH: pathWith(early) }, encoding: 'utf8', timeout: 30_000 });
+      const srv = (JSON.parse(scan.stdout) as { servers: { name: string; state: string; changes: { pointer: string; before?: unknown; after?: unknown }[] }[] }).servers.find((s) => s.name === 'srv');
+      assert.equal(srv?.state, 'changed', scan.stdout.slice(0, 500));
+      assert.deepEqual(srv?.changes, [{ pointer: '/$command', before: join(dirname(node), 'node'), after: fake }]);
+    } finally {
+      rmSync(fake, { force: true });
     }
   });
 });
