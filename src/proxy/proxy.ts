@@ -23,7 +23,7 @@ import { loadPolicy, type LoadPolicyOptions } from '../core/policy';
 import { ITEM_KIND, LIST_METHODS } from './filter';
 import { checkLaunch, type GuardInvocation } from './gate';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines';
-import { Relay } from './relay';
+import { frameLine, Relay } from './relay';
 
 /** A connection to a remote server (streamable HTTP or SSE), as `src/core/probe/bridge.ts` provides. */
 export interface RemoteUpstream {
@@ -83,10 +83,10 @@ function asPins(v: unknown): MetadataPins | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as MetadataPins) : undefined;
 }
 
-/** Writes framed lines (ending in `\n`) to a stream, pausing `source` while the stream is full. */
-function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (framed: Buffer) => void {
-  return (framed) => {
-    const ok = out.write(framed);
+/** Writes messages as framed lines (`frameLine`) to a stream, pausing `source` while the stream is full. */
+function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (message: object) => void {
+  return (message) => {
+    const ok = out.write(frameLine(message));
     const src = source?.();
     if (!ok && src) {
       src.pause();
@@ -174,26 +174,19 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
   let child: ChildProcess | undefined;
   let remote: RemoteUpstream | undefined;
   const toHost = lineWriter(opts.stdout, () => child?.stdout ?? undefined);
-  let toServer: (framed: Buffer) => void;
+  let toServer: (message: object) => void;
   if (inv.url === undefined) {
-    toServer = (framed) => {
+    toServer = (message) => {
       const stdin = child?.stdin;
       if (!stdin || !stdin.writable) return;
-      const ok = stdin.write(framed);
+      const ok = stdin.write(frameLine(message));
       if (!ok) {
         opts.stdin.pause();
         stdin.once('drain', () => opts.stdin.resume());
       }
     };
   } else {
-    toServer = (framed) => {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(framed.toString('utf8'));
-      } catch {
-        logger.warn('dropped a line from the host that is not JSON');
-        return;
-      }
+    toServer = (msg) => {
       remote?.send(msg).catch((e: unknown) => {
         const why = `sending to ${inv.url} failed: ${(e as Error).message}`;
         logger.warn(why);
@@ -255,7 +248,7 @@ function serveBlocked(opts: GuardProxyOptions, reason: string, maxBytes: number)
       for (const m of Array.isArray(msg) ? msg : [msg]) {
         if (m === null || typeof m !== 'object') continue;
         const answer = blockedAnswer(m as RpcMessage, opts.invocation.name, reason, opts.version);
-        if (answer) write(Buffer.from(`${JSON.stringify(answer)}\n`));
+        if (answer) write(answer);
       }
     },
     (n) => opts.logger.warn(`dropped a message of over ${n} bytes from the host`),

@@ -64,10 +64,13 @@ const LIST_CHANGED: Readonly<Record<string, { kind: 'tools' | 'prompts' | 'resou
 
 /** Sinks and hooks of a {@link Relay}. */
 export interface RelayIo {
-  /** Writes one framed line (ending in `\n`) to the host. */
-  toHost(framed: Buffer): void;
-  /** Writes one framed line (ending in `\n`) to the server. */
-  toServer(framed: Buffer): void;
+  /**
+   * Sends one message to the host. The relay built it (only parsed values, see the module doc) and never touches it
+   * again; the sink serializes it ({@link frameLine} on stdio).
+   */
+  toHost(message: object): void;
+  /** Sends one message to the server (as {@link RelayIo.toHost}; the `--url` bridge hands it to its transport as is). */
+  toServer(message: object): void;
   /** Called with items newly withheld (not reported before in this session). */
   onWithheld(items: PendingItem[]): void;
   logger: Logger;
@@ -89,9 +92,12 @@ interface Outgoing {
   listen?: Record<string, unknown>;
 }
 
-/** One message as a framed line (JSON + `\n`). */
-function frame(m: unknown): Buffer {
-  return Buffer.from(`${JSON.stringify(m)}\n`);
+/**
+ * One message as a framed line of the stdio transport (JSON + `\n`), as a string: a stream writes a string straight
+ * from its UTF-8 encoding, without the extra copy of a Buffer made first.
+ */
+export function frameLine(m: object): string {
+  return `${JSON.stringify(m)}\n`;
 }
 
 /** A map key that keeps the JSON type of an id or token (`"1"` and `1` differ). */
@@ -207,7 +213,7 @@ export class Relay {
       this.fromServerReqs.delete(id);
       this.serverReqIds.delete(idKey(serverId)!);
       const body = has(msg, 'error') ? { error: msg.error } : { result: msg.result };
-      this.io.toServer(frame({ jsonrpc: '2.0', id: serverId, ...body }));
+      this.io.toServer({ jsonrpc: '2.0', id: serverId, ...body });
       return;
     }
     this.io.logger.warn('dropped a message from the host that is neither a request, a notification nor an answer to the server');
@@ -269,7 +275,7 @@ export class Relay {
     }
     this.track(this.out, pid, o);
     this.track(this.byHostId, idKey(id)!, pid);
-    this.io.toServer(frame({ jsonrpc: '2.0', id: pid, method, ...(msg.params !== undefined ? { params: msg.params } : {}) }));
+    this.io.toServer({ jsonrpc: '2.0', id: pid, method, ...(msg.params !== undefined ? { params: msg.params } : {}) });
   }
 
   private hostNotification(msg: Record<string, unknown>, method: string): void {
@@ -282,7 +288,7 @@ export class Relay {
       }
       params = { ...params, requestId: pid };
     }
-    this.io.toServer(frame({ jsonrpc: '2.0', method, ...(params !== undefined ? { params } : {}) }));
+    this.io.toServer({ jsonrpc: '2.0', method, ...(params !== undefined ? { params } : {}) });
   }
 
   /** Handles one line from the server. A line that is not JSON is skipped and logged, as MCP SDK hosts skip it. */
@@ -385,7 +391,7 @@ export class Relay {
     const refuse = (why: string): void => {
       this.io.logger.warn(`refused the server's request ${method.slice(0, 100)}: ${why}`);
       if (typeof sid === 'string' || typeof sid === 'number') {
-        this.io.toServer(frame({ jsonrpc: '2.0', id: sid, error: { code: RpcError.MethodNotFound, message: `MCP Trust Guard: ${why}` } }));
+        this.io.toServer({ jsonrpc: '2.0', id: sid, error: { code: RpcError.MethodNotFound, message: `MCP Trust Guard: ${why}` } });
       }
     };
     if (this.era !== 'legacy') {
@@ -453,8 +459,8 @@ export class Relay {
     this.toHostJson(n);
   }
 
-  private toHostJson(m: unknown): void {
-    this.io.toHost(frame(m));
+  private toHostJson(m: object): void {
+    this.io.toHost(m);
   }
 
   /** `initialize` (legacy) or `server/discover` (modern): withholds unapproved instructions, declares listChanged. */
@@ -518,7 +524,7 @@ export class Relay {
           resolve(isObject(m.result) ? m.result : undefined);
         },
       });
-      this.io.toServer(frame({ jsonrpc: '2.0', id: pid, method, ...(Object.keys(p).length ? { params: p } : {}) }));
+      this.io.toServer({ jsonrpc: '2.0', id: pid, method, ...(Object.keys(p).length ? { params: p } : {}) });
     });
   }
 
