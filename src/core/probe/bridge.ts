@@ -1,12 +1,14 @@
 /**
- * A raw JSON-RPC connection to a remote MCP server for the guard proxy's `run --url` bridge: the SDK's
- * streamable HTTP client transport, falling back to the deprecated HTTP+SSE transport when the server refuses
- * the first POST (MCP spec 2025-06-18, "Transports › Streamable HTTP" and "Backwards Compatibility"). Bodies and
- * SSE events are capped with `cappedFetch`. Messages pass through unchanged; no MCP `Client` is involved.
+ * A raw JSON-RPC connection to a remote MCP server for the guard proxy's `run --url` bridge: the 2.x SDK's
+ * streamable HTTP client transport (`@modelcontextprotocol/client`), which speaks both eras: a request whose `_meta`
+ * names a 2026-07-28 protocol version gets its `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers from the
+ * message itself (MCP spec 2026-07-28, "Transports › Streamable HTTP"), a 2025-11-25 exchange is left as it was
+ * (session id, the version from `initialize`). It falls back to the deprecated HTTP+SSE transport (1.x SDK, legacy
+ * only) when the server refuses the first POST (MCP spec 2025-06-18, "Backwards Compatibility"). Bodies and SSE
+ * events are capped with `cappedFetch`. Messages pass through unchanged; no MCP `Client` is involved.
  */
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../ports';
 import { cappedFetch } from './httpFetch';
@@ -39,6 +41,17 @@ export interface RemoteBridgeOptions {
   logger: Logger;
   /** Request headers (e.g. authorization), sent on every request. */
   headers?: Record<string, string>;
+}
+
+/** What the bridge uses of a client transport (the 1.x SSE and the 2.x streamable HTTP ones both have it). */
+interface Transport {
+  start(): Promise<void>;
+  send(message: JSONRPCMessage): Promise<void>;
+  close(): Promise<void>;
+  setProtocolVersion?(version: string): void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
 }
 
 function isRequest(message: unknown): boolean {

@@ -13,7 +13,9 @@ import { isGuarded } from '../../../src/core/edit/guard';
 import { pinMetadata, type MetadataPins } from '../../../src/core/pins';
 import { emptyProbeResult, probeServer } from '../../../src/core/probe';
 import { readPendingReviews } from '../../../src/core/trust';
-import { startHttpFixture, stopChild } from '../core/probe/helpers';
+import { Client as Client2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
+import { FIXTURES, startHttpFixture, stopChild } from '../core/probe/helpers';
 import { buildCli, hostClient, sandbox, specOf, until, waitGone, type GuardSandbox } from './helpers';
 
 const node = process.execPath;
@@ -417,3 +419,67 @@ for (const mode of ['streamable', 'sse'] as const) {
     });
   });
 }
+
+describe('guard proxy --url bridge: the 2026-07-28 era over streamable HTTP (2.x SDK server)', () => {
+  let logDir: string;
+  let logFile: string;
+  let fx: { child: ChildProcess; url: string };
+  let sb: GuardSandbox;
+  const SDK2_HTTP = join(FIXTURES, 'sdk2-http-server.mjs');
+  const logged = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string | null>);
+  before(async () => {
+    logDir = mkdtempSync(join(tmpdir(), 'mtg-bridge2-log-'));
+    logFile = join(logDir, 'requests.log');
+    writeFileSync(logFile, '');
+    fx = await startHttpFixture('streamable', { REQUEST_LOG: logFile }, SDK2_HTTP);
+    sb = await remoteSandbox(cli, fx.url);
+    await sb.approve(await probeHttpPins(fx.url));
+  });
+  after(async () => {
+    sb.cleanup();
+    await stopChild(fx.child);
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  test('a 2.x host speaking 2026-07-28 lists and calls through the bridge, and every request carries Mcp-Method / Mcp-Name', async () => {
+    writeFileSync(logFile, '');
+    const transport = new Stdio2({ command: node, args: sb.entryArgs(), cwd: sb.ws, env: sb.env, stderr: 'pipe' });
+    const client = new Client2({ name: 'Visual Studio Code', version: '1.101.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(transport, { timeout: 20_000 });
+    try {
+      assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['echo']);
+      for (let i = 0; i < 50; i++) {
+        const r = (await client.callTool({ name: 'echo', arguments: { message: `m${i}` } })) as { content: { text: string }[] };
+        assert.equal(r.content[0].text, `Echo: m${i}`);
+      }
+    } finally {
+      await client.close();
+    }
+    const posts = logged().filter((r) => r.http === 'POST');
+    assert.ok(posts.some((r) => r.method === 'server/discover'), JSON.stringify(posts.slice(0, 3)));
+    assert.ok(!posts.some((r) => r.method === 'initialize'), 'no initialize in the modern era');
+    for (const r of posts) {
+      assert.equal(r['mcp-protocol-version'], '2026-07-28', JSON.stringify(r));
+      assert.equal(r['mcp-method'], r.method, JSON.stringify(r));
+    }
+    const calls = posts.filter((r) => r.method === 'tools/call');
+    assert.equal(calls.length, 50);
+    assert.ok(calls.every((r) => r['mcp-name'] === 'echo'), JSON.stringify(calls[0]));
+  });
+
+  test('a 1.x host (2025-11-25) through the same bridge to the same server: initialize, no modern headers', async () => {
+    writeFileSync(logFile, '');
+    const { client } = await hostClient(sb);
+    try {
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['echo']);
+      const r = (await client.callTool({ name: 'echo', arguments: { message: 'legacy' } })) as { content: { text: string }[] };
+      assert.equal(r.content[0].text, 'Echo: legacy');
+    } finally {
+      await client.close();
+    }
+    const posts = logged().filter((r) => r.http === 'POST');
+    assert.equal(posts[0]?.method, 'initialize');
+    assert.ok(posts.every((r) => r['mcp-method'] === null && r['mcp-name'] === null), JSON.stringify(posts));
+  });
+});

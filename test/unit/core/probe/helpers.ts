@@ -55,11 +55,11 @@ export async function assertGone(pid: number | undefined, ms = 3_000): Promise<v
 export const alive = exists;
 
 /**
- * Starts test/fixtures/servers/http-server.mjs on 127.0.0.1 (`MODE` = `mode`, plus `env`) and resolves with its
+ * Starts test/fixtures/servers/http-server.mjs (or `script`, which prints the same line) on 127.0.0.1 (`MODE` = `mode`, plus `env`) and resolves with its
  * port once it printed `PORT <n>`; rejects after 10 s or if it exits first. Stop it with {@link stopChild}.
  */
-export async function startHttpFixture(mode: 'streamable' | 'sse', env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; url: string }> {
-  const child = spawn(process.execPath, [join(FIXTURES, 'http-server.mjs')], { env: { ...process.env, MODE: mode, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startHttpFixture(mode: 'streamable' | 'sse', env: Record<string, string> = {}, script = join(FIXTURES, 'http-server.mjs')): Promise<{ child: ChildProcess; port: number; url: string }> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, MODE: mode, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('http fixture did not start in 10 s')), 10_000);
     let buf = '';
