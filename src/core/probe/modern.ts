@@ -1,7 +1,8 @@
 /**
  * Probing in the modern protocol era (MCP spec 2026-07-28: stateless, no `initialize`; `server/discover`;
  * every request carries `_meta` with the protocol version, the client's identity and capabilities; list changes
- * arrive on a `subscriptions/listen` stream). Raw JSON-RPC over the probe's own stdio transport, every answer
+ * arrive on a `subscriptions/listen` stream). Raw JSON-RPC over the probe's own stdio transport or the 2.x SDK's
+ * streamable HTTP transport (which adds the `Mcp-Method`/`Mcp-Name` headers from each message), every answer
  * parsed against the 2.x SDK's schemas (`schemas.ts`), items kept exactly as the server sent them.
  *
  * {@link tryModern} opens the session in place: it sends `server/discover` first, and when the server does not
@@ -18,8 +19,13 @@ import {
   parseResult,
   PROTOCOL_VERSION_META_KEY,
 } from './schemas';
-import type { BoundedStdioTransport } from './stdioTransport';
 import type { ClientInfo } from './types';
+
+/** What a modern connection uses of its transport: the probe's stdio transport, or the 2.x SDK's streamable HTTP one. */
+export interface MessageTransport {
+  send(message: JSONRPCMessage): Promise<void>;
+  onmessage?: (message: JSONRPCMessage) => void;
+}
 
 /** `_meta` key of a result naming the server (MCP spec 2026-07-28, "`_meta`"). */
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
@@ -56,7 +62,7 @@ export class ModernConnection {
   private listening = false;
 
   constructor(
-    readonly transport: BoundedStdioTransport,
+    readonly transport: MessageTransport,
     private readonly clientInfo: ClientInfo,
     private readonly timeoutMs: number,
   ) {}
@@ -211,7 +217,7 @@ export class ModernConnection {
  * @returns a modern connection when the server answered as a 2026-07-28 server, else undefined (the transport is
  *   left open for the legacy handshake; its `onmessage` is cleared).
  */
-export async function tryModern(transport: BoundedStdioTransport, clientInfo: ClientInfo, requestTimeoutMs: number, discoverTimeoutMs: number): Promise<ModernConnection | undefined> {
+export async function tryModern(transport: MessageTransport, clientInfo: ClientInfo, requestTimeoutMs: number, discoverTimeoutMs: number): Promise<ModernConnection | undefined> {
   const conn = new ModernConnection(transport, clientInfo, requestTimeoutMs);
   transport.onmessage = (m) => conn.onMessage(m as Msg);
   let answer: Msg;

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport as ModernHttpTransport } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
@@ -355,11 +356,19 @@ class Session implements ProbeSession {
   }
 }
 
+/** The process or connection under a modern session: the probe's stdio transport, or an HTTP one (no process). */
+interface ModernCarrier {
+  readonly pid?: number;
+  readonly stderr: string;
+  readonly fatalError?: Error;
+  close(): Promise<void>;
+}
+
 /** A session in the modern era (2026-07-28), see `modern.ts`. */
 class ModernSession implements ProbeSession {
   constructor(
     private readonly conn: ModernConnection,
-    private readonly stdio: BoundedStdioTransport,
+    private readonly stdio: ModernCarrier,
     private readonly s: Settings,
   ) {}
   get clientInfo(): ClientInfo {
@@ -405,6 +414,38 @@ class ModernSession implements ProbeSession {
 /** Longest wait for a `server/discover` answer before the legacy handshake is tried (ms). */
 const DISCOVER_TIMEOUT_MS = 2_000;
 
+/**
+ * Opens a modern session over streamable HTTP with the 2.x SDK transport (it sends `MCP-Protocol-Version`,
+ * `Mcp-Method` and `Mcp-Name` from each message, MCP spec 2026-07-28 "Transports › Streamable HTTP"): `server/discover`
+ * first; when the server does not answer it as a 2026-07-28 server, the connection is closed and undefined returned
+ * (the caller opens a legacy one; HTTP holds no process, so nothing is left behind). Bodies are capped as the legacy
+ * transport's are; an over-size body ends the session with that error.
+ */
+async function tryModernHttp(url: URL, headers: Record<string, string>, s: Settings): Promise<ProbeSession | undefined> {
+  let fatalError: Error | undefined;
+  const fetch = cappedFetch(s.maxResponseBytes, (e) => {
+    fatalError ??= e;
+    s.logger.warn(`probe: ${e.message}`);
+  });
+  const transport = new ModernHttpTransport(url, { requestInit: { headers }, fetch });
+  const carrier: ModernCarrier = {
+    stderr: '',
+    get fatalError() {
+      return fatalError;
+    },
+    close: () => transport.close().catch(() => undefined),
+  };
+  try {
+    await transport.start();
+    const conn = await tryModern(transport, s.clientInfo, s.timeoutMs, Math.min(s.timeoutMs, DISCOVER_TIMEOUT_MS));
+    if (conn) return new ModernSession(conn, carrier, s);
+  } catch (e) {
+    s.logger.debug(`probe: the 2026-07-28 era over streamable HTTP failed for ${url.href} (${(e as Error).message})`);
+  }
+  await carrier.close();
+  return undefined;
+}
+
 async function connect(
   launch: ResolvedLaunch,
   s: Settings,
@@ -442,6 +483,10 @@ async function connect(
   } else {
     const url = new URL(launch.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProbeError(`server url must be http(s): ${launch.url}`);
+    if (makeRemote === 'http' && s.protocol !== 'legacy') {
+      const modern = await tryModernHttp(url, launch.headers, s);
+      if (modern) return modern;
+    }
     const fetch = cappedFetch(s.maxResponseBytes, (e) => {
       if (tooLarge) return;
       tooLarge = e;

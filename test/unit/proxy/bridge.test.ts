@@ -441,6 +441,31 @@ describe('guard proxy --url bridge: the 2026-07-28 era over streamable HTTP (2.x
     rmSync(logDir, { recursive: true, force: true });
   });
 
+  test('the probe speaks 2026-07-28 over streamable HTTP: server/discover with per-request headers, items and instructions read', async () => {
+    writeFileSync(logFile, '');
+    const r = await probeServer(specOf({ url: fx.url }), { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 });
+    assert.equal(r.ok, true, r.error);
+    assert.equal(r.protocolVersion, '2026-07-28');
+    assert.equal(r.serverInfo?.name, 'sdk2-http-fixture');
+    assert.equal(r.instructions, 'Echoes what you send.');
+    assert.deepEqual(r.tools.map((t) => (t as { name: string }).name), ['echo']);
+    const posts = logged().filter((x) => x.http === 'POST');
+    assert.deepEqual(posts.map((x) => [x.method, x['mcp-method'], x['mcp-protocol-version']]).slice(0, 2), [
+      ['server/discover', 'server/discover', '2026-07-28'],
+      ['tools/list', 'tools/list', '2026-07-28'],
+    ]);
+    // A server of the legacy era only (the SDK 1.x fixture) is still probed, with initialize.
+    const legacy = await startHttpFixture('streamable');
+    try {
+      const l = await probeServer(specOf({ url: legacy.url }), { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 });
+      assert.equal(l.ok, true, l.error);
+      assert.notEqual(l.protocolVersion, '2026-07-28');
+      assert.ok(l.tools.length > 0);
+    } finally {
+      await stopChild(legacy.child);
+    }
+  });
+
   test('a 2.x host speaking 2026-07-28 lists and calls through the bridge, and every request carries Mcp-Method / Mcp-Name', async () => {
     writeFileSync(logFile, '');
     const transport = new Stdio2({ command: node, args: sb.entryArgs(), cwd: sb.ws, env: sb.env, stderr: 'pipe' });
