@@ -69,9 +69,11 @@ export function diffFiles(before: readonly ReferencedFile[], after: readonly Ref
 
 /**
  * A readable name for a referenced-file change: `file node/lib/util.js`, or `file package.json, key "scripts"` for
- * a manifest key (see {@link diffFiles}); undefined for any other pointer. Tokens are unescaped (RFC 6901).
+ * a manifest key (see {@link diffFiles}); for `/$command`, the binary a guarded entry's command resolves to;
+ * undefined for any other pointer. Tokens are unescaped (RFC 6901).
  */
 export function fileChangeLabel(pointer: string): string | undefined {
+  if (pointer === '/$command') return 'the binary the command after "--" resolves to on PATH';
   const parts = fileChangeParts(pointer);
   if (!parts) return undefined;
   return parts.key !== undefined ? `file ${parts.file}, key ${JSON.stringify(parts.key)}` : `file ${parts.file}`;

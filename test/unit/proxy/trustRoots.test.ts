@@ -220,6 +220,9 @@ describe('guard proxy: the binary a bare command resolves to is part of the appr
       const srv = (JSON.parse(scan.stdout) as { servers: { name: string; state: string; changes: { pointer: string; before?: unknown; after?: unknown }[] }[] }).servers.find((s) => s.name === 'srv');
       assert.equal(srv?.state, 'changed', scan.stdout.slice(0, 500));
       assert.deepEqual(srv?.changes, [{ pointer: '/$command', before: join(dirname(node), 'node'), after: fake }]);
+      const diff = spawnSync(node, [sb.cli, 'diff', '--store', sb.store, sb.configFile, 'srv'], { cwd: sb.ws, env: { ...sb.env, PATH: pathWith(early), NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
+      assert.ok(diff.stdout.includes('/$command (the binary the command after "--" resolves to on PATH)'), diff.stdout);
+      assert.ok(diff.stdout.includes(fake), diff.stdout);
     } finally {
       rmSync(fake, { force: true });
     }
