@@ -5,7 +5,7 @@
  * Real files, the bundled CLI run as a host runs it, the SDK client as the host.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -227,4 +227,39 @@ describe('guard proxy: the binary a bare command resolves to is part of the appr
       rmSync(fake, { force: true });
     }
   });
+});
+
+test('a PATH set through the entry\'s envFile is the one the approval resolves with; another binary resolving later is refused', async () => {
+  const outside = mkdtempSync(join(tmpdir(), 'mtg-envfile-bin-'));
+  const ran = join(outside, 'ran');
+  const sb = await guardSandbox('node', [join(FIXTURES, 'marker.mjs'), join(outside, 'marker')], { envFile: '${workspaceFolder}/.env' });
+  try {
+    const envPath = [outside, dirname(node), '/usr/bin', '/bin'].join(':');
+    writeFileSync(join(sb.ws, '.env'), `PATH=${envPath}\n`);
+    // The user's own node wrapper, first on the PATH the envFile sets (outside the workspace).
+    const mine = join(outside, 'node');
+    writeFileSync(mine, `#!/bin/sh\necho ran >> ${JSON.stringify(ran)}\nexec ${JSON.stringify(node)} "$@"\n`, { mode: 0o755 });
+    // The CLI that approves has another PATH; the pin lays the envFile over it, as the host will.
+    sb.env.PATH = [dirname(node), '/usr/bin', '/bin'].join(':');
+    await sb.approve(undefined);
+    const rec = Object.values((await new TrustStore(sb.store).read()).data.records)[0];
+    assert.deepEqual(rec?.command, { name: 'node', path: mine });
+    // The host reads the envFile into the server's environment (the proxy's), as VS Code does.
+    const hostEnv = { ...sb.env, PATH: envPath };
+    const { client } = await hostClient({ ...sb, env: hostEnv });
+    try {
+      assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'mcp_trust_guard_blocked'));
+    } finally {
+      await client.close();
+    }
+    assert.ok(existsSync(ran), 'the approved binary (the envFile PATH\'s) ran');
+    // The wrapper goes away: node now resolves elsewhere, which was not approved.
+    rmSync(mine);
+    const r = spawnSync(node, sb.entryArgs(), { cwd: sb.ws, env: hostEnv, input: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) + '\n', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stderr.includes(`now resolves to ${join(dirname(node), 'node')} (PATH without workspace folders), but ${mine} was approved`), r.stderr);
+  } finally {
+    sb.cleanup();
+    rmSync(outside, { recursive: true, force: true });
+  }
 });
