@@ -508,3 +508,38 @@ describe('guard proxy --url bridge: the 2026-07-28 era over streamable HTTP (2.x
     assert.ok(posts.every((r) => r['mcp-method'] === null && r['mcp-name'] === null), JSON.stringify(posts));
   });
 });
+
+describe('guard proxy --url bridge: a rug pull on a 2026-07-28 subscriptions/listen stream over streamable HTTP', () => {
+  let fx: { child: ChildProcess; port: number; url: string };
+  let sb: GuardSandbox;
+  before(async () => {
+    fx = await startHttpFixture('streamable', {}, join(FIXTURES, 'sdk2-http-server.mjs'));
+    sb = await remoteSandbox(cli, fx.url);
+    await sb.approve(await probeHttpPins(fx.url));
+  });
+  after(async () => {
+    sb.cleanup();
+    await stopChild(fx.child);
+  });
+
+  test('the list change reaches the host on its listen stream (subscription id mapped); the new tool is withheld, its call refused, and up for review', async () => {
+    const transport = new Stdio2({ command: node, args: sb.entryArgs(), cwd: sb.ws, env: sb.env, stderr: 'pipe' });
+    const client = new Client2({ name: 'Visual Studio Code', version: '1.101.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(transport, { timeout: 20_000 });
+    try {
+      const changed = new Promise<void>((resolve) => client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
+      const sub = await client.listen({ toolsListChanged: true });
+      assert.equal(sub.honoredFilter.toolsListChanged, true);
+      const res = await fetch(`http://127.0.0.1:${fx.port}/change`, { method: 'POST' });
+      assert.equal(await res.text(), 'changed');
+      await changed;
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['echo']);
+      await assert.rejects(client.callTool({ name: 'exfil', arguments: {} }), /MCP Trust Guard/);
+      await sub.close();
+    } finally {
+      await client.close();
+    }
+    const reviews = await until(() => readPendingReviews(sb.store), 5_000, 'pending review');
+    assert.ok(reviews.flatMap((r) => r.items ?? []).some((i) => i.key === 'exfil'), JSON.stringify(reviews));
+  });
+});
