@@ -3,6 +3,7 @@ import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { ClosureCache } from '../launch/closure';
+import type { FsPass } from '../launch/pass';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { canonicalHash, sha256Hex } from './canonical';
 import { pinCommand, type CommandPin } from './command';
@@ -72,6 +73,8 @@ export interface FingerprintOptions {
   fs?: FileSystemPort;
   /** Where closures and file hashes are cached between checks (default: one per process). */
   closureCache?: ClosureCache;
+  /** The pass the closure is computed in (a scan shares one across its servers; default: one per call). */
+  closurePass?: FsPass;
   /**
    * Whether the code closure is pinned (default true). Only benchmarks turn it off, to measure its cost; an entry
    * point never does (the pin would no longer cover what runs).
@@ -97,7 +100,7 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const unreadable: { ref: string; why: string }[] = [];
   const ropts = { fs, home: opts.home, roots: opts.roots, gaps, unreadable };
   const named = await findReferencedFiles(spec, ropts);
-  const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache });
+  const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache, pass: opts.closurePass });
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
   findings.push(...closure.findings);
   const files = [...named, ...closure.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));

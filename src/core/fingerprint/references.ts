@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isGuarded } from '../edit/guard';
 import { computeClosure, type ClosureCache } from '../launch/closure';
 import { displayRef, isInside as isInsideRoot, repoRootOf } from '../launch/paths';
+import type { FsPass } from '../launch/pass';
 import type { ResolvedLaunch } from '../launch/plan';
 import type { FileSystemPort } from '../ports';
 import { HOSTS } from '../hosts';
@@ -253,7 +254,7 @@ function launchString(value: string, spec: ServerSpec, ctx: VariableContext): st
  * Files are shown (`ref`) relative to the workspace folder (`../x` for the repo outside it).
  * Never throws.
  */
-export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly ReferencedFile[], opts: ReferenceOptions & { cache?: ClosureCache }): Promise<LaunchClosurePin> {
+export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly ReferencedFile[], opts: ReferenceOptions & { cache?: ClosureCache; pass?: FsPass }): Promise<LaunchClosurePin> {
   const findings: Finding[] = [];
   const incomplete = (message: string, pointer = '') => findings.push({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message, pointer });
   const raw = spec.raw as Record<string, unknown> | null;
@@ -299,7 +300,7 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
   };
   let closure: Awaited<ReturnType<typeof computeClosure>>;
   try {
-    closure = await computeClosure(launch, { cache: opts.cache });
+    closure = await computeClosure(launch, { cache: opts.cache, pass: opts.pass });
   } catch (e) {
     // computeClosure is meant never to throw; if it does, the pin says so instead of failing the scan.
     incomplete(`not pinned: the code closure could not be computed (${(e as Error).message.slice(0, 200)})`);

@@ -1,8 +1,9 @@
-import { promises as fsp, statSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { canonicalJson, sha256Hex } from '../fingerprint/canonical';
-import { defaultFileHashes, FileHashCache } from './hash';
+import { defaultFileHashes, FileHashCache, hashedState } from './hash';
+import { FsPass, UNSETTLED } from './pass';
 import { traceNodeModules, type NodeTrace } from './node';
 import { isInside } from './paths';
 import { MANIFESTS, planClosure, type ClosureGap, type PackageShadow, type ResolvedLaunch } from './plan';
@@ -59,25 +60,15 @@ export interface CodeClosure {
 
 interface Watched {
   path: string;
-  /** `ino:size:mtimeMs`, `dir:ino:mtimeMs`, or `-` when missing. */
+  /** `FsPass.state` when the closure was computed: `f:`/`d:` + stamp, `-` missing, `!CODE`, or `?` (unsettled). */
   state: string;
-}
-
-function stateOf(path: string): string {
-  let st;
-  try {
-    st = statSync(path, { throwIfNoEntry: false });
-  } catch (e) {
-    return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
-  }
-  if (!st) return '-';
-  return st.isDirectory() ? `d:${st.ino}:${st.mtimeMs}` : `${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 /**
  * Closures and file hashes kept between checks. A cached closure is reused when every file and folder it was
- * computed from has the same (inode, size, mtime) — for folders, (inode, mtime), which moves when an entry is
- * added, removed or renamed; otherwise it is recomputed, re-reading only files whose identity moved.
+ * computed from has the same state — device, inode, size, mtime and ctime (for folders these move when an entry is
+ * added, removed or renamed) — and had settled before it was computed (a change in the same clock tick could keep
+ * every field; see `settledAt`); otherwise it is recomputed, re-reading only files whose identity moved.
  * Holds at most `maxClosures` closures (oldest dropped first).
  */
 export class ClosureCache {
@@ -96,26 +87,29 @@ export class ClosureCache {
     return this.closures.size;
   }
 
-  /** @internal the module trace of `entries`, from the cache when nothing it read moved. */
-  async trace(entries: string[], repoRoot: string, cwd: string): Promise<NodeTrace> {
+  /**
+   * @internal the module trace of `entries`, from the cache when nothing it read moved; traced once per pass
+   * for all launches that share it.
+   */
+  trace(entries: string[], repoRoot: string, cwd: string, pass: FsPass): Promise<NodeTrace> {
     const key = JSON.stringify([entries, repoRoot, cwd]);
-    const hit = this.traces.get(key);
-    if (hit && hit.watched.every((w) => stateOf(w.path) === w.state)) return hit.trace;
-    const watched: Watched[] = [];
-    const trace = await traceNodeModules(entries, repoRoot, cwd);
-    for (const p of [...trace.files, ...trace.dirs]) watched.push({ path: p, state: stateOf(p) });
-    this.traces.delete(key);
-    if (this.traces.size >= this.maxClosures) this.traces.delete(this.traces.keys().next().value as string);
-    this.traces.set(key, { trace, watched });
-    return trace;
+    return pass.once(`trace\0${key}`, async () => {
+      const hit = this.traces.get(key);
+      if (hit && pass.unchanged(hit.watched)) return hit.trace;
+      const trace = await traceNodeModules(entries, repoRoot, cwd, { pass, hashes: this.hashes });
+      // States from the pass: taken before nft read each file, or unsettled when they moved during the trace.
+      const watched = [...trace.files, ...trace.dirs].map((p) => ({ path: p, state: pass.state(p) }));
+      this.traces.delete(key);
+      if (this.traces.size >= this.maxClosures) this.traces.delete(this.traces.keys().next().value as string);
+      this.traces.set(key, { trace, watched });
+      return trace;
+    });
   }
 
   /** @internal the cached closure of `key` when nothing it was computed from moved. */
-  lookup(key: string): CodeClosure | undefined {
+  lookup(key: string, pass: FsPass): CodeClosure | undefined {
     const hit = this.closures.get(key);
-    if (!hit) return undefined;
-    for (const w of hit.watched) if (stateOf(w.path) !== w.state) return undefined;
-    return hit.closure;
+    return hit && pass.unchanged(hit.watched) ? hit.closure : undefined;
   }
 
   /** @internal */
@@ -131,13 +125,20 @@ export const defaultClosureCache = new ClosureCache();
 
 const MAX_KEYED_MANIFEST_BYTES = 1024 * 1024;
 
-/** Per-key hashes of a manifest's top-level keys (JSON, TOML, `.npmrc` ini lines); undefined when not parsable. */
-async function manifestKeys(path: string): Promise<Record<string, string> | undefined> {
+/**
+ * Per-key hashes of a manifest's top-level keys (JSON, TOML, `.npmrc` ini lines); undefined when not parsable.
+ * Read once per pass.
+ */
+function manifestKeys(path: string, pass: FsPass): Promise<Record<string, string> | undefined> {
+  return pass.once(`keys\0${path}`, () => readManifestKeys(path, pass));
+}
+
+async function readManifestKeys(path: string, pass: FsPass): Promise<Record<string, string> | undefined> {
   const name = basename(path);
   let text: string;
   try {
-    const st = await fsp.stat(path);
-    if (!st.isFile() || st.size > MAX_KEYED_MANIFEST_BYTES) return undefined;
+    const st = pass.stat(path);
+    if (!st?.isFile() || st.size > MAX_KEYED_MANIFEST_BYTES) return undefined;
     text = await fsp.readFile(path, 'utf8');
   } catch {
     return undefined;
@@ -166,6 +167,11 @@ async function manifestKeys(path: string): Promise<Record<string, string> | unde
 export interface ClosureOptions {
   cache?: ClosureCache;
   limits?: ClosureLimits;
+  /**
+   * The pass this closure belongs to (a scan pass shares one across its servers: each path is stat'ed once, a
+   * trace or a hash shared by several launches is done once). Default: a pass of its own.
+   */
+  pass?: FsPass;
 }
 
 /**
@@ -186,10 +192,15 @@ export async function computeClosure(launch: ResolvedLaunch, opts: ClosureOption
   const cache = opts.cache ?? defaultClosureCache;
   const limits = opts.limits ?? CLOSURE_LIMITS;
   const key = canonicalJson({ c: launch.command, a: launch.args, d: launch.cwd, e: launch.env ?? {}, w: launch.workspaceFolder ?? null, r: launch.repoRoot, l: limits });
-  const hit = cache.lookup(key);
+  const pass = opts.pass ?? new FsPass();
+  return pass.once(`closure\0${key}`, () => computeUncached(launch, key, cache, limits, pass));
+}
+
+async function computeUncached(launch: ResolvedLaunch, key: string, cache: ClosureCache, limits: ClosureLimits, pass: FsPass): Promise<CodeClosure> {
+  const hit = cache.lookup(key, pass);
   if (hit) return hit;
 
-  const plan = await planClosure(launch);
+  const plan = await planClosure(launch, pass);
   const gaps = [...plan.gaps];
   const kinds = new Map<string, ClosureKind>();
   const watchedDirs = new Set<string>([launch.cwd]);
@@ -205,7 +216,7 @@ export async function computeClosure(launch: ResolvedLaunch, opts: ClosureOption
 
   if (plan.nodeEntries.size) {
     try {
-      const t = await cache.trace([...plan.nodeEntries].sort(), launch.repoRoot, launch.cwd);
+      const t = await cache.trace([...plan.nodeEntries].sort(), launch.repoRoot, launch.cwd, pass);
       for (const f of t.files) add(f, 'module');
       for (const d of t.dirs) watchedDirs.add(d);
     } catch (e) {
@@ -238,13 +249,13 @@ export async function computeClosure(launch: ResolvedLaunch, opts: ClosureOption
       const path = paths[i];
       const kind = kinds.get(path) as ClosureKind;
       try {
-        const h = await cache.hashes.hash(path);
+        const h = await cache.hashes.hash(path, pass);
         bytes += h.size;
         if (bytes > limits.maxBytes && !overBytes) overBytes = path;
         files[i] = { path, kind, sha256: h.sha256, size: h.size };
-        states[i] = `${h.ino}:${h.size}:${h.mtimeMs}`;
+        states[i] = hashedState(h) ?? UNSETTLED;
         if (kind === 'manifest') {
-          const keys = await manifestKeys(path);
+          const keys = await manifestKeys(path, pass);
           if (keys) files[i].keys = keys;
         }
       } catch (e) {
@@ -261,8 +272,8 @@ export async function computeClosure(launch: ResolvedLaunch, opts: ClosureOption
   const closure: CodeClosure = { files, gaps, shadows: plan.shadows, dataFolders: plan.dataFolders };
   const watched: Watched[] = [];
   // A file's state is the identity it had when hashed: an edit made meanwhile invalidates the entry.
-  files.forEach((f, i) => watched.push({ path: f.path, state: f.sha256 === null ? stateOf(f.path) : states[i] }));
-  for (const d of watchedDirs) watched.push({ path: d, state: stateOf(d) });
+  files.forEach((f, i) => watched.push({ path: f.path, state: f.sha256 === null ? pass.state(f.path) : states[i] }));
+  for (const d of watchedDirs) watched.push({ path: d, state: pass.state(d) });
   cache.store(key, closure, watched);
   return closure;
 }

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { fileStamp, settledAt } from '../ports';
+import type { FsPass } from './pass';
 
-/** What a file was when it was hashed: the cache key of {@link FileHashCache}. `mtimeMs` in ms since the epoch. */
+/**
+ * What a file was when it was hashed: the cache key of {@link FileHashCache}. Times in ms since the epoch;
+ * `ctimeMs` is set by the kernel on every change and cannot be set by user code, unlike `mtimeMs`.
+ */
 export interface FileIdentity {
+  dev: number;
   ino: number;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
 }
 
 /** A hashed file: SHA-256 (hex) of every byte, and the identity it had when read. */
@@ -13,9 +20,14 @@ export interface FileHash extends FileIdentity {
   sha256: string;
 }
 
-/** Whether two identities are the same file state (inode, size and mtime all equal). */
+/** The identity part of a stat. */
+export function identityOf(st: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+}
+
+/** Whether two identities are the same file state (device, inode, size, mtime and ctime all equal). */
 export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.dev === b.dev;
 }
 
 /**
@@ -32,13 +44,38 @@ export function hashStream(path: string): Promise<string> {
   });
 }
 
+/** Files up to this size are read in one synchronous call (a stream costs more than the read for small files). */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
 /**
- * File hashes cached by (path, inode, size, mtime): a re-check stats each file and reads only those whose
- * identity moved. Holds at most `maxEntries` paths (oldest dropped first). A file whose identity changes
- * while it is read is read again (at most twice), so a hash never pairs with a stale identity.
+ * SHA-256 of a whole file whose stat said `expected` bytes: a small file in one bounded synchronous read (at most
+ * `expected + 1` bytes, so a file that grew meanwhile is detected and streamed instead), a larger one streamed.
+ */
+async function hashContent(path: string, expected: number): Promise<string> {
+  if (expected < SMALL_FILE_BYTES) {
+    const buf = Buffer.allocUnsafe(expected + 1);
+    let n = 0;
+    const fd = openSync(path, 'r');
+    try {
+      for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0; ) n += r;
+    } finally {
+      closeSync(fd);
+    }
+    if (n <= expected) return createHash('sha256').update(buf.subarray(0, n)).digest('hex');
+  }
+  return hashStream(path);
+}
+
+/**
+ * File hashes cached by path and {@link FileIdentity} (device, inode, size, mtime, ctime): a re-check stats each
+ * file and reads only those whose identity moved. The identity is taken before the content is read, and an entry
+ * is reused only when the file had settled before that stat (`settledAt`: its ctime is older than the clock tick
+ * in which a same-size rewrite could keep every field), so a hash never stands for content other than the one
+ * its identity names — even when the workspace's owner puts the mtime back after an in-place edit of the same
+ * size. Holds at most `maxEntries` paths (oldest dropped first).
  */
 export class FileHashCache {
-  private readonly entries = new Map<string, FileHash>();
+  private readonly entries = new Map<string, FileHash & { settled: boolean }>();
 
   constructor(private readonly maxEntries = 200_000) {}
 
@@ -48,27 +85,50 @@ export class FileHashCache {
   }
 
   /**
-   * The hash of the regular file at `path` (absolute; symlinks followed).
+   * The hash of the regular file at `path` (absolute; symlinks followed). With `pass`, the stat is the pass's
+   * (asked once per pass) and concurrent callers in the pass share one read.
    * @throws the `node:fs` error when it cannot be read, or an `EISDIR`/`ENOTFILE`-coded error when it is not a
    *   regular file.
    */
-  async hash(path: string): Promise<FileHash> {
-    for (let attempt = 0; ; attempt++) {
-      const st = await fsp.stat(path);
-      if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
-      const id: FileIdentity = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-      const hit = this.entries.get(path);
-      if (hit && sameIdentity(hit, id)) return hit;
-      const sha256 = await hashStream(path);
-      const after = await fsp.stat(path);
-      if (attempt < 1 && !sameIdentity(id, { ino: after.ino, size: after.size, mtimeMs: after.mtimeMs })) continue;
-      const entry: FileHash = { ...id, sha256 };
-      this.entries.delete(path);
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(path, entry);
-      return entry;
-    }
+  hash(path: string, pass?: FsPass): Promise<FileHash> {
+    return pass ? pass.once(`hash\0${path}`, () => this.compute(path, pass)) : this.compute(path);
   }
+
+  private async compute(path: string, pass?: FsPass): Promise<FileHash> {
+    const since = pass?.since ?? Date.now();
+    const s = pass ? pass.statOf(path) : await statOrCode(path);
+    if (typeof s === 'string') throw Object.assign(new Error(`${s}: cannot stat ${path}`), { code: s });
+    if (!s.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: s.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+    const id = identityOf(s);
+    const hit = this.entries.get(path);
+    if (hit && hit.settled && sameIdentity(hit, id)) return hit;
+    return this.remember(path, id, await hashContent(path, id.size), settledAt(s, since));
+  }
+
+  /**
+   * Records the hash of content read after a stat of identity `id` (a reader that already holds the bytes, such
+   * as the module tracer, saves the second read). `settled` as {@link settledAt} of that stat.
+   */
+  remember(path: string, id: FileIdentity, sha256: string, settled: boolean): FileHash {
+    const entry = { ...id, sha256, settled };
+    this.entries.delete(path);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(path, entry);
+    return entry;
+  }
+}
+
+async function statOrCode(path: string): Promise<Stats | string> {
+  try {
+    return await fsp.stat(path);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? 'EINVAL';
+  }
+}
+
+/** The stamp a closure records for a hashed file (the identity it was hashed at), as `FsPass.state` writes it. */
+export function hashedState(h: FileHash & { settled?: boolean }): string | undefined {
+  return h.settled === false ? undefined : `f:${fileStamp(h)}`;
 }
 
 /** The process-wide file hash cache (referenced files and closures share it). */

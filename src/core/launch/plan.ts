@@ -1,6 +1,7 @@
-import { existsSync, promises as fsp, statSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { packageBins, resolveNodeMain } from './node';
+import { FsPass } from './pass';
 import { isInside } from './paths';
 
 /**
@@ -91,25 +92,6 @@ export function programName(command: string): string {
   return basename(command.replace(/\\/g, '/')).replace(/\.(?:exe|cmd|bat|ps1)$/i, '').toLowerCase();
 }
 
-// The file tests answer false for what cannot be looked at (a path with a NUL character, a permission error).
-function exists(p: string): boolean {
-  return existsSync(p);
-}
-function isDir(p: string): boolean {
-  try {
-    return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  } catch {
-    return false;
-  }
-}
-function isFile(p: string): boolean {
-  try {
-    return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The launch values holding a NUL character, by name (`command`, `argument 2`, `cwd`, `env X`). Hosts refuse
  * such a value or cut it at the NUL (C strings), so what would run cannot be followed.
@@ -142,9 +124,14 @@ function splitScript(script: string): string[][] {
 
 /**
  * Builds the {@link ClosurePlan} of a launch: which runtime or package manager runs what, and which files,
- * trees and manifests decide it. Never throws; what it cannot follow becomes a gap.
+ * trees and manifests decide it, looking files up through `pass` (default: a fresh one). Never throws; what it
+ * cannot follow becomes a gap.
  */
-export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> {
+export async function planClosure(launch: ResolvedLaunch, pass: FsPass = new FsPass()): Promise<ClosurePlan> {
+  // The file tests answer false for what cannot be looked at (a path with a NUL character, a permission error).
+  const exists = (p: string) => pass.exists(p);
+  const isDir = (p: string) => pass.isDir(p);
+  const isFile = (p: string) => pass.isFile(p);
   const plan: ClosurePlan = { nodeEntries: new Set(), trees: new Map(), files: new Map(), manifestDirs: new Map(), gaps: [], shadows: [], dataFolders: [] };
   const nul = nulValues(launch);
   if (nul.length) {
@@ -217,7 +204,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
         const dir = resolve(cwd, s.replace(/^file:/, ''));
         if (!inRepo(dir)) continue;
         plan.files.set(join(dir, 'package.json'), 'package');
-        for (const f of (await packageBins(dir)).files) plan.nodeEntries.add(f);
+        for (const f of (await packageBins(dir, pass)).files) plan.nodeEntries.add(f);
         continue;
       }
       const name = packageName(s);
@@ -230,7 +217,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
           found = true;
           plan.shadows.push({ spec: s, runner, path: pkgDir });
           plan.files.set(join(pkgDir, 'package.json'), 'package');
-          const b = await packageBins(pkgDir);
+          const b = await packageBins(pkgDir, pass);
           for (const n of b.names) bins.add(n);
           for (const f of b.files) plan.nodeEntries.add(f);
         }
@@ -336,14 +323,14 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       if (NODE_PRELOAD.has(a) && args[i + 1]) {
         const v = args[++i];
         if (v.startsWith('.') || isAbsolute(v)) {
-          const f = await resolveNodeMain(resolve(cwd, v));
+          const f = await resolveNodeMain(resolve(cwd, v), pass);
           if (f && inRepo(f)) plan.nodeEntries.add(f);
         }
         continue;
       }
       const eq = /^(--require|--import|--loader|--experimental-loader)=(.+)$/.exec(a);
       if (eq && (eq[2].startsWith('.') || isAbsolute(eq[2]))) {
-        const f = await resolveNodeMain(resolve(cwd, eq[2]));
+        const f = await resolveNodeMain(resolve(cwd, eq[2]), pass);
         if (f && inRepo(f)) plan.nodeEntries.add(f);
         continue;
       }
@@ -361,7 +348,7 @@ export async function planClosure(launch: ResolvedLaunch): Promise<ClosurePlan> 
       }
       if (a.startsWith('-')) continue;
       const abs = resolve(cwd, a);
-      const main = await resolveNodeMain(abs);
+      const main = await resolveNodeMain(abs, pass);
       if (prog === 'deno' && inRepo(abs)) manifests(cwd, 'deno');
       if (main && inRepo(main)) plan.nodeEntries.add(main);
       else if (!main && prog === 'bun' && args[i - 1] === 'run') return npmScript('bun', a, cwd, depth);

@@ -22,7 +22,7 @@ export interface Clock {
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Result of {@link FileSystemPort.stat}. `mtimeMs` is milliseconds since the epoch. */
+/** Result of {@link FileSystemPort.stat}. `mtimeMs` and `ctimeMs` are milliseconds since the epoch. */
 export interface FileStat {
   isFile: boolean;
   isDirectory: boolean;
@@ -30,16 +30,38 @@ export interface FileStat {
   mtimeMs: number;
   /** The file's inode number (`stat.ino`); absent from ports that have none (a file renamed over gets a new one). */
   ino?: number;
+  /** The device holding it (`stat.dev`); absent from ports that have none. */
+  dev?: number;
+  /**
+   * The inode change time (`stat.ctimeMs`): set by the kernel to its clock on every write, rename, `chmod` or
+   * `utimes`, and, unlike mtime, not settable by user code. Absent from ports that have none.
+   */
+  ctimeMs?: number;
 }
 
 /**
- * The identity of a file's current version as the watchers and the config-file cache key it: inode, size in
- * bytes and mtime in ms (`"<ino>:<size>:<mtimeMs>"`). A rewrite that keeps size and mtime but replaces the file
- * (write a temp file, rename it over, as `git` and editors' atomic saves do) changes the inode; an access,
- * `chmod` or atime-only touch changes none of the three.
+ * The identity of a file's current version as the watchers and the content caches key it: device, inode, size in
+ * bytes, mtime and ctime in ms (`"<dev>:<ino>:<size>:<mtimeMs>:<ctimeMs>"`). A rewrite that keeps size and mtime
+ * (in place, then `utimes` to put the mtime back; or a new file renamed over) moves the ctime, and a rename the
+ * inode; the workspace's owner can set mtime but not ctime. An access or atime-only read changes none of them;
+ * `chmod` and `touch` move the ctime (a harmless re-read). A cache keyed by it must also drop entries read too
+ * soon after a change (see {@link settledAt}).
  */
-export function fileStamp(st: { ino?: number; size: number; mtimeMs: number }): string {
-  return `${st.ino ?? ''}:${st.size}:${st.mtimeMs}`;
+export function fileStamp(st: { dev?: number; ino?: number; size: number; mtimeMs: number; ctimeMs?: number }): string {
+  return `${st.dev ?? ''}:${st.ino ?? ''}:${st.size}:${st.mtimeMs}:${st.ctimeMs ?? ''}`;
+}
+
+/**
+ * Whether content read after a stat taken at or after `since` (ms since the epoch, read before that stat) may be
+ * cached under that stat's {@link fileStamp}. The kernel stamps ctime from a coarse clock (a scheduler tick, up to
+ * 10 ms; whole seconds on some file systems), so a second write of the same size in the same tick as the one
+ * before the read, mtime put back, would leave the stamp unchanged: such a recent file (ctime within 100 ms of
+ * `since`, 2 s when the ctime is a whole second) is read again next time instead, as git's index treats "racy"
+ * entries. A stat without ctime is never settled.
+ */
+export function settledAt(st: { ctimeMs?: number }, since: number): boolean {
+  if (st.ctimeMs === undefined) return false;
+  return st.ctimeMs < since - (st.ctimeMs % 1000 === 0 ? 2000 : 100);
 }
 
 /**

@@ -27,7 +27,7 @@ export const nodeFileSystem: FileSystemPort = {
   },
   async stat(path: string): Promise<FileStat> {
     const s = await fsp.stat(path);
-    return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+    return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev, ctimeMs: s.ctimeMs };
   },
   realpath: (path: string) => fsp.realpath(path),
   readdir: (path: string) => fsp.readdir(path),

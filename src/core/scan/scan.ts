@@ -5,7 +5,8 @@ import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fi
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
 import type { ClosureCache } from '../launch/closure';
-import { fileStamp, type FileStat, type FileSystemPort } from '../ports';
+import { FsPass } from '../launch/pass';
+import { fileStamp, settledAt, type FileStat, type FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
 import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
@@ -63,7 +64,7 @@ function under(pointer: string, base: string): boolean {
 /**
  * A scanner that keeps what it read, so that one changed file is re-checked without reading the others
  * (the extension's watcher and the benchmark's "one-file re-check" use this). Referenced-file hashes are
- * cached by path and {@link fileStamp} (inode, size, mtime), and the approved-spec index by store snapshot.
+ * cached by path and {@link fileStamp} (device, inode, size, mtime, ctime), and the approved-spec index by store snapshot.
  * Not safe for concurrent calls on one instance; await each call.
  */
 export class Scanner {
@@ -91,12 +92,12 @@ export class Scanner {
 
   /** Discovers and reads every config file, then evaluates all servers against `store`. */
   async scanAll(store: TrustStoreData): Promise<ScanReport> {
-    const fs = passFileSystem(this.fs);
-    this.locations = await discoverConfigFiles(this.opts, fs);
+    const pass = this.newPass();
+    this.locations = await discoverConfigFiles(this.opts, pass.fs);
     this.byFile.clear();
-    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, fs, this.maxBytes));
+    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, pass.fs, this.maxBytes));
     await mapLimit(parsed, this.opts.concurrency ?? 16, async (p) => {
-      this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store, fs));
+      this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store, pass));
     });
     return this.report();
   }
@@ -107,10 +108,10 @@ export class Scanner {
    *   {@link report} for the whole picture (other files' cross-config findings may have moved too).
    */
   async recheckFile(location: ConfigLocation, store: TrustStoreData): Promise<ServerReport[]> {
-    const fs = passFileSystem(this.fs);
-    const parsed = await readConfigFile(location, fs, this.maxBytes);
+    const pass = this.newPass();
+    const parsed = await readConfigFile(location, pass.fs, this.maxBytes);
     if (!this.locations.some((l) => fileKey(l) === fileKey(location))) this.locations.push(location);
-    const entry = await this.evaluateFile(parsed, store, fs);
+    const entry = await this.evaluateFile(parsed, store, pass);
     this.byFile.set(fileKey(location), entry);
     // Only servers sharing a name (or a confusable skeleton) with this file's servers can have cross-config
     // findings about them.
@@ -132,8 +133,8 @@ export class Scanner {
 
   /** Re-evaluates every cached server against a changed store, without reading any config file again. */
   async reevaluate(store: TrustStoreData): Promise<ScanReport> {
-    const fs = passFileSystem(this.fs);
-    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store, fs));
+    const pass = this.newPass();
+    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store, pass));
     return this.report();
   }
 
@@ -180,8 +181,13 @@ export class Scanner {
     return idx;
   }
 
-  /** Fingerprints and checks the servers of one parsed file; `fs` is the pass's (see {@link passFileSystem}). */
-  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData, fs: FileSystemPort) {
+  /** What one pass (a scan, a re-check, a re-evaluation) reads through: see {@link passFileSystem} and `FsPass`. */
+  private newPass(): Pass {
+    return { fs: passFileSystem(this.fs), closures: new FsPass() };
+  }
+
+  /** Fingerprints and checks the servers of one parsed file, reading through `pass`. */
+  private async evaluateFile(parsed: ParsedConfig, store: TrustStoreData, pass: Pass) {
     const roots = this.opts.workspaceFolders;
     const approved = this.approvedIndex(store);
     const servers: ServerReport[] = [];
@@ -190,8 +196,9 @@ export class Scanner {
         home: this.opts.home,
         env: this.opts.env,
         roots: spec.workspaceFolder ? [spec.workspaceFolder] : roots,
-        fs,
+        fs: pass.fs,
         closureCache: this.opts.closureCache,
+        closurePass: pass.closures,
         codeClosure: this.opts.codeClosure,
       });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
@@ -220,6 +227,12 @@ export class Scanner {
     });
     return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };
   }
+}
+
+/** The file system views of one pass: config and referenced files, and the closures' stats. */
+interface Pass {
+  fs: FileSystemPort;
+  closures: FsPass;
 }
 
 /** What the scanner keeps of one config file as one host reads it. */
@@ -259,21 +272,24 @@ function withCross(s: ServerReport, cross: Map<ServerSpec, Finding[]>, severitie
 
 /**
  * Wraps a file system so that `readFile` of an unchanged file is served from memory. Unchanged means the same
- * {@link fileStamp} (inode, size, mtime) as when last read, the key the watchers use: a same-size rewrite within
- * the mtime's resolution that renames a new file over the old one is read again. Only files up to 1 MiB are
- * kept, at most 4,096 of them.
+ * {@link fileStamp} (device, inode, size, mtime, ctime) as when last read, the key the watchers use: a same-size
+ * rewrite with the mtime put back, in place or renamed over, is read again. The stamp is taken before the read
+ * and kept only when {@link settledAt} says the file had not changed just before (a write in the same clock tick
+ * could leave the stamp as it was). Only files up to 1 MiB are kept, at most 4,096 of them.
  */
 function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
   const cache = new Map<string, { stamp: string; max: number; bytes: Uint8Array }>();
   return {
     ...inner,
     async readFile(path, maxBytes) {
+      const since = Date.now();
       const st = await inner.stat(path);
       const stamp = fileStamp(st);
       const hit = cache.get(path);
       if (hit && hit.stamp === stamp && hit.max === maxBytes) return hit.bytes;
       const bytes = await inner.readFile(path, maxBytes);
-      if (st.size <= 1024 * 1024) {
+      if (hit) cache.delete(path);
+      if (st.size <= 1024 * 1024 && settledAt(st, since)) {
         if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
         cache.set(path, { stamp, max: maxBytes, bytes });
       }

@@ -50,9 +50,16 @@ export function checkDuplicateServerNames(specs: readonly ServerSpec[]): Map<Ser
     const scopes = new Set(list.map((s) => s.scope));
     const distinct = new Set(list.map((s) => canonicalOrNull(s)));
     const severity = scopes.size > 1 && distinct.size > 1 ? 'medium' : 'info';
+    const what = distinct.size > 1 ? 'with a different entry' : 'with the same entry';
     for (const s of list) {
-      const others = list.filter((o) => o.configFile !== s.configFile).map((o) => `${o.configFile} (${o.host}, ${o.scope})`);
-      const what = distinct.size > 1 ? 'with a different entry' : 'with the same entry';
+      // The first four entries of other files (three are named, a fourth adds "…"): linear in the group, so a
+      // name repeated in thousands of files costs no more than thousands of entries.
+      const others: string[] = [];
+      for (const o of list) {
+        if (o.configFile === s.configFile) continue;
+        others.push(`${o.configFile} (${o.host}, ${o.scope})`);
+        if (others.length > 3) break;
+      }
       const f = finding(DUPLICATE_SERVER_NAME, severity, `server name "${snippet(name, 60)}" is also defined ${what} in ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}`, '');
       const existing = out.get(s);
       if (existing) existing.push(f);

@@ -1,13 +1,15 @@
 /**
- * The scanner's config-file cache is keyed like the watchers (inode, size, mtime): a rewrite that keeps the size and
- * the mtime but renames a new file over the old one (as `git` and atomic saves do) is read again, while an access
- * that changes none of the three (an atime-only touch, a chmod) is served from memory. Real files, the real scanner;
- * reads are counted on the file system port under it.
+ * The scanner's config-file cache is keyed like the watchers (device, inode, size, mtime, ctime): a rewrite that
+ * keeps the size and puts the mtime back — in place (same inode) or renamed over — is read again, because the
+ * kernel moves ctime on every write and `utimes` and user code cannot set it back; a plain read of the file is
+ * served from memory. A file read right after a change (ctime within the clock tick a same-size rewrite could
+ * share) is not kept. Real files, the real scanner; reads are counted on the file system port under it.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import type { FileSystemPort } from '../../../../src/core/ports';
 import { nodeFileSystem } from '../../../../src/core/ports/nodeFs';
@@ -19,13 +21,20 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const text = (arg: string) => JSON.stringify({ mcpServers: { s: { command: 'echo', args: [arg] } } });
 
-test('config-file cache: a same-size, same-mtime file renamed over is read again; an atime touch or chmod is not', async () => {
+/** Waits until the file's last change is older than the window in which a cache refuses it (at most ~2 s). */
+async function settle(file: string): Promise<void> {
+  const c = fs.statSync(file).ctimeMs;
+  await delay(Math.max(0, c + (c % 1000 === 0 ? 2000 : 100) - Date.now() + 5));
+}
+
+test('config-file cache: a same-size rewrite with the mtime put back (in place or renamed over) is read again; a plain read is not', async () => {
   const ws = path.join(tmp, 'ws');
   const file = path.join(ws, '.cursor', 'mcp.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text('aaaa'));
   const T = 1_700_000_000; // one mtime for every version, whole seconds (exactly representable)
   fs.utimesSync(file, T, T);
+  await settle(file);
 
   let reads = 0;
   const counting: FileSystemPort = {
@@ -43,30 +52,51 @@ test('config-file cache: a same-size, same-mtime file renamed over is read again
   const loc = scanner.knownLocations.find((l) => l.path === file)!;
   const recheck = async () => (await scanner.recheckFile(loc, store)).map((s) => s.spec.args);
 
-  // unchanged, then an atime-only touch, then a chmod: (inode, size, mtime) stay, the cache answers
+  // unchanged, then read by someone else (atime only): the stamp stays, the cache answers
   assert.deepEqual(await recheck(), [['aaaa']]);
-  fs.utimesSync(file, T + 60, T);
-  assert.deepEqual(await recheck(), [['aaaa']]);
-  fs.chmodSync(file, 0o600);
+  fs.readFileSync(file);
   assert.deepEqual(await recheck(), [['aaaa']]);
   assert.equal(reads, 1, 'served from the cache');
 
-  // same size, same mtime, another file renamed over it: a new inode, read again
+  // same size, same mtime, same inode: rewritten in place and the mtime put back, as an attacker would
   const before = fs.statSync(file);
+  fs.writeFileSync(file, text('bbbb'));
+  fs.utimesSync(file, T, T);
+  const inPlace = fs.statSync(file);
+  assert.equal(inPlace.ino, before.ino);
+  assert.equal(inPlace.size, before.size);
+  assert.equal(inPlace.mtimeMs, before.mtimeMs);
+  assert.deepEqual(await recheck(), [['bbbb']], 'the in-place rewrite is seen (ctime moved)');
+  assert.equal(reads, 2);
+
+  // same size, same mtime, another file renamed over it: a new inode, read again
+  await settle(file);
+  assert.deepEqual(await recheck(), [['bbbb']]);
+  const settledReads = reads;
   const next = `${file}.tmp`;
-  fs.writeFileSync(next, text('bbbb'));
+  fs.writeFileSync(next, text('cccc'));
   fs.utimesSync(next, T, T);
   fs.renameSync(next, file);
   const replaced = fs.statSync(file);
   assert.equal(replaced.size, before.size);
   assert.equal(replaced.mtimeMs, before.mtimeMs);
-  assert.notEqual(replaced.ino, before.ino, 'the rename gave the file a new inode');
-  assert.deepEqual(await recheck(), [['bbbb']], 'the new content is seen');
-  assert.equal(reads, 2);
+  assert.deepEqual(await recheck(), [['cccc']], 'the new content is seen');
+  assert.equal(reads, settledReads + 1);
 
-  // and a full scan sees it too, from the cache this time
-  assert.deepEqual((await scanner.scanAll(store)).servers.map((s) => s.spec.args), [['bbbb']]);
-  assert.equal(reads, 2);
+  // read right after a change: not kept, so a second same-size rewrite in the same clock tick is still seen
+  fs.writeFileSync(file, text('dddd'));
+  fs.utimesSync(file, T, T);
+  assert.deepEqual(await recheck(), [['dddd']]);
+  fs.writeFileSync(file, text('eeee'));
+  fs.utimesSync(file, T, T);
+  assert.deepEqual(await recheck(), [['eeee']], 'a rewrite in the tick of the previous read is seen');
+
+  // and once settled, a full scan is served from the cache
+  await settle(file);
+  assert.deepEqual((await scanner.scanAll(store)).servers.map((s) => s.spec.args), [['eeee']]);
+  const n = reads;
+  assert.deepEqual((await scanner.scanAll(store)).servers.map((s) => s.spec.args), [['eeee']]);
+  assert.equal(reads, n);
 });
 
 test('one scan pass asks the file system once per path: ten servers of a file share its merged sources and script', async () => {
