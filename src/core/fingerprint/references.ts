@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isGuarded } from '../edit/guard';
-import { computeClosure, type ClosureCache } from '../launch/closure';
+import { computeClosure, type ClosureCache, type ClosureFile, type CodeClosure } from '../launch/closure';
 import { displayRef, isInside as isInsideRoot, repoRootOf } from '../launch/paths';
 import type { FsPass } from '../launch/pass';
 import type { ResolvedLaunch } from '../launch/plan';
@@ -68,6 +68,12 @@ function candidatesOf(arg: string): string[] {
 const NODE_RUNTIME = /^(?:node|nodejs|bun|tsx|ts-node)$/;
 const PYTHON_RUNTIME = /^(?:python[0-9.]*|pythonw|py|pypy[0-9.]*)$/;
 
+/** What Node's main-module lookup appends to an argument (see {@link implicitScripts}). */
+const NODE_IMPLICIT = ['.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/package.json'];
+const PYTHON_IMPLICIT = '/__main__.py';
+/** Every suffix {@link implicitScripts} appends to an argument (none holds `$`, `{` or `}`). */
+const IMPLICIT_SUFFIXES = [...NODE_IMPLICIT, PYTHON_IMPLICIT];
+
 /**
  * The files a runtime may run for one argument without it naming them (Node's CommonJS main-module lookup:
  * `X`, `X.js`, `X.json`, `X.node`, `X/package.json` + `X/index.js`, plus `.cjs`/`.mjs`; Python: `X`,
@@ -79,7 +85,7 @@ function implicitScripts(command: string | undefined, args: readonly string[]): 
   if (NODE_RUNTIME.test(runtime)) {
     for (const a of args) {
       if (a.startsWith('-') || !a || a.length > 4096) continue;
-      out.push(a, ...['.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/package.json'].map((x) => a + x));
+      out.push(a, ...NODE_IMPLICIT.map((x) => a + x));
     }
   } else if (PYTHON_RUNTIME.test(runtime)) {
     args.forEach((a, i) => {
@@ -147,8 +153,25 @@ export async function findReferencedFiles(spec: ServerSpec, opts: ReferenceOptio
 
   const seen = new Set<string>();
   const out: ReferencedFile[] = [];
+  // The implicit candidates of an argument (`X.js`, `X/index.js`, …) add a suffix without `$`, `{`, `}` or `~`, which
+  // cannot start, end or extend a variable: the argument is resolved once and the suffix appended (the resolver
+  // walks every candidate otherwise, on every server of every scan).
+  const byArg = new Map<string, ReturnType<typeof resolvePath>>();
+  const resolveRef = (ref: string) => {
+    for (const suffix of IMPLICIT_SUFFIXES) {
+      if (!ref.endsWith(suffix) || ref.length === suffix.length) continue;
+      const arg = ref.slice(0, -suffix.length);
+      if (arg === '~') break; // `~` alone is home, `~.js` is not
+      let r = byArg.get(arg);
+      if (!r) byArg.set(arg, (r = resolvePath(arg, spec, ctx)));
+      return { ...r, value: r.value + suffix };
+    }
+    let r = byArg.get(ref);
+    if (!r) byArg.set(ref, (r = resolvePath(ref, spec, ctx)));
+    return r;
+  };
   for (const w of wanted) {
-    const r = resolvePath(w.ref, spec, ctx);
+    const r = resolveRef(w.ref);
     if (r.unresolved.length) {
       // Fail closed: a path we cannot follow is reported, never skipped silently (a workspace server only: a
       // user-level one's files are not in an attacker-writable root, and an envFile always counts).
@@ -241,6 +264,14 @@ function launchString(value: string, spec: ServerSpec, ctx: VariableContext): st
   return r.unresolved.length ? undefined : r.value;
 }
 
+const shown = new WeakMap<CodeClosure, { display: string; files: [ClosureFile, string][] }>();
+/** A closure's files with how each is shown from `display` (computed once per closure: many servers share one). */
+function shownFiles(closure: CodeClosure, display: string): [ClosureFile, string][] {
+  let s = shown.get(closure);
+  if (s?.display !== display) shown.set(closure, (s = { display, files: closure.files.map((f) => [f, displayRef(display, f.path)]) }));
+  return s.files;
+}
+
 /**
  * Pins the code a stdio launch runs from the workspace or its repository (see `computeClosure` in
  * `src/core/launch`): resolves the launch as the host would (variables, `cwd` against the workspace folder; a
@@ -322,8 +353,7 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
   // Named files are pinned already (by real path, shown as written); the config file is pinned through its entries.
   const have = new Set([...referenced.map((f) => f.path), ...referenced.map((f) => f.ref), resolve(spec.configFile)]);
   const files: ReferencedFile[] = [];
-  for (const f of closure.files) {
-    const ref = displayRef(display, f.path);
+  for (const [f, ref] of shownFiles(closure, display)) {
     if (have.has(f.path) || have.has(ref)) continue;
     const rf: ReferencedFile = { path: f.path, ref, via: f.kind, sha256: f.sha256, size: f.size };
     if (f.keys) rf.keys = f.keys;

@@ -75,11 +75,13 @@ function basename(p: string): string {
  */
 export function resolveVariables(value: string, forms: readonly VariableForm[], ctx: VariableContext): Resolution {
   const has = (f: VariableForm) => forms.includes(f);
+  let text = value;
+  if (has('tilde') && (text === '~' || text.startsWith('~/') || text.startsWith('~\\'))) text = ctx.home + text.slice(1);
+  // No token can start without `$` or `{`: most values (paths, flags, names) take this path on every scan.
+  if (!text.includes('$') && !text.includes('{')) return { value: text, unresolved: [], parts: text ? [{ text }] : [] };
   const sep = ctx.pathSeparator ?? (process.platform === 'win32' ? '\\' : '/');
   const parts: ResolvedPart[] = [];
   const unresolved: UnresolvedVariable[] = [];
-  let text = value;
-  if (has('tilde') && (text === '~' || text.startsWith('~/') || text.startsWith('~\\'))) text = ctx.home + text.slice(1);
   let last = 0;
   const push = (s: string) => {
     if (!s) return;

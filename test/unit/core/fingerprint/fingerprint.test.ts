@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintServer } from '../../../../src/core/fingerprint';
+import { canonicalHash, combineFingerprint, fingerprintServer } from '../../../../src/core/fingerprint';
 import { resolveVariables } from '../../../../src/core/launch/variables';
-import type { ServerSpec } from '../../../../src/core/types';
+import type { ReferencedFile, ServerSpec } from '../../../../src/core/types';
 
 const GOLDEN = join(__dirname, '../../../fixtures/golden/fingerprints.json');
 
@@ -113,5 +113,20 @@ test('the config file itself is not a referenced file (a guarded entry names it 
     assert.equal((await fingerprintServer(s, { home: '/h' })).fingerprint, fp1.fingerprint, 'an edit elsewhere in the file does not move this pin');
   } finally {
     rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('combineFingerprint is the canonical hash of {command?, specHash, files: [[via, ref, sha256]…]} (escapes, nulls, non-BMP)', () => {
+  const files = [
+    { path: '/w/a', via: 'arg', ref: 'tools/"q"\\x.js', sha256: 'a'.repeat(64), size: 1 },
+    { path: '/w/b', via: 'module', ref: 'lib/caf\u00e9\u0001\u2028\ud83d\ude00.js', sha256: null, size: null },
+    { path: '/w/c', via: 'manifest', ref: 'lone\ud800.json', sha256: 'b'.repeat(64), size: 2 },
+  ] as ReferencedFile[];
+  for (const list of [[], files]) {
+    const pin = { specHash: 'c'.repeat(64), files: list.map((f) => [f.via, f.ref, f.sha256]) };
+    assert.equal(combineFingerprint('c'.repeat(64), list), canonicalHash(pin));
+    for (const command of [{ name: 'node"\u00e9', path: '/usr/bin/node' }, { name: 'x', path: null }]) {
+      assert.equal(combineFingerprint('c'.repeat(64), list, command), canonicalHash({ ...pin, command: [command.name, command.path] }));
+    }
   }
 });
