@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
-import { fileStamp, settledAt } from '../ports';
-import type { FsPass } from './pass';
+import { settledAt } from '../ports';
+import { stateOfStat, type FsPass } from './pass';
 
 /**
  * What a file was when it was hashed: the cache key of {@link FileHashCache}. Times in ms since the epoch;
@@ -44,6 +44,12 @@ export function hashStream(path: string): Promise<string> {
   });
 }
 
+/** A cached hash, whether it may be reused, and the state a closure records for it (settled only). */
+interface CacheEntry extends FileHash {
+  settled: boolean;
+  state: string | undefined;
+}
+
 /** Files up to this size are read in one synchronous call (a stream costs more than the read for small files). */
 const SMALL_FILE_BYTES = 1024 * 1024;
 
@@ -75,7 +81,7 @@ async function hashContent(path: string, expected: number): Promise<string> {
  * size. Holds at most `maxEntries` paths (oldest dropped first).
  */
 export class FileHashCache {
-  private readonly entries = new Map<string, FileHash & { settled: boolean }>();
+  private readonly entries = new Map<string, CacheEntry>();
 
   constructor(private readonly maxEntries = 200_000) {}
 
@@ -110,7 +116,7 @@ export class FileHashCache {
    * as the module tracer, saves the second read). `settled` as {@link settledAt} of that stat.
    */
   remember(path: string, id: FileIdentity, sha256: string, settled: boolean): FileHash {
-    const entry = { ...id, sha256, settled };
+    const entry: CacheEntry = { ...id, sha256, settled, state: settled ? stateOfStat({ ...id, isDirectory: () => false }) : undefined };
     this.entries.delete(path);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(path, entry);
@@ -126,9 +132,12 @@ async function statOrCode(path: string): Promise<Stats | string> {
   }
 }
 
-/** The stamp a closure records for a hashed file (the identity it was hashed at), as `FsPass.state` writes it. */
-export function hashedState(h: FileHash & { settled?: boolean }): string | undefined {
-  return h.settled === false ? undefined : `f:${fileStamp(h)}`;
+/**
+ * The state a closure records for a hashed file (the identity it was hashed at, as `FsPass.state` writes it), or
+ * undefined when the file had not settled when read.
+ */
+export function hashedState(h: FileHash): string | undefined {
+  return (h as Partial<CacheEntry>).state;
 }
 
 /** The process-wide file hash cache (referenced files and closures share it). */

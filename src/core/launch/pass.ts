@@ -4,6 +4,11 @@ import { fileStamp, settledAt } from '../ports';
 /** The stamp recorded for a path whose state cannot be trusted to key a cache (see {@link FsPass.state}). */
 export const UNSETTLED = '?';
 
+/** The state of a stat'ed path as {@link FsPass.state} records it (`f:` or `d:` and its `fileStamp`). */
+export function stateOfStat(st: { isDirectory(): boolean; dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
+  return (st.isDirectory() ? 'd:' : 'f:') + fileStamp(st);
+}
+
 /**
  * One pass's view of the file system for closures (a scan, a re-check, one `computeClosure` call): each `stat`
  * and `readlink` of a path is asked once and its answer reused for the rest of the pass, and any work a pass
@@ -15,6 +20,8 @@ export class FsPass {
   /** `Date.now()` when the pass began, before any of its stats (the reference of {@link settledAt}). */
   readonly since = Date.now();
   private readonly stats = new Map<string, Stats | string>();
+  /** {@link state} by path: one string per path and pass, shared by every cache entry that records it. */
+  private readonly states = new Map<string, string>();
   private readonly links = new Map<string, string | null | { code: string }>();
   private readonly work = new Map<string, Promise<unknown>>();
 
@@ -57,10 +64,15 @@ export class FsPass {
    * ({@link settledAt}). Two states are the same version when equal and not {@link UNSETTLED}.
    */
   state(path: string): string {
-    const s = this.statOf(path);
-    if (typeof s === 'string') return s === 'ENOENT' ? '-' : `!${s}`;
-    if (!settledAt(s, this.since)) return UNSETTLED;
-    return `${s.isDirectory() ? 'd' : 'f'}:${fileStamp(s)}`;
+    let state = this.states.get(path);
+    if (state === undefined) {
+      const s = this.statOf(path);
+      if (typeof s === 'string') state = s === 'ENOENT' ? '-' : `!${s}`;
+      else if (!settledAt(s, this.since)) state = UNSETTLED;
+      else state = stateOfStat(s);
+      this.states.set(path, state);
+    }
+    return state;
   }
 
   /** Whether every recorded state is still the path's state (an {@link UNSETTLED} record never is). */

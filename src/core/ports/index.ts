@@ -48,7 +48,8 @@ export interface FileStat {
  * soon after a change (see {@link settledAt}).
  */
 export function fileStamp(st: { dev?: number; ino?: number; size: number; mtimeMs: number; ctimeMs?: number }): string {
-  return `${st.dev ?? ''}:${st.ino ?? ''}:${st.size}:${st.mtimeMs}:${st.ctimeMs ?? ''}`;
+  // One flat string (a template literal would build a rope of its pieces, kept as long as the stamp is).
+  return [st.dev ?? '', st.ino ?? '', st.size, st.mtimeMs, st.ctimeMs ?? ''].join(':');
 }
 
 /**
