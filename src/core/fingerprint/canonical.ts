@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
@@ -19,8 +20,11 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 of a string (UTF-8 encoded) or bytes, as 64 lowercase hex digits. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // `crypto.hash` (Node ≥ 20.12) is the one-shot form: no Hash object per call (a scan makes three per server).
+  return oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
+
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 
 /** SHA-256 (hex) of the RFC 8785 canonical JSON of `value`. Throws as {@link canonicalJson}. */
 export function canonicalHash(value: unknown): string {

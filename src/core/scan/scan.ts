@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
 import { skeleton } from '../checks/text';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
@@ -299,28 +300,62 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
 }
 
 /**
- * The file system of one pass (a scan, a re-check, a re-evaluation): each `stat`, `realpath` and `readFile` of a
- * path is asked of `inner` once and its answer (or rejection) reused for the rest of the pass. The servers of a
- * file share their merged sources (the config file's `inputs`, `.claude/settings.json`, `.env`) and often their
- * scripts, so without it every server repeats the same system calls, most of them failing with ENOENT. A pass sees
- * each file as it was when first asked; a change during the pass is the watcher's next event. Never kept across
- * passes.
+ * The file system of one pass (a scan, a re-check, a re-evaluation): each `stat`, `realpath`, `readFile` and
+ * `readdir` of a path is asked of `inner` once and its answer (or rejection) reused for the rest of the pass. The
+ * servers of a file share their merged sources (the config file's `inputs`, `.claude/settings.json`, `.env`) and
+ * often their scripts, so without it every server repeats the same system calls, most of them failing with ENOENT.
+ * Most lookups are of files that do not exist (every host's config names, a runtime's implicit script candidates):
+ * a path whose folder listing (read once per folder and pass) holds no name equal to its own, ignoring ASCII case
+ * for file systems that do, is answered ENOENT without a system call, and so is a path below a folder answered so;
+ * a non-ASCII name, or a folder that cannot be listed for another reason, is always asked. A pass sees each file as it was when first asked; a change during the pass is the
+ * watcher's next event. Never kept across passes.
  */
 function passFileSystem(inner: FileSystemPort): FileSystemPort {
   const stats = new Map<string, Promise<FileStat>>();
   const reals = new Map<string, Promise<string>>();
   const reads = new Map<string, Promise<Uint8Array>>();
+  const lists = new Map<string, Promise<string[]>>();
+  const folded = new Map<string, Promise<Set<string> | undefined>>();
   const once = <T>(memo: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> => {
     let p = memo.get(key);
     if (!p) memo.set(key, (p = ask()));
     return p;
   };
-  return {
-    stat: (path) => once(stats, path, () => inner.stat(path)),
-    realpath: (path) => once(reals, path, () => inner.realpath(path)),
-    readFile: (path, maxBytes) => once(reads, `${maxBytes}\0${path}`, () => inner.readFile(path, maxBytes)),
-    readdir: (path) => inner.readdir(path),
+  const readdir = (path: string) => once(lists, path, () => inner.readdir(path));
+  const absent = async (path: string): Promise<boolean> => {
+    const name = basename(path);
+    const dir = dirname(path);
+    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..') return false;
+    const names = await once(folded, dir, () => readdir(dir).then((l) => new Set(l.map((n) => n.toLowerCase())), () => undefined));
+    // A folder that cannot be listed: the path is missing when that folder is (`.cursor/mcp.json` without `.cursor`).
+    return names === undefined ? absent(dir) : !names.has(name.toLowerCase());
   };
+  const orMissing = <T>(memo: Map<string, Promise<T>>, key: string, path: string, what: string, ask: () => Promise<T>) =>
+    once(memo, key, async () => {
+      if (await absent(path)) throw missing(what, path);
+      return ask();
+    });
+  return {
+    stat: (path) => orMissing(stats, path, path, 'stat', () => inner.stat(path)),
+    realpath: (path) => orMissing(reals, path, path, 'realpath', () => inner.realpath(path)),
+    readFile: (path, maxBytes) => orMissing(reads, `${maxBytes}\0${path}`, path, 'open', () => inner.readFile(path, maxBytes)),
+    readdir,
+  };
+}
+
+/**
+ * The error `node:fs` gives for a missing path (`code` `ENOENT`), made without capturing a stack: a scan pass
+ * answers thousands of them, and a captured stack costs more than the lookup it stands for.
+ */
+function missing(syscall: string, path: string): NodeJS.ErrnoException {
+  return Object.assign(Object.create(Error.prototype) as NodeJS.ErrnoException, {
+    name: 'Error',
+    message: `ENOENT: no such file or directory, ${syscall} '${path}'`,
+    code: 'ENOENT',
+    errno: -2,
+    syscall,
+    path,
+  });
 }
 
 /** One-shot scan: discovers, reads and evaluates every config file. See {@link Scanner}. */

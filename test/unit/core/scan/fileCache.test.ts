@@ -116,6 +116,7 @@ test('one scan pass asks the file system once per path: ten servers of a file sh
     readFile: (p, max) => (count('read', p), nodeFileSystem.readFile(p, max)),
     stat: (p) => (count('stat', p), nodeFileSystem.stat(p)),
     realpath: (p) => (count('realpath', p), nodeFileSystem.realpath(p)),
+    readdir: (p) => (count('readdir', p), nodeFileSystem.readdir(p)),
   };
   const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false, fs: counting });
   const report = await scanner.scanAll(emptyStore());
@@ -125,6 +126,10 @@ test('one scan pass asks the file system once per path: ten servers of a file sh
   assert.equal(asked.get(`read ${file}`), 1);
   assert.equal(asked.get(`read ${script}`), 1);
   assert.equal(asked.get(`realpath ${script}`), 1);
+  // Node's implicit candidates of the script (`server.js.js`, `server.js/index.js`, …) and the other hosts' config
+  // names do not exist: the folder's listing answers them, nothing is asked of the file system
+  assert.equal(asked.get(`realpath ${script}.js`), undefined);
+  assert.equal(asked.get(`stat ${path.join(ws, '.cursor', 'mcp.json')}`), undefined);
   // a second pass asks again: nothing is kept across passes but the (inode, size, mtime)-keyed bytes
   fs.writeFileSync(script, '// the script, changed\n');
   const again = await scanner.scanAll(emptyStore());
