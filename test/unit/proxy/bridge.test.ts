@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isGuarded } from '../../../src/core/edit/guard';
 import { pinMetadata, type MetadataPins } from '../../../src/core/pins';
-import { emptyProbeResult, probeServer } from '../../../src/core/probe';
+import { emptyProbeResult, probeServer, probeTwice } from '../../../src/core/probe';
 import { readPendingReviews } from '../../../src/core/trust';
 import { Client as Client2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as Stdio2 } from '@modelcontextprotocol/client/stdio';
@@ -541,5 +541,37 @@ describe('guard proxy --url bridge: a rug pull on a 2026-07-28 subscriptions/lis
     }
     const reviews = await until(() => readPendingReviews(sb.store), 5_000, 'pending review');
     assert.ok(reviews.flatMap((r) => r.items ?? []).some((i) => i.key === 'exfil'), JSON.stringify(reviews));
+  });
+});
+
+describe('bait-and-switch by per-request client identity, 2026-07-28 over streamable HTTP', () => {
+  let fx: { child: ChildProcess; port: number; url: string };
+  let sb: GuardSandbox;
+  before(async () => {
+    fx = await startHttpFixture('streamable', { BAIT: '1' }, join(FIXTURES, 'sdk2-http-server.mjs'));
+    sb = await remoteSandbox(cli, fx.url);
+    await sb.approve(await probeHttpPins(fx.url));
+  });
+  after(async () => {
+    sb.cleanup();
+    await stopChild(fx.child);
+  });
+
+  test('the probe catches it, and through run --url the baited host gets no echo tool; the poisoned one is up for review', async () => {
+    const twice = await probeTwice(specOf({ url: fx.url }), { clientInfo: { name: 'mcp-trust-guard-scan', version: '1' }, timeoutMs: 10_000 }, { name: 'Visual Studio Code', version: '1' });
+    assert.equal(twice.differs, true);
+    assert.deepEqual(twice.differing.map((d) => `${d.kind}:${d.key}:${d.state}`), ['tool:echo:changed']);
+    const transport = new Stdio2({ command: node, args: sb.entryArgs(), cwd: sb.ws, env: sb.env, stderr: 'pipe' });
+    const client = new Client2({ name: 'Visual Studio Code', version: '1.101.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(transport, { timeout: 20_000 });
+    try {
+      assert.deepEqual((await client.listTools()).tools, []);
+      await assert.rejects(client.callTool({ name: 'echo', arguments: { message: 'x' } }), /MCP Trust Guard/);
+    } finally {
+      await client.close();
+    }
+    const reviews = await until(() => readPendingReviews(sb.store), 5_000, 'pending review');
+    const items = reviews.flatMap((r) => r.items ?? []);
+    assert.ok(items.some((i) => i.key === 'echo' && JSON.stringify(i.item).includes('id_rsa')), JSON.stringify(items).slice(0, 500));
   });
 });
