@@ -509,14 +509,18 @@ describe('guard proxy --url bridge: the 2026-07-28 era over streamable HTTP (2.x
   });
 });
 
+/** The 2.x SDK HTTP fixture (with `env`) behind an approved `run --url` entry, pinned as the scanner's probe read it. */
+async function approvedSdk2Remote(env: Record<string, string>): Promise<{ fx: { child: ChildProcess; port: number; url: string }; sb: GuardSandbox }> {
+  const fx = await startHttpFixture('streamable', env, join(FIXTURES, 'sdk2-http-server.mjs'));
+  const sb = await remoteSandbox(cli, fx.url);
+  await sb.approve(await probeHttpPins(fx.url));
+  return { fx, sb };
+}
+
 describe('guard proxy --url bridge: a rug pull on a 2026-07-28 subscriptions/listen stream over streamable HTTP', () => {
   let fx: { child: ChildProcess; port: number; url: string };
   let sb: GuardSandbox;
-  before(async () => {
-    fx = await startHttpFixture('streamable', {}, join(FIXTURES, 'sdk2-http-server.mjs'));
-    sb = await remoteSandbox(cli, fx.url);
-    await sb.approve(await probeHttpPins(fx.url));
-  });
+  before(async () => ({ fx, sb } = await approvedSdk2Remote({})));
   after(async () => {
     sb.cleanup();
     await stopChild(fx.child);
@@ -547,11 +551,7 @@ describe('guard proxy --url bridge: a rug pull on a 2026-07-28 subscriptions/lis
 describe('bait-and-switch by per-request client identity, 2026-07-28 over streamable HTTP', () => {
   let fx: { child: ChildProcess; port: number; url: string };
   let sb: GuardSandbox;
-  before(async () => {
-    fx = await startHttpFixture('streamable', { BAIT: '1' }, join(FIXTURES, 'sdk2-http-server.mjs'));
-    sb = await remoteSandbox(cli, fx.url);
-    await sb.approve(await probeHttpPins(fx.url));
-  });
+  before(async () => ({ fx, sb } = await approvedSdk2Remote({ BAIT: '1' })));
   after(async () => {
     sb.cleanup();
     await stopChild(fx.child);
