@@ -1,6 +1,7 @@
 /**
  * E2E: an approved stdio server guarded from the Servers tree (context menu → Guard
- * Server, modal consent accepted) now launches through the stable launcher (`… run --config <file> --name build -- echo safe`)
+ * Server, modal consent accepted) now launches through the launcher on PATH
+ * (`mcp-trust-guard run --config ${workspaceFolder}/.cursor/mcp.json --name build -- echo safe`, no path of this machine)
  * and the trust store holds that guarded spec approved; the tree marks it guarded. Then the entry changes on
  * disk: the wrapped args change → the CHANGED modal appears (latency printed); the guard is stripped → the
  * modal's detail starts with "The guard proxy was removed from this entry".
@@ -51,17 +52,19 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     await box.waitFor({ state: 'visible', timeout: 10_000 });
     const consent = (await box.innerText()).replace(/\u00a0/g, ' ');
     assert.match(consent, /Guard "build"\?/);
-    assert.match(consent, / run --config /);
+    // the consent shows the exact entry, and says the launcher's folder is not on this PATH (the test leaves it off)
+    assert.match(consent, /"command": "mcp-trust-guard"/);
+    assert.match(consent, /"\$\{workspaceFolder\}\/\.cursor\/mcp\.json"/);
+    assert.match(consent, /\.local\/bin is NOT on this machine's PATH/);
+    assert.match(consent, /On a machine without MCP Trust Guard there is no such command/);
     await screenshot(page, 'guard-1-consent');
     await clickDialogButton(page, 'Guard');
     await waitForLog(cs, /guarded "build" in /);
 
     const entry = (JSON.parse(fs.readFileSync(cursorFile, 'utf8')) as { mcpServers: Record<string, Entry> }).mcpServers.build;
-    const run = entry.args.indexOf('run');
-    assert.ok(run >= 0, JSON.stringify(entry));
-    assert.deepEqual(entry.args.slice(run), ['run', '--config', cursorFile, '--name', 'build', '--', 'echo', 'safe']);
-    assert.notEqual(entry.command, 'echo');
-    assert.ok(fs.existsSync(entry.command) || fs.existsSync(entry.args[0] ?? ''), `launcher not on disk: ${JSON.stringify(entry)}`);
+    // a committable entry: the launcher by its bare name, the config file as a host variable; no path of this machine
+    assert.deepEqual(entry, { command: 'mcp-trust-guard', args: ['run', '--config', '${workspaceFolder}/.cursor/mcp.json', '--name', 'build', '--', 'echo', 'safe'] });
+    assert.ok(fs.existsSync(path.join(cs.home, '.local', 'bin', 'mcp-trust-guard')), 'the launcher is installed in the user bin directory');
     const rec = await until('the guarded spec approved in the store', () => {
       const r = storeRecords(store)[key] as { decision: string; spec?: Entry } | undefined;
       return r?.decision === 'approved' && r.spec?.args?.includes('run') ? r : undefined;

@@ -61,3 +61,32 @@ export function platformDirs(home: string, platform: NodeJS.Platform, env: Recor
   }
   return { ...base, appData: absEnv(p, env.XDG_CONFIG_HOME) ?? p.join(home, '.config'), xdgData };
 }
+
+/**
+ * The per-user directory for executables that the guard installs its launcher into: `$XDG_BIN_HOME` when it is set
+ * and absolute, else `~/.local/bin` — the XDG Base Directory specification's place for user executables, which uv
+ * and pipx use on every OS (`%USERPROFILE%\.local\bin` on Windows). Only the user's own environment is read (the
+ * extension host's), never a workspace's.
+ *
+ * @param home the user's home directory (absolute, in the target OS's syntax).
+ * @param platform the target OS (default: the running one).
+ */
+export function userBinDir(home: string, platform: NodeJS.Platform, env: Record<string, string | undefined>): string {
+  const p = osFamily(platform) === 'win32' ? path.win32 : path.posix;
+  return absEnv(p, env.XDG_BIN_HOME) ?? p.join(home, '.local', 'bin');
+}
+
+/**
+ * Whether `dir` is an entry of a `PATH` value (`env.PATH`, or `Path` on Windows, where names are case-blind;
+ * entries compared after normalizing, case-blind on Windows).
+ */
+export function onPath(dir: string, platform: NodeJS.Platform, env: Record<string, string | undefined>): boolean {
+  const win = osFamily(platform) === 'win32';
+  const p = win ? path.win32 : path.posix;
+  const value = win ? Object.entries(env).find(([k]) => k.toUpperCase() === 'PATH')?.[1] : env.PATH;
+  const norm = (s: string) => {
+    const n = p.normalize(s).replace(/[\\/]+$/, '');
+    return win ? n.toLowerCase() : n;
+  };
+  return (value ?? '').split(p.delimiter).some((e) => e !== '' && p.isAbsolute(e) && norm(e) === norm(dir));
+}

@@ -46,7 +46,7 @@ export class GuardStatusBar implements vscode.Disposable {
     for (const s of snap.report.servers) {
       if (s.state === 'new') fresh++;
       else if (s.state === 'changed') changed++;
-      else if (s.state === 'denied' && heldBy(s, isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args), this.vetoes?.protectionOf).length === 0) launchable++;
+      else if (s.state === 'denied' && heldBy(s, isGuardedSpec(s.spec), this.vetoes?.protectionOf).length === 0) launchable++;
     }
     const n = fresh + changed + launchable;
     this.item.text = n ? `$(shield) ${n}` : '$(shield)';

@@ -1,7 +1,12 @@
 /**
  * The extension side of the guard proxy: commands that wrap a stdio server entry in
  * `mcp-trust-guard run` (Guard), unwrap it (Unguard), or wrap every approved stdio server (Guard All), each with
- * a modal consent that shows the exact new command line, and the stable launcher they point at.
+ * a modal consent that shows the exact entry as it will be written, and the launcher they point at.
+ *
+ * The entry Guard Server writes holds no path of this machine, so a team can commit it (see
+ * `src/core/edit/guardForm.ts`): `"command": "mcp-trust-guard"`, found on PATH in the user's bin directory where
+ * this extension installs the launcher, and `--config` as a host variable or relative path. A machine without the
+ * extension has no such command, and its host fails to start the server.
  *
  * Command ids (contributed in package.json by the extension's author, category "MCP Trust Guard"):
  * `mcpTrustGuard.guardServer` ("Guard Server (run through the guard proxy)"), `mcpTrustGuard.unguardServer`
@@ -9,14 +14,21 @@
  * Handlers take nothing (a QuickPick asks) or an object with `configFile` and `pointer` (a tree node).
  */
 import * as os from 'node:os';
+import { applyEdits, findNodeAtLocation, parseTree } from 'jsonc-parser';
 import * as vscode from 'vscode';
-import { commandLine, guardEntryEdits, GuardEditError, isGuarded, unguardEntryEdits, type GuardLauncher } from '../../core/edit/guard';
+import { userBinDir, onPath } from '../../core/config/paths';
+import { commandLine, guardEntryEdits, GuardEditError, isGuarded, pointerTokens, unguardEntryEdits } from '../../core/edit/guard';
+import { nodeToValue } from '../../core/edit/jsonValue';
+import { GUARD_LAUNCHER_NAME, guardConfigRef, guardUnsupported, PATH_LAUNCHER, type ConfigRef } from '../../core/edit/guardForm';
+import { HOSTS } from '../../core/hosts';
 import type { Logger } from '../../core/ports';
 import { Scanner, type ServerReport } from '../../core/scan';
 import { recordKey, TrustStore } from '../../core/trust';
-import { installLauncher } from './launcher';
+import { safeText } from '../text';
+import { guardOf, specText } from '../tree/nodes';
+import { installLauncher, installPathLauncher } from './launcher';
 
-export { installLauncher, type LauncherRecord } from './launcher';
+export { installLauncher, installPathLauncher, type LauncherRecord } from './launcher';
 
 /** What the guard commands need from the extension. */
 export interface GuardDeps {
@@ -93,7 +105,7 @@ async function approveRewritten(deps: GuardDeps, t: Target, before: ServerReport
   const oldMetadata = before.state === 'approved' ? before.record?.metadata : undefined;
   if (!(await deps.rescan(t.configFile))) throw new Error(`${t.configFile} changed on disk while the guard edited it (another writer); nothing was approved`);
   const after = deps.findServer(t.configFile, t.pointer);
-  if (!after || !!isGuarded(after.spec.raw) !== expectGuarded) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
+  if (!after || (expectGuarded ? !guardOf(after.spec).guarded : !!isGuarded(after.spec.raw))) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
   await deps.approve(after);
   if (oldMetadata === undefined) return;
   const store = new TrustStore(deps.storePath(), { logger: deps.logger });
@@ -104,32 +116,90 @@ async function approveRewritten(deps: GuardDeps, t: Target, before: ServerReport
   await deps.rescan();
 }
 
-async function guardOne(deps: GuardDeps, launcher: Promise<GuardLauncher>, arg: unknown): Promise<void> {
+/** Where the launcher on PATH was installed, and whether the host will find it. */
+export interface PathLauncherState {
+  /** The user's bin directory (`$XDG_BIN_HOME` or `~/.local/bin`). */
+  binDir: string;
+  /** Absolute path of the script, when it was written. */
+  script?: string;
+  /** Whether `binDir` is on the extension host's PATH (the environment the host starts servers with). */
+  onPath: boolean;
+  /** Why it could not be written. */
+  error?: string;
+}
+
+/** The rewrite of one entry: its new text as it will be in the file, and what it depends on. */
+interface GuardPlan {
+  report: ServerReport;
+  configRef: ConfigRef;
+  /** The entry as it will be written (parsed). */
+  entry: unknown;
+}
+
+/** Computes the guarded entry of `report` from the file's current text; throws GuardEditError when it cannot be guarded. */
+async function planGuard(report: ServerReport): Promise<GuardPlan> {
+  const spec = report.spec;
+  const unsupported = guardUnsupported(spec.host);
+  if (unsupported) throw new GuardEditError(unsupported);
+  const raw = spec.raw as Record<string, unknown>;
+  const hasCwd = HOSTS[spec.host].fields.cwd.some((k) => raw?.[k] !== undefined);
+  const configRef = guardConfigRef({ host: spec.host, scope: spec.scope, configFile: spec.configFile, workspaceFolder: spec.workspaceFolder, hasCwd }, os.homedir());
+  const text = (await vscode.workspace.openTextDocument(vscode.Uri.file(spec.configFile))).getText();
+  const after = applyEdits(text, guardEntryEdits(text, spec.pointer, PATH_LAUNCHER, configRef.value));
+  const root = parseTree(after, [], { allowTrailingComma: true, disallowComments: false });
+  const node = root && findNodeAtLocation(root, pointerTokens(spec.pointer));
+  if (!node) throw new GuardEditError(`the entry at ${spec.pointer} cannot be found after the rewrite`);
+  const entry = nodeToValue(node);
+  const form = guardOf({ ...spec, raw: entry, duplicateKeys: [] });
+  if (!form.guarded) throw new GuardEditError(`"${spec.name}" is not rewritten: the guarded entry would not count as guarded, because ${form.why ?? 'it is not in the guard\'s form'}.`);
+  return { report, configRef, entry };
+}
+
+/** The lines of a consent text that say how the rewritten entry runs on this machine and on others. */
+function launcherLines(l: PathLauncherState, refs: readonly ConfigRef[]): string[] {
+  const out = [
+    `"${GUARD_LAUNCHER_NAME}" is the guard's launcher, found on PATH (${l.binDir}). On a machine without MCP Trust Guard there is no such command: the host fails to start the server, and nothing else runs.`,
+  ];
+  if (!l.onPath) out.push(`${l.binDir} is NOT on this machine's PATH: the host will fail to start the server until you add it to PATH (and restart the editor).`);
+  for (const n of new Set(refs.map((r) => r.note))) out.push(`--config: ${n}.`);
+  return out;
+}
+
+async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, arg: unknown): Promise<void> {
   const t = asTarget(arg) ?? (await pick(deps, false, 'Guard which MCP server?'));
   if (!t) return;
   const report = deps.findServer(t.configFile, t.pointer);
   if (!report) return void vscode.window.showErrorMessage(`No MCP server at ${t.pointer} in ${t.configFile}.`);
-  if (isGuarded(report.spec.raw)) return void vscode.window.showInformationMessage(`"${report.spec.name}" is guarded already.`);
+  const shown = safeText(report.spec.name, 80);
+  if (isGuarded(report.spec.raw)) return void vscode.window.showInformationMessage(`"${shown}" is guarded already.`);
   if (report.spec.transport !== 'stdio') {
-    return void vscode.window.showErrorMessage(`"${report.spec.name}" is a remote server; MCP Trust Guard guards stdio servers only (a remote entry would need its URL and headers on a command line).`);
+    return void vscode.window.showErrorMessage(`"${shown}" is a remote server; MCP Trust Guard guards stdio servers only (a remote entry would need its URL and headers on a command line).`);
   }
   const l = await launcher;
-  const args = [...l.args, 'run', '--config', t.configFile, '--name', report.spec.name, '--', report.spec.command ?? '', ...(report.spec.args ?? [])];
-  const line = commandLine(l.command, args);
+  if (l.error) return void vscode.window.showErrorMessage(`Guarding needs the guard's launcher on PATH, which could not be installed: ${l.error}`);
+  let plan: GuardPlan;
+  try {
+    plan = await planGuard(report);
+  } catch (e) {
+    return void vscode.window.showErrorMessage(e instanceof GuardEditError ? e.message : `Guarding "${shown}" failed: ${(e as Error).message}`);
+  }
   const extra = report.state === 'approved' ? '' : `\n\nThis server is ${report.state.toUpperCase()}: guarding it also approves its launch spec as shown.`;
   const ok = await vscode.window.showWarningMessage(
-    `Guard "${report.spec.name}"?`,
-    { modal: true, detail: `${t.configFile} will launch it through the guard proxy:\n\n${line}${extra}\n\nThe guard refuses any other launch and withholds new or changed tools until you approve them.` },
+    `Guard "${shown}"?`,
+    {
+      modal: true,
+      detail: `${t.configFile} will launch it through the guard proxy. The entry becomes:\n\n${specText(plan.entry)}\n\n${launcherLines(l, [plan.configRef]).join('\n')}${extra}\n\nThe guard refuses any other launch and withholds new or changed tools until you approve them.`,
+    },
     'Guard',
   );
   if (ok !== 'Guard') return;
   try {
-    await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
+    await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, PATH_LAUNCHER, plan.configRef.value));
     await approveRewritten(deps, t, report, true);
     deps.logger.info(`guarded "${report.spec.name}" in ${t.configFile}`);
   } catch (e) {
     deps.logger.error(`guarding "${report.spec.name}" failed: ${(e as Error).message}`);
-    void vscode.window.showErrorMessage(e instanceof GuardEditError ? e.message : `Guarding "${report.spec.name}" failed: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(e instanceof GuardEditError ? e.message : `Guarding "${shown}" failed: ${(e as Error).message}`);
   }
 }
 
@@ -155,28 +225,62 @@ async function unguardOne(deps: GuardDeps, arg: unknown): Promise<void> {
   }
 }
 
-async function guardAll(deps: GuardDeps, launcher: Promise<GuardLauncher>): Promise<void> {
+async function guardAll(deps: GuardDeps, launcher: Promise<PathLauncherState>): Promise<void> {
   await deps.rescan();
   const todo = (await allServers(deps))
     .filter((s) => s.spec.transport === 'stdio' && s.state === 'approved' && !isGuarded(s.spec.raw))
     .map((s) => deps.findServer(s.spec.configFile, s.spec.pointer) ?? s);
   if (!todo.length) return void vscode.window.showInformationMessage('No approved, unguarded stdio MCP server to guard.');
   const l = await launcher;
-  const lines = todo.map((s) => `• ${s.spec.name} (${s.spec.configFile}):\n  ${commandLine(l.command, [...l.args, 'run', '--config', s.spec.configFile, '--name', s.spec.name, '--', s.spec.command ?? '', ...(s.spec.args ?? [])])}`);
-  const ok = await vscode.window.showWarningMessage(`Guard ${todo.length} approved stdio server(s)?`, { modal: true, detail: lines.join('\n\n').slice(0, 8_000) }, 'Guard All');
+  if (l.error) return void vscode.window.showErrorMessage(`Guarding needs the guard's launcher on PATH, which could not be installed: ${l.error}`);
+  const plans: GuardPlan[] = [];
+  const skipped: string[] = [];
+  for (const s of todo) {
+    try {
+      plans.push(await planGuard(s));
+    } catch (e) {
+      skipped.push(`• ${safeText(s.spec.name, 60)}: ${safeText((e as Error).message, 200)}`);
+    }
+  }
+  if (!plans.length) return void vscode.window.showErrorMessage(`No server can be guarded:\n${skipped.join('\n')}`);
+  const lines = plans.map((p) => `• ${safeText(p.report.spec.name, 60)} (${p.report.spec.configFile}):\n${specText(p.entry, 16)}`);
+  const detail = [lines.join('\n\n').slice(0, 8_000), launcherLines(l, plans.map((p) => p.configRef)).join('\n'), ...(skipped.length ? [`Not guarded:\n${skipped.join('\n')}`] : [])].join('\n\n');
+  const ok = await vscode.window.showWarningMessage(`Guard ${plans.length} approved stdio server(s)?`, { modal: true, detail }, 'Guard All');
   if (ok !== 'Guard All') return;
   let done = 0;
-  for (const s of todo) {
+  for (const p of plans) {
+    const s = p.report;
     const t = { configFile: s.spec.configFile, pointer: s.spec.pointer };
     try {
-      await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, l, t.configFile));
+      await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, PATH_LAUNCHER, p.configRef.value));
       await approveRewritten(deps, t, s, true);
       done++;
     } catch (e) {
       deps.logger.error(`guarding "${s.spec.name}" failed: ${(e as Error).message}`);
     }
   }
-  void vscode.window.showInformationMessage(`Guarded ${done} of ${todo.length} server(s).`);
+  void vscode.window.showInformationMessage(`Guarded ${done} of ${plans.length} server(s).`);
+}
+
+/**
+ * Writes the guard's launchers: the one on PATH (`mcp-trust-guard` in the user's bin directory, named by the
+ * entries Guard Server writes) and the one in the extension's storage (named by entries guarded by earlier
+ * versions, by absolute path). Never throws; the state says what failed.
+ */
+async function installLaunchers(context: vscode.ExtensionContext, deps: GuardDeps): Promise<PathLauncherState> {
+  const cli = context.asAbsolutePath('dist/cli.js');
+  const opts = { store: deps.storePath() };
+  installLauncher(context.globalStorageUri.fsPath, cli, opts).catch((e: unknown) => deps.logger.error(`cannot write the guard launcher in the extension storage: ${(e as Error).message}`));
+  const binDir = userBinDir(os.homedir(), process.platform, process.env);
+  const state: PathLauncherState = { binDir, onPath: onPath(binDir, process.platform, process.env) };
+  try {
+    state.script = await installPathLauncher(binDir, cli, opts);
+    deps.logger.info(`guard launcher ready: ${state.script}${state.onPath ? '' : ` (${binDir} is not on PATH: guarded servers will not start until it is)`}`);
+  } catch (e) {
+    state.error = (e as Error).message;
+    deps.logger.error(`cannot write the guard launcher: ${state.error}`);
+  }
+  return state;
 }
 
 /**
@@ -185,11 +289,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<GuardLauncher>): Prom
  * (`dist/cli.js`). Every disposable goes to `context.subscriptions`. Never throws; failures are logged.
  */
 export function registerGuardCommands(context: vscode.ExtensionContext, deps: GuardDeps): void {
-  const launcher = installLauncher(context.globalStorageUri.fsPath, context.asAbsolutePath('dist/cli.js'), { store: deps.storePath() });
-  launcher.then(
-    (l) => deps.logger.info(`guard launcher ready: ${l.command}`),
-    (e: unknown) => deps.logger.error(`cannot write the guard launcher: ${(e as Error).message}`),
-  );
+  const launcher = installLaunchers(context, deps);
   const run = (name: string, f: () => Promise<void>) =>
     f().catch((e: unknown) => {
       deps.logger.error(`${name} failed: ${(e as Error).message}`);

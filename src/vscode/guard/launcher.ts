@@ -41,6 +41,84 @@ export interface LauncherOptions {
   platform?: NodeJS.Platform;
 }
 
+const installed = new Set<string>();
+
+/**
+ * Absolute paths of the launchers written in this process (the storage one and the one on `PATH`): an entry guarded
+ * before the launcher was on `PATH` names one of them, and the strict parse accepts exactly these.
+ */
+export function knownLaunchers(): string[] {
+  return [...installed];
+}
+
+/** The first line after the shebang of every launcher script the guard writes: how it recognises its own. */
+const MARK = 'MCP Trust Guard launcher';
+
+/** What {@link writeScripts} writes. */
+interface ScriptTargets {
+  /** Write the other OS's script too (the storage folder keeps both, as before). */
+  both: boolean;
+  /** Write `launcher.json` beside the scripts. */
+  record: boolean;
+  /** Leave a script of someone else in place (refuse) instead of replacing it. */
+  keepForeign: boolean;
+}
+
+async function foreign(file: string): Promise<boolean> {
+  const text = await fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : ''));
+  return text !== undefined && !text.slice(0, 400).includes(MARK);
+}
+
+/** Writes the launcher scripts (and `launcher.json`) into `bin`; see {@link installLauncher}. */
+async function writeScripts(bin: string, cli: string, opts: LauncherOptions, targets: ScriptTargets): Promise<string> {
+  const runtime = opts.runtime ?? process.execPath;
+  const platform = opts.platform ?? process.platform;
+  const store = opts.store;
+  if (/[\r\n]/.test(cli + runtime + (store ?? ''))) throw new Error('the CLI, runtime or store path contains a line break');
+  await fsp.mkdir(bin, { recursive: true, mode: 0o700 });
+  const shFile = join(bin, 'mcp-trust-guard');
+  const cmdFile = join(bin, 'mcp-trust-guard.cmd');
+  const mine = platform === 'win32' ? cmdFile : shFile;
+  if (targets.keepForeign && (await foreign(mine))) throw new Error(`${mine} exists and is not the guard's launcher; it was left as it is`);
+  if (platform !== 'win32' || targets.both) {
+    const sh =
+      '#!/bin/sh\n' +
+      `# ${MARK}: runs the CLI of the installed extension. Rewritten on every activation.\n` +
+      `CLI=${shQuote(cli)}\n` +
+      `RUNTIME=${shQuote(runtime)}\n` +
+      `for v in ${LOADER_VARIABLES.join(' ')}; do\n` +
+      '  eval "if [ -n \\"\\${$v+x}\\" ]; then ' + SAVED_ENV_PREFIX + '$v=\\"\\$$v\\"; export ' + SAVED_ENV_PREFIX + '$v; unset $v; fi"\n' +
+      'done\n' +
+      'ELECTRON_RUN_AS_NODE=1\nexport ELECTRON_RUN_AS_NODE\n' +
+      (store !== undefined ? `exec "$RUNTIME" "$CLI" --store ${shQuote(store)} "$@"\n` : 'exec "$RUNTIME" "$CLI" "$@"\n');
+    await writeFileAtomic(shFile, sh, { mode: 0o755 });
+  }
+  const winSafe = !/["%]/.test(cli + runtime + (store ?? ''));
+  if (winSafe && (platform === 'win32' || targets.both)) {
+    const cmd = [
+      '@echo off',
+      `rem ${MARK}: runs the CLI of the installed extension. Rewritten on every activation.`,
+      'setlocal',
+      `set "CLI=${cli}"`,
+      `set "RUNTIME=${runtime}"`,
+      ...LOADER_VARIABLES.map((v) => `if defined ${v} (set "${SAVED_ENV_PREFIX}${v}=%${v}%" & set "${v}=")`),
+      'set ELECTRON_RUN_AS_NODE=1',
+      store !== undefined ? `"%RUNTIME%" "%CLI%" --store "${store}" %*` : '"%RUNTIME%" "%CLI%" %*',
+      'exit /b %ERRORLEVEL%',
+      '',
+    ].join('\r\n');
+    await writeFileAtomic(cmdFile, cmd);
+  } else if (platform === 'win32') {
+    throw new Error('the CLI or runtime path contains " or %, which a Windows launcher cannot carry');
+  }
+  installed.add(mine);
+  if (targets.record) {
+    const record: LauncherRecord = { cli, runtime, ...(store !== undefined ? { store } : {}), updatedAt: new Date().toISOString() };
+    await writeFileAtomic(join(bin, 'launcher.json'), JSON.stringify(record, null, 1) + '\n');
+  }
+  return mine;
+}
+
 /**
  * Writes (atomically) the launchers and `launcher.json` into `<storageDir>/bin` and returns the launcher a
  * config entry should name on this platform (`args` is empty). The launcher runs `runtime` by its absolute path
@@ -56,42 +134,20 @@ export interface LauncherOptions {
  *   a newline anywhere; I/O errors.
  */
 export async function installLauncher(storageDir: string, cli: string, opts: LauncherOptions = {}): Promise<GuardLauncher> {
-  const runtime = opts.runtime ?? process.execPath;
-  const platform = opts.platform ?? process.platform;
-  const store = opts.store;
-  if (/[\r\n]/.test(cli + runtime + (store ?? ''))) throw new Error('the CLI, runtime or store path contains a line break');
-  const bin = join(storageDir, 'bin');
-  await fsp.mkdir(bin, { recursive: true, mode: 0o700 });
-  const sh =
-    '#!/bin/sh\n' +
-    '# MCP Trust Guard launcher: runs the CLI of the installed extension. Rewritten on every activation.\n' +
-    `CLI=${shQuote(cli)}\n` +
-    `RUNTIME=${shQuote(runtime)}\n` +
-    `for v in ${LOADER_VARIABLES.join(' ')}; do\n` +
-    '  eval "if [ -n \\"\\${$v+x}\\" ]; then ' + SAVED_ENV_PREFIX + '$v=\\"\\$$v\\"; export ' + SAVED_ENV_PREFIX + '$v; unset $v; fi"\n' +
-    'done\n' +
-    'ELECTRON_RUN_AS_NODE=1\nexport ELECTRON_RUN_AS_NODE\n' +
-    (store !== undefined ? `exec "$RUNTIME" "$CLI" --store ${shQuote(store)} "$@"\n` : 'exec "$RUNTIME" "$CLI" "$@"\n');
-  await writeFileAtomic(join(bin, 'mcp-trust-guard'), sh, { mode: 0o755 });
-  const winSafe = !/["%]/.test(cli + runtime + (store ?? ''));
-  if (winSafe) {
-    const cmd = [
-      '@echo off',
-      'rem MCP Trust Guard launcher: runs the CLI of the installed extension. Rewritten on every activation.',
-      'setlocal',
-      `set "CLI=${cli}"`,
-      `set "RUNTIME=${runtime}"`,
-      ...LOADER_VARIABLES.map((v) => `if defined ${v} (set "${SAVED_ENV_PREFIX}${v}=%${v}%" & set "${v}=")`),
-      'set ELECTRON_RUN_AS_NODE=1',
-      store !== undefined ? `"%RUNTIME%" "%CLI%" --store "${store}" %*` : '"%RUNTIME%" "%CLI%" %*',
-      'exit /b %ERRORLEVEL%',
-      '',
-    ].join('\r\n');
-    await writeFileAtomic(join(bin, 'mcp-trust-guard.cmd'), cmd);
-  } else if (platform === 'win32') {
-    throw new Error('the CLI or runtime path contains " or %, which a Windows launcher cannot carry');
-  }
-  const record: LauncherRecord = { cli, runtime, ...(store !== undefined ? { store } : {}), updatedAt: new Date().toISOString() };
-  await writeFileAtomic(join(bin, 'launcher.json'), JSON.stringify(record, null, 1) + '\n');
-  return { command: join(bin, platform === 'win32' ? 'mcp-trust-guard.cmd' : 'mcp-trust-guard'), args: [] };
+  const command = await writeScripts(join(storageDir, 'bin'), cli, opts, { both: true, record: true, keepForeign: false });
+  return { command, args: [] };
+}
+
+/**
+ * Installs the same launcher (see {@link installLauncher}) as the command `mcp-trust-guard` in the user's bin
+ * directory (`userBinDir`: `$XDG_BIN_HOME` or `~/.local/bin`), so a guarded entry can name it by that bare name
+ * and hold no path of this machine: the POSIX script on Linux and macOS, `mcp-trust-guard.cmd` on Windows.
+ * A file of that name that the guard did not write is left in place (and this throws).
+ *
+ * @param binDir the user's bin directory (absolute).
+ * @returns the script's absolute path.
+ * @throws as {@link installLauncher}, and when `binDir` holds a `mcp-trust-guard` of someone else.
+ */
+export async function installPathLauncher(binDir: string, cli: string, opts: LauncherOptions = {}): Promise<string> {
+  return writeScripts(binDir, cli, opts, { both: false, record: false, keepForeign: true });
 }

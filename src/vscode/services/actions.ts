@@ -578,7 +578,7 @@ export class GuardActions {
   async showDiff(key: ServerKey): Promise<void> {
     const r = this.need(key);
     if (!r) return;
-    const holdsOf = (s: ServerReport) => whatHolds(s, isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args), this.vetoes?.protectionOf);
+    const holdsOf = (s: ServerReport) => whatHolds(s, isGuardedSpec(s.spec), this.vetoes?.protectionOf);
     const model = buildDiffViewModel(r, this.service.probeOf(key)?.metadata, holdsOf(r));
     let last = model.server;
     const source = {

@@ -11,11 +11,13 @@
  * - `message`.
  */
 import { policyLabel } from '../../core/policy/evaluate';
-import { isGuarded } from '../../core/edit/guard';
+import * as os from 'node:os';
+import { guardedForm, type GuardedForm } from '../../core/edit/guardForm';
 import type { MetadataPins } from '../../core/pins';
 import type { ItemReport, ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
-import type { ConfigError, Finding, HostId, Scope, Severity, Transport } from '../../core/types';
+import type { ConfigError, Finding, HostId, Scope, ServerSpec, Severity, Transport } from '../../core/types';
+import { knownLaunchers } from '../guard/launcher';
 import { redactEntry, redactText, redactUrl } from '../../core/redact';
 import { changeLine, displayPath, hostName, launchLine, safeText, safeValue, shownChanges } from '../text';
 import type { GuardSnapshot, QuarantinedServer } from '../services/guardService';
@@ -101,11 +103,18 @@ function worstOf(findings: readonly Finding[]): Severity | undefined {
   return SEVERITY_ORDER.find((s) => findings.some((f) => f.severity === s));
 }
 
-/** Whether an entry runs through the guard proxy (`mcp-trust-guard … run …`). */
-export function isGuardedSpec(raw: unknown, command: string | undefined, args: readonly string[] | undefined): boolean {
-  if (isGuarded(raw)) return true;
-  const line = [command ?? '', ...(args ?? [])].join(' ');
-  return line.includes('mcp-trust-guard') && ` ${line} `.includes(' run ');
+/**
+ * The strict parse of a guarded entry (`guardedForm`): the bare `mcp-trust-guard` on PATH or a launcher this
+ * extension installed, exactly `run --config <this file> --name <this server> -- …`, nothing in the entry that acts
+ * on the launcher. A look-alike gets `why`.
+ */
+export function guardOf(spec: ServerSpec): GuardedForm {
+  return guardedForm(spec, { home: os.homedir(), installedLaunchers: knownLaunchers() });
+}
+
+/** Whether an entry runs through the guard proxy, by the strict parse ({@link guardOf}). */
+export function isGuardedSpec(spec: ServerSpec): boolean {
+  return guardOf(spec).guarded;
 }
 
 const STATE_LABEL: Record<ServerNodeState, string> = {
@@ -123,8 +132,8 @@ function findingLines(findings: readonly Finding[], max = 8): string[] {
   return out;
 }
 
-/** The full launch spec as indented JSON text, secrets masked (`redactEntry`), revealed and capped (for tooltips). */
-function specText(raw: unknown, maxLines = 40): string {
+/** The full launch spec as indented JSON text, secrets masked (`redactEntry`), revealed and capped (for tooltips and consent dialogs). */
+export function specText(raw: unknown, maxLines = 40): string {
   let json: string;
   try {
     json = JSON.stringify(redactEntry(raw), null, 2) ?? String(raw);
@@ -208,7 +217,8 @@ function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: Protectio
   const probeFailed = (!!probe && probe.fingerprint === s.fingerprint.fingerprint && !probe.metadata.probe.ok) || !!unread;
   const state: ServerNodeState = s.state === 'approved' && probeFailed ? 'error' : s.state;
   const needs = unread ? unread.needs : probe && !probe.metadata.probe.ok ? `a server that answers (${probe.metadata.probe.error ?? 'no answer'})` : '';
-  const guarded = isGuardedSpec(s.spec.raw, s.spec.command, s.spec.args);
+  const guard = guardOf(s.spec);
+  const guarded = guard.guarded;
   const pinned = s.record?.metadata !== undefined;
   const worst = worstOf(s.findings);
   const org = s.policy ? policyLabel(s.policy) : undefined;
@@ -223,6 +233,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: Protectio
     ...(probeFailed ? [`tools not read yet: needs ${safeText(needs, 240)}`] : []),
     ...(s.findings.length ? ['findings:', ...findingLines(s.findings)] : []),
     ...protectionLines(s, guarded, protection),
+    ...(!guard.guarded && guard.why ? [`not guarded: it looks like a guarded entry, but ${safeText(guard.why, 240)}`] : []),
     '',
     specText(s.spec.raw),
   ].join('\n');

@@ -52,11 +52,31 @@ test('states and contextValues from a real scan; a changed server after the MCPo
   assert.equal(blocked.contextValue, 'server:blocked:stdio');
 });
 
-test('guarded detection and hostile names', () => {
-  assert.ok(isGuardedSpec({}, '/home/u/.mcp-trust-guard/bin/mcp-trust-guard', ['run', '--config', '/c', '--name', 'x', '--', 'node', 's.js']));
-  assert.ok(!isGuardedSpec({}, 'node', ['server.js', 'run']));
-  const hostile = { command: 'x', args: [] };
-  assert.ok(!isGuardedSpec(hostile, 'x', []));
+test('guarded only from the strict parse: the committable entry is guarded, a look-alike is not and says why', async () => {
+  const ws = path.join(tmp, 'guarded');
+  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+  const args = (name: string) => ['run', '--config', '${workspaceFolder}/.vscode/mcp.json', '--name', name, '--', 'node', 's.js'];
+  fs.writeFileSync(
+    path.join(ws, '.vscode', 'mcp.json'),
+    JSON.stringify({
+      servers: {
+        ok: { command: 'mcp-trust-guard', args: args('ok') },
+        words: { command: '/home/u/.mcp-trust-guard/bin/mcp-trust-guard', args: args('words') },
+        pathed: { command: 'mcp-trust-guard', args: args('pathed'), env: { PATH: '${workspaceFolder}/bin' } },
+        plain: { command: 'node', args: ['server.js', 'run'] },
+      },
+    }),
+  );
+  const report = await new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false }).scanAll(emptyStore());
+  const byName = new Map(report.servers.map((s) => [s.spec.name, s.spec]));
+  assert.deepEqual(['ok', 'words', 'pathed', 'plain'].map((n) => isGuardedSpec(byName.get(n)!)), [true, false, false, false]);
+  const nodes = buildTree(snapshotOf(report), false).filter((r) => r.kind === 'file').flatMap((r) => (r as FileNode).children) as ServerNode[];
+  const node = (n: string) => nodes.find((s) => s.name === n)!;
+  assert.match(node('ok').contextValue, /:guarded/);
+  assert.doesNotMatch(node('pathed').contextValue, /:guarded/);
+  assert.match(node('pathed').tooltip, /not guarded: it looks like a guarded entry, but its env sets PATH/);
+  assert.match(node('words').tooltip, /not guarded: .*is not the guard's launcher/);
+  assert.doesNotMatch(node('plain').tooltip, /not guarded/);
 });
 
 test('display text: invisible characters revealed, controls escaped, length cut', async () => {
