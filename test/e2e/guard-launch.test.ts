@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, quickOpen, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guardlaunch-')));
 const started = Date.now();
@@ -43,8 +43,11 @@ async function lensText(page: Page): Promise<string> {
 
 /** Asks VS Code to start the server from its own CodeLens ("Start", or "Restart"). */
 async function clickStart(page: Page): Promise<void> {
-  await until("VS Code's CodeLens for the server", async () => /Start|Restart/.test(await lensText(page)), 30_000, 200);
-  await page.locator('.contentWidgets .codelens-decoration a', { hasText: /^(Start|Restart)$/ }).first().click({ timeout: 10_000 });
+  const links = page.locator('.contentWidgets .codelens-decoration a');
+  await until("VS Code's Start or Restart CodeLens", async () => (await links.allInnerTexts()).some((t) => /^\s*(Start|Restart)\s*$/.test(t)), 30_000, 200).catch(async (e: unknown) => {
+    throw new Error(`${(e as Error).message}; CodeLens links: ${JSON.stringify(await links.allInnerTexts())}`);
+  });
+  await links.filter({ hasText: /^\s*(Start|Restart)\s*$/ }).first().click({ timeout: 10_000 });
 }
 
 /** The command line of a process's parent (Linux `/proc`), or '' when it cannot be read. */
@@ -164,12 +167,12 @@ test('Guard Server writes a committable entry (no path of this machine) without 
   });
   if (refusedBy.lever === 'guard proxy') assert.match(refusedBy.reason, /changed since it was approved/);
   assert.equal(fs.existsSync(marker2), false, 'the changed launch never ran');
+  console.log(`# guard-launch e2e: the changed launch was refused by the ${refusedBy.lever}`);
   await screenshot(page, 'guard-launch-2-refused');
 
   // Approve Change from the Servers tree, then the same Start in the same session runs it.
   await waitForServer(page, 'pidsrv', 'changed', 15_000);
-  const changedRow = page.locator('.monaco-list-row[aria-label^="pidsrv, CHANGED"]').first();
-  await changedRow.click({ button: 'right', timeout: 10_000 });
+  await serverRow(page, 'pidsrv', 'changed').click({ button: 'right', timeout: 10_000 });
   const approveItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Approve \(pins the launch, starts nothing\)$/ }).first();
   await approveItem.waitFor({ state: 'visible', timeout: 10_000 });
   await approveItem.click();
@@ -178,7 +181,7 @@ test('Guard Server writes a committable entry (no path of this machine) without 
       const label = (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((t) => t.trim()).find((t) => /^Approve( Change| Anyway)?$/.test(t));
       if (label) await clickDialogButton(page, label);
     }
-    return page.locator('.monaco-list-row[aria-label^="pidsrv, approved"]').first().isVisible().catch(() => false);
+    return serverRow(page, 'pidsrv', 'approved').isVisible().catch(() => false);
   }, 20_000, 100);
   const tRestart = Date.now();
   await clickStart(page);
