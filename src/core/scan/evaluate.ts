@@ -1,4 +1,5 @@
 import { isGuarded } from '../edit/guard';
+import { guardedForm } from '../edit/guardForm';
 import { canonicalHash } from '../fingerprint/canonical';
 import type { SpecFingerprint } from '../fingerprint/fingerprint';
 import { diffJson, escapePointerToken } from '../pins/jsonDiff';
@@ -174,19 +175,37 @@ export const GUARD_REMOVED_RULE = 'guard-removed';
 
 /**
  * A high-severity finding when a changed (or denied) server's record was approved as launching through the
- * guard proxy (`isGuarded(record.spec)`, i.e. `… run --config … --name … -- …`) and the current entry no
- * longer does: the host now launches the server directly, without the runtime checks ("a config
- * change that strips the guard is a change like any other, and is called out as such"). Pure; never throws.
+ * guard proxy and the current entry no longer does: the guard was stripped (`isGuarded` fails: the host now
+ * launches the server directly, "a config change that strips the guard is a change like any other, and is called
+ * out as such"), or it was defeated — the record passed the strict parse (`guardedForm`) and the current entry does
+ * not (it now sets `PATH`, a loader variable or an `envFile`, names another file or launcher, …: the host might run
+ * something else before the guard). Pure; never throws.
  *
+ * @param home the user's home directory (for `${userHome}` in a `--config`).
  * @returns the finding (pointer `''`, the whole entry), or undefined when the guard was not removed.
  */
-export function guardRemovedFinding(report: ServerReport): Finding | undefined {
+export function guardRemovedFinding(report: ServerReport, home: string): Finding | undefined {
   if (!report.record || report.state === 'approved' || report.state === 'new') return undefined;
-  if (!isGuarded(report.record.spec) || isGuarded(report.spec.raw)) return undefined;
+  const was = isGuarded(report.record.spec);
+  if (!was) return undefined;
+  const name = report.spec.name;
+  if (!isGuarded(report.spec.raw)) {
+    return {
+      ruleId: GUARD_REMOVED_RULE,
+      severity: 'high',
+      message: `The guard proxy was removed from this entry: "${name}" was approved launching through mcp-trust-guard run, and the host would now launch it directly, without the guard's checks`,
+      pointer: '',
+    };
+  }
+  // The launcher the user approved counts as the guard's, whatever its path: only what changed is judged.
+  const opts = { home, installedLaunchers: [was.launcher.command] };
+  if (!guardedForm({ ...report.spec, raw: report.record.spec, duplicateKeys: [] }, opts).guarded) return undefined;
+  const now = guardedForm(report.spec, opts);
+  if (now.guarded) return undefined;
   return {
     ruleId: GUARD_REMOVED_RULE,
     severity: 'high',
-    message: `The guard proxy was removed from this entry: "${report.spec.name}" was approved launching through mcp-trust-guard run, and the host would now launch it directly, without the guard's checks`,
+    message: `The guard proxy may no longer hold for this entry: "${name}" was approved launching through mcp-trust-guard run, and now ${now.why ?? 'it is not in the guard\'s form'}, so the host may run something else before the guard`,
     pointer: '',
   };
 }

@@ -203,7 +203,7 @@ export class Scanner {
         codeClosure: this.opts.codeClosure,
       });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
-      const stripped = guardRemovedFinding(r);
+      const stripped = guardRemovedFinding(r, this.opts.home);
       if (stripped) r.findings.push(stripped);
       r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...(fp.findings ?? []), ...checkLaunchSpec(spec));
       if (r.sameAs && r.state === 'new') {

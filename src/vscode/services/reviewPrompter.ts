@@ -171,9 +171,9 @@ export class ReviewPrompter implements vscode.Disposable {
     const all = shownChanges(s);
     const changes = all.slice(0, MAX_CHANGES_SHOWN).map((c) => `• ${changeLine(c)}`);
     if (all.length > MAX_CHANGES_SHOWN) changes.push(`• … and ${all.length - MAX_CHANGES_SHOWN} more`);
-    const stripped = s.findings.some((f) => f.ruleId === GUARD_REMOVED_RULE);
+    const stripped = s.findings.find((f) => f.ruleId === GUARD_REMOVED_RULE);
     const detail = [
-      ...(stripped ? [`The guard proxy was removed from this entry: ${hostName(s.spec.host)} would launch it directly, without the guard's checks.`, ''] : []),
+      ...(stripped ? [`${uiText(stripped.message, 400)}.`, ''] : []),
       `${this.where(s)}`,
       `Now runs: ${launchLine(s.spec, 200)}`,
       '',

@@ -57,3 +57,35 @@ test('guard stripped from an approved guarded entry → changed, finding guard-r
   assert.equal(same.state, 'approved');
   assert.ok(!same.findings.some((x) => x.ruleId === GUARD_REMOVED_RULE));
 });
+
+test('the committed guarded entry defeated (PATH to a workspace folder, an envFile, another launcher) → changed with a high guard-removed finding that says how', async () => {
+  const ws = path.join(tmp, 'ws2');
+  const mcp = path.join(ws, '.vscode', 'mcp.json');
+  fs.mkdirSync(path.dirname(mcp), { recursive: true });
+  const good = { command: 'mcp-trust-guard', args: ['run', '--config', '${workspaceFolder}/.vscode/mcp.json', '--name', 'srv', '--', 'node', 'server.js'], env: { API_TOKEN: 'x' } };
+  const write = (entry: unknown) => fs.writeFileSync(mcp, JSON.stringify({ servers: { srv: entry } }, null, 2));
+  write(good);
+  const store = new TrustStore(path.join(tmp, 'store2.json'));
+  const scanner = new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false });
+  await recordDecisions(store, (await scanner.scanAll(emptyStore())).servers, 'approved', new Date());
+  const data = (await store.read()).data;
+  for (const [entry, how] of [
+    [{ ...good, env: { API_TOKEN: 'x', PATH: '${workspaceFolder}/bin' } }, /its env sets PATH/],
+    [{ ...good, envFile: '${workspaceFolder}/.env' }, /envFile/],
+    [{ ...good, command: '${workspaceFolder}/mcp-trust-guard' }, /not the guard's launcher/],
+  ] as const) {
+    write(entry);
+    const s = (await scanner.scanAll(data)).servers[0];
+    assert.equal(s.state, 'changed');
+    const f = s.findings.filter((x) => x.ruleId === GUARD_REMOVED_RULE);
+    assert.equal(f.length, 1, JSON.stringify(entry));
+    assert.equal(f[0].severity, 'high');
+    assert.match(f[0].message, /^The guard proxy may no longer hold for this entry: "srv" was approved launching through mcp-trust-guard run, and now /);
+    assert.match(f[0].message, how);
+  }
+  // a change of the wrapped command only: still guarded, no such finding
+  write({ ...good, args: [...good.args.slice(0, -1), 'other.js'] });
+  const rewrapped = (await scanner.scanAll(data)).servers[0];
+  assert.equal(rewrapped.state, 'changed');
+  assert.ok(!rewrapped.findings.some((x) => x.ruleId === GUARD_REMOVED_RULE));
+});
