@@ -23,6 +23,9 @@ import { LOADER_VARIABLES } from '../../../../src/proxy/trustRoots';
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-guardform-')));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** The PATH of the scan and of the gate: the bare `node` of the wrapped command resolves to this runtime in both. */
+const PATH_ENV = { PATH: path.dirname(process.execPath) };
+
 const SUPPORTED = ADAPTERS.filter((a) => guardUnsupported(a.id) === undefined).map((a) => a.id);
 
 /** A fresh workspace folder and home for one host. */
@@ -54,7 +57,7 @@ function writeServer(loc: ConfigLocation, name: string, entry: unknown): void {
 }
 
 async function scanOne(host: HostId, ws: string, home: string, configFile: string, name: string, store = emptyStore()) {
-  const scanner = new Scanner({ workspaceFolders: [ws], home, includeUser: true, platform: process.platform, env: {}, hosts: [host] });
+  const scanner = new Scanner({ workspaceFolders: [ws], home, includeUser: true, platform: process.platform, env: PATH_ENV, hosts: [host] });
   const report = await scanner.scanAll(store);
   const s = report.servers.find((x) => x.spec.configFile === configFile && x.spec.name === name);
   assert.ok(s, `${host}: the scanner reads ${name} in ${configFile} (errors: ${JSON.stringify(report.errors)})`);
@@ -112,7 +115,7 @@ for (const host of SUPPORTED) {
     const a = HOSTS[host];
     const cwd = a.defaultCwd === 'home' ? home : ws;
     const refValue = raw.args[2].replace('${workspaceFolder}', ws).replace('${userHome}', home);
-    const verdict = await checkLaunch({ configFile: path.resolve(cwd, refValue), name: 'srv', command: 'node', args: ['server.js', '--port', '3000'], cwd, env: { API_TOKEN: 'x', PATH: path.dirname(process.execPath) }, home }, store);
+    const verdict = await checkLaunch({ configFile: path.resolve(cwd, refValue), name: 'srv', command: 'node', args: ['server.js', '--port', '3000'], cwd, env: { API_TOKEN: 'x', ...PATH_ENV }, home }, store);
     assert.ok(verdict.ok, `${host}: ${'reason' in verdict ? verdict.reason : ''}`);
   });
 }
