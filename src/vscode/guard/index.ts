@@ -171,7 +171,11 @@ async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, a
   const report = deps.findServer(t.configFile, t.pointer);
   if (!report) return void vscode.window.showErrorMessage(`No MCP server at ${t.pointer} in ${t.configFile}.`);
   const shown = safeText(report.spec.name, 80);
-  if (isGuarded(report.spec.raw)) return void vscode.window.showInformationMessage(`"${shown}" is guarded already.`);
+  if (isGuarded(report.spec.raw)) {
+    const form = guardOf(report.spec);
+    if (form.guarded) return void vscode.window.showInformationMessage(`"${shown}" is guarded already.`);
+    return void vscode.window.showWarningMessage(`"${shown}" looks guarded but is not: ${safeText(form.why ?? 'it is not in the guard\'s form', 240)}. Unguard it, then guard it again.`);
+  }
   if (report.spec.transport !== 'stdio') {
     return void vscode.window.showErrorMessage(`"${shown}" is a remote server; MCP Trust Guard guards stdio servers only (a remote entry would need its URL and headers on a command line).`);
   }
