@@ -17,10 +17,12 @@
  * file the guard cannot vouch for (`envFile`). Every other form is "not guarded" — and, being a different entry, it
  * is a new or changed server like any other (its fingerprint differs from the approved one).
  */
+import { createHash } from 'node:crypto';
 import { isAbsolute, posix, win32 } from 'node:path';
 import { HOSTS, type HostAdapter, type HostId } from '../hosts';
 import { resolveVariables } from '../launch/variables';
-import type { Scope, ServerSpec } from '../types';
+import type { FileSystemPort } from '../ports';
+import type { Finding, ReferencedFile, Scope, ServerSpec } from '../types';
 import { isGuarded, type GuardedInvocation, type GuardLauncher } from './guard';
 
 /** The command name of the guard's launcher on the user's `PATH` (`mcp-trust-guard.cmd` on Windows, found through `PATHEXT`). */
@@ -233,4 +235,67 @@ export function guardedForm(spec: ServerSpec, opts: GuardedFormOptions): Guarded
 /** The `run` arguments of a guarded entry for `name`, wrapping `command args…` (the grammar {@link guardedForm} accepts). */
 export function guardRunArgs(configRef: string, name: string, command: string, args: readonly string[]): string[] {
   return ['run', '--config', configRef, '--name', name, '--', command, ...args];
+}
+
+/** Rule id of the finding {@link launcherShadows} makes. */
+export const LAUNCHER_SHADOW_RULE = 'launcher-shadow';
+
+/**
+ * Names Windows tries for the bare command `mcp-trust-guard` in a folder, lower-cased: as written, then the
+ * executable extensions libuv (`.com`, `.exe`) and cmd.exe (`PATHEXT` defaults) add.
+ */
+const SHADOW_NAMES = new Set(['', '.com', '.exe', '.bat', '.cmd', '.vbs', '.vbe', '.js', '.jse', '.wsf', '.wsh', '.msc', '.ps1'].map((e) => GUARD_LAUNCHER_NAME + e));
+
+/** Largest shadow file hashed whole (bytes); a larger one is pinned by its size and the first bytes. */
+const MAX_SHADOW_BYTES = 1024 * 1024;
+
+/**
+ * Files in the folder a guarded entry starts in (the workspace folder, or the entry's `cwd` inside it) that a host
+ * on Windows would run instead of the launcher on PATH: Windows looks a bare command name up in the working
+ * directory first (libuv's `search_path`, cmd.exe). Each one is pinned (so adding, changing or removing one is a
+ * change of the server) and is a high {@link LAUNCHER_SHADOW_RULE} finding. Only for entries that name the launcher
+ * by its bare name; folders outside the workspace (the home directory) are the user's own and not listed. Reads
+ * through `fs`; never throws (an unreadable folder yields nothing).
+ */
+export async function launcherShadows(spec: ServerSpec, fs: FileSystemPort, home: string): Promise<{ files: ReferencedFile[]; findings: Finding[] }> {
+  const none = { files: [], findings: [] };
+  const g = isGuarded(spec.raw);
+  if (!g || g.launcher.command !== GUARD_LAUNCHER_NAME || spec.workspaceFolder === undefined) return none;
+  const a = HOSTS[spec.host];
+  const raw = spec.raw as Record<string, unknown>;
+  const cwdKey = a.fields.cwd.find((k) => typeof raw[k] === 'string');
+  let folder = launchBase(a, spec.workspaceFolder, home);
+  if (cwdKey !== undefined) {
+    const r = resolveVariables(raw[cwdKey] as string, a.variables, { workspaceFolder: spec.workspaceFolder, home });
+    folder = r.unresolved.length ? undefined : pathApi(spec.workspaceFolder).resolve(spec.workspaceFolder, r.value);
+  }
+  if (folder === undefined || inside(spec.workspaceFolder, pathApi(folder).join(folder, 'x')) === undefined) return none;
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((n) => SHADOW_NAMES.has(n.toLowerCase())).sort();
+  } catch {
+    return none;
+  }
+  const files: ReferencedFile[] = [];
+  const findings: Finding[] = [];
+  for (const name of names) {
+    const path = pathApi(folder).join(folder, name);
+    let sha256: string | null = null;
+    let size: number | null = null;
+    try {
+      const bytes = await fs.readFile(path, MAX_SHADOW_BYTES);
+      sha256 = createHash('sha256').update(bytes).digest('hex');
+      size = (await fs.stat(path)).size;
+    } catch {
+      // pinned as unreadable
+    }
+    files.push({ path, ref: name, via: 'command', sha256, size });
+    findings.push({
+      ruleId: LAUNCHER_SHADOW_RULE,
+      severity: 'high',
+      message: `"${name}" in the folder this server starts in would run instead of the guard's launcher where the host looks a bare command up in its working directory first (Windows): the entry may not launch the guard at all`,
+      pointer: '/command',
+    });
+  }
+  return { files, findings };
 }

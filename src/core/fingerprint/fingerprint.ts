@@ -5,6 +5,7 @@ import { nodeFileSystem } from '../ports/nodeFs';
 import type { ClosureCache } from '../launch/closure';
 import type { FsPass } from '../launch/pass';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
+import { launcherShadows } from '../edit/guardForm';
 import { canonicalHash, sha256Hex } from './canonical';
 import { pinCommand, type CommandPin } from './command';
 import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type ReferenceGap } from './references';
@@ -109,7 +110,10 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache, pass: opts.closurePass });
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
   findings.push(...closure.findings);
-  const files = [...named, ...closure.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
+  // Pinned only when present, so a guarded entry's fingerprint is unchanged while no such file exists.
+  const shadows = await launcherShadows(spec, fs, opts.home);
+  findings.push(...shadows.findings);
+  const files = [...named, ...closure.files, ...shadows.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
   const command = pinCommand(spec, { env: opts.env, home: opts.home });
   return { fingerprint: combineFingerprint(specHash, files, command), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}), ...(command ? { command } : {}) };
 }

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import type { GuardService, GuardSnapshot } from '../services/guardService';
-import { heldBy, isGuardedSpec, type ProtectionLookup } from '../tree/nodes';
+import { heldBy, isGuardedServer, type ProtectionLookup } from '../tree/nodes';
 
 /** The status-bar item and its updates. */
 export class GuardStatusBar implements vscode.Disposable {
@@ -46,7 +46,7 @@ export class GuardStatusBar implements vscode.Disposable {
     for (const s of snap.report.servers) {
       if (s.state === 'new') fresh++;
       else if (s.state === 'changed') changed++;
-      else if (s.state === 'denied' && heldBy(s, isGuardedSpec(s.spec), this.vetoes?.protectionOf).length === 0) launchable++;
+      else if (s.state === 'denied' && heldBy(s, isGuardedServer(s), this.vetoes?.protectionOf).length === 0) launchable++;
     }
     const n = fresh + changed + launchable;
     this.item.text = n ? `$(shield) ${n}` : '$(shield)';

@@ -25,7 +25,7 @@ import type { Logger } from '../../core/ports';
 import { Scanner, type ServerReport } from '../../core/scan';
 import { recordKey, TrustStore } from '../../core/trust';
 import { safeText } from '../text';
-import { guardOf, specText } from '../tree/nodes';
+import { guardOf, guardOfServer, specText } from '../tree/nodes';
 import { installLauncher, installPathLauncher } from './launcher';
 
 export { installLauncher, installPathLauncher, type LauncherRecord } from './launcher';
@@ -105,7 +105,7 @@ async function approveRewritten(deps: GuardDeps, t: Target, before: ServerReport
   const oldMetadata = before.state === 'approved' ? before.record?.metadata : undefined;
   if (!(await deps.rescan(t.configFile))) throw new Error(`${t.configFile} changed on disk while the guard edited it (another writer); nothing was approved`);
   const after = deps.findServer(t.configFile, t.pointer);
-  if (!after || (expectGuarded ? !guardOf(after.spec).guarded : !!isGuarded(after.spec.raw))) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
+  if (!after || (expectGuarded ? !guardOfServer(after).guarded : !!isGuarded(after.spec.raw))) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
   await deps.approve(after);
   if (oldMetadata === undefined) return;
   const store = new TrustStore(deps.storePath(), { logger: deps.logger });
@@ -172,7 +172,7 @@ async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, a
   if (!report) return void vscode.window.showErrorMessage(`No MCP server at ${t.pointer} in ${t.configFile}.`);
   const shown = safeText(report.spec.name, 80);
   if (isGuarded(report.spec.raw)) {
-    const form = guardOf(report.spec);
+    const form = guardOfServer(report);
     if (form.guarded) return void vscode.window.showInformationMessage(`"${shown}" is guarded already.`);
     return void vscode.window.showWarningMessage(`"${shown}" looks guarded but is not: ${safeText(form.why ?? 'it is not in the guard\'s form', 240)}. Unguard it, then guard it again.`);
   }

@@ -17,7 +17,7 @@ import { forgetRecords, recordDecisions, recordKey } from '../../core/trust';
 import type { VetoService } from './vetoService';
 import { buildDiffPanelContent, buildDiffViewModel, buildInspectorViewModel, showDiffPanel, type InspectorViewProvider } from '../panels';
 import { displayText } from '../panels/viewModel';
-import { isGuardedSpec, whatHolds } from '../tree/nodes';
+import { isGuardedServer, whatHolds } from '../tree/nodes';
 import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, uiText } from '../text';
 import { checkLaunchSpec } from '../../core/checks/launch';
 import type { ServerSpec } from '../../core/types';
@@ -578,7 +578,7 @@ export class GuardActions {
   async showDiff(key: ServerKey): Promise<void> {
     const r = this.need(key);
     if (!r) return;
-    const holdsOf = (s: ServerReport) => whatHolds(s, isGuardedSpec(s.spec), this.vetoes?.protectionOf);
+    const holdsOf = (s: ServerReport) => whatHolds(s, isGuardedServer(s), this.vetoes?.protectionOf);
     const model = buildDiffViewModel(r, this.service.probeOf(key)?.metadata, holdsOf(r));
     let last = model.server;
     const source = {

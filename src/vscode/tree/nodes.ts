@@ -12,7 +12,7 @@
  */
 import { policyLabel } from '../../core/policy/evaluate';
 import * as os from 'node:os';
-import { guardedForm, type GuardedForm } from '../../core/edit/guardForm';
+import { guardedForm, LAUNCHER_SHADOW_RULE, type GuardedForm } from '../../core/edit/guardForm';
 import type { MetadataPins } from '../../core/pins';
 import type { ItemReport, ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
@@ -112,9 +112,19 @@ export function guardOf(spec: ServerSpec): GuardedForm {
   return guardedForm(spec, { home: os.homedir(), installedLaunchers: knownLaunchers() });
 }
 
-/** Whether an entry runs through the guard proxy, by the strict parse ({@link guardOf}). */
-export function isGuardedSpec(spec: ServerSpec): boolean {
-  return guardOf(spec).guarded;
+/**
+ * {@link guardOf} for a scanned server: a file in its start folder that Windows would run instead of the launcher
+ * (a `launcher-shadow` finding) also keeps it from counting as guarded.
+ */
+export function guardOfServer(s: ServerReport): GuardedForm {
+  const g = guardOf(s.spec);
+  const shadow = s.findings.find((f) => f.ruleId === LAUNCHER_SHADOW_RULE);
+  return g.guarded && shadow ? { guarded: false, why: shadow.message } : g;
+}
+
+/** Whether a server runs through the guard proxy, by the strict parse ({@link guardOfServer}). */
+export function isGuardedServer(s: ServerReport): boolean {
+  return guardOfServer(s).guarded;
 }
 
 const STATE_LABEL: Record<ServerNodeState, string> = {
@@ -217,7 +227,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: Protectio
   const probeFailed = (!!probe && probe.fingerprint === s.fingerprint.fingerprint && !probe.metadata.probe.ok) || !!unread;
   const state: ServerNodeState = s.state === 'approved' && probeFailed ? 'error' : s.state;
   const needs = unread ? unread.needs : probe && !probe.metadata.probe.ok ? `a server that answers (${probe.metadata.probe.error ?? 'no answer'})` : '';
-  const guard = guardOf(s.spec);
+  const guard = guardOfServer(s);
   const guarded = guard.guarded;
   const pinned = s.record?.metadata !== undefined;
   const worst = worstOf(s.findings);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { Scanner } from '../../../src/core/scan';
 import { emptyStore, recordDecisions, TrustStore } from '../../../src/core/trust';
-import { buildTree, isGuardedSpec, pendingCount, type FileNode, type ServerNode } from '../../../src/vscode/tree/nodes';
+import { buildTree, isGuardedServer, pendingCount, type FileNode, type ServerNode } from '../../../src/vscode/tree/nodes';
 import type { GuardSnapshot } from '../../../src/vscode/services/guardService';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -68,8 +68,8 @@ test('guarded only from the strict parse: the committable entry is guarded, a lo
     }),
   );
   const report = await new Scanner({ workspaceFolders: [ws], home: path.join(tmp, 'home'), includeUser: false }).scanAll(emptyStore());
-  const byName = new Map(report.servers.map((s) => [s.spec.name, s.spec]));
-  assert.deepEqual(['ok', 'words', 'pathed', 'plain'].map((n) => isGuardedSpec(byName.get(n)!)), [true, false, false, false]);
+  const byName = new Map(report.servers.map((s) => [s.spec.name, s]));
+  assert.deepEqual(['ok', 'words', 'pathed', 'plain'].map((n) => isGuardedServer(byName.get(n)!)), [true, false, false, false]);
   const nodes = buildTree(snapshotOf(report), false).filter((r) => r.kind === 'file').flatMap((r) => (r as FileNode).children) as ServerNode[];
   const node = (n: string) => nodes.find((s) => s.name === n)!;
   assert.match(node('ok').contextValue, /:guarded/);

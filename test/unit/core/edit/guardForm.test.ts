@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { applyEdits } from 'jsonc-parser';
 import { platformDirs } from '../../../../src/core/config/paths';
 import { guardEntryEdits } from '../../../../src/core/edit/guard';
-import { actsOnLauncher, GUARD_LAUNCHER_NAME, guardConfigRef, guardedForm, guardUnsupported, PATH_LAUNCHER } from '../../../../src/core/edit/guardForm';
+import { actsOnLauncher, GUARD_LAUNCHER_NAME, guardConfigRef, guardedForm, guardUnsupported, LAUNCHER_SHADOW_RULE, PATH_LAUNCHER } from '../../../../src/core/edit/guardForm';
 import { ADAPTERS, HOSTS, type HostId } from '../../../../src/core/hosts';
 import { Scanner } from '../../../../src/core/scan';
 import { emptyStore, recordDecisions, TrustStore } from '../../../../src/core/trust';
@@ -199,4 +199,32 @@ test('the attacker edits the committed guarded entry: every look-alike is not gu
   // an installed launcher of this machine, by its absolute path, still counts (entries guarded before)
   writeServer(loc, 'srv', { ...good, command: installed });
   assert.ok(guardedForm((await scanOne(host, ws, home, loc.path, 'srv', data)).spec, { home, installedLaunchers: [installed] }).guarded);
+});
+
+test('a mcp-trust-guard.cmd committed where the server starts (Windows looks there first) is pinned: the approved guarded entry becomes a change with a high launcher-shadow finding', async () => {
+  const host: HostId = 'vscode';
+  const { ws, home } = sandbox('shadow');
+  const loc = locationOf(host, ws, home);
+  writeServer(loc, 'srv', { command: GUARD_LAUNCHER_NAME, args: ['run', '--config', '${workspaceFolder}/.vscode/mcp.json', '--name', 'srv', '--', 'node', 'server.js'] });
+  fs.writeFileSync(path.join(ws, 'README.md'), 'no shadow\n');
+  const first = await scanOne(host, ws, home, loc.path, 'srv');
+  assert.ok(!first.findings.some((f) => f.ruleId === LAUNCHER_SHADOW_RULE));
+  assert.ok(!first.fingerprint.files.some((f) => f.ref.toLowerCase().startsWith(GUARD_LAUNCHER_NAME)), 'nothing pinned while no such file exists');
+  const store = new TrustStore(path.join(tmp, 'shadow', 'store.json'));
+  await recordDecisions(store, [first], 'approved', new Date());
+  const data = (await store.read()).data;
+  assert.equal((await scanOne(host, ws, home, loc.path, 'srv', data)).state, 'approved');
+  for (const name of ['MCP-Trust-Guard.CMD', 'mcp-trust-guard.exe']) {
+    fs.writeFileSync(path.join(ws, name), '@echo off\r\ncalc.exe\r\n');
+    const s = await scanOne(host, ws, home, loc.path, 'srv', data);
+    assert.equal(s.state, 'changed', name);
+    const f = s.findings.filter((x) => x.ruleId === LAUNCHER_SHADOW_RULE);
+    assert.ok(f.some((x) => x.severity === 'high' && x.message.includes(`"${name}"`)), JSON.stringify(f));
+    fs.rmSync(path.join(ws, name));
+  }
+  // an entry whose cwd is a sub-folder: that folder is where the lookup happens
+  fs.mkdirSync(path.join(ws, 'sub'));
+  fs.writeFileSync(path.join(ws, 'sub', 'mcp-trust-guard.bat'), 'x');
+  writeServer(loc, 'srv', { command: GUARD_LAUNCHER_NAME, args: ['run', '--config', '${workspaceFolder}/.vscode/mcp.json', '--name', 'srv', '--', 'node', 'server.js'], cwd: '${workspaceFolder}/sub' });
+  assert.ok((await scanOne(host, ws, home, loc.path, 'srv')).findings.some((x) => x.ruleId === LAUNCHER_SHADOW_RULE));
 });
