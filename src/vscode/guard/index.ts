@@ -160,7 +160,9 @@ function launcherLines(l: PathLauncherState, refs: readonly ConfigRef[]): string
   const out = [
     `"${GUARD_LAUNCHER_NAME}" is the guard's launcher, found on PATH (${l.binDir}). On a machine without MCP Trust Guard there is no such command: the host fails to start the server, and nothing else runs.`,
   ];
-  if (!l.onPath) out.push(`${l.binDir} is NOT on this machine's PATH: the host will fail to start the server until you add it to PATH (and restart the editor).`);
+  if (!l.onPath) {
+    out.push(`${l.binDir} is NOT on this machine's PATH: the host will fail to start the server until it is. Add it to PATH in your shell profile, then log in again (editors start servers with the login shell's environment).`);
+  }
   for (const n of new Set(refs.map((r) => r.note))) out.push(`--config: ${n}.`);
   return out;
 }
