@@ -135,7 +135,9 @@ export class Scanner {
   /** Re-evaluates every cached server against a changed store, without reading any config file again. */
   async reevaluate(store: TrustStoreData): Promise<ScanReport> {
     const pass = this.newPass();
-    for (const [path, entry] of this.byFile) this.byFile.set(path, await this.evaluateFile(entry.parsed, store, pass));
+    const entries = [...this.byFile];
+    const done = await mapLimit(entries, this.opts.concurrency ?? 16, ([, entry]) => this.evaluateFile(entry.parsed, store, pass));
+    entries.forEach(([path], i) => this.byFile.set(path, done[i]));
     return this.report();
   }
 
