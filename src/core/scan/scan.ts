@@ -308,8 +308,9 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
  * often their scripts, so without it every server repeats the same system calls, most of them failing with ENOENT.
  * Most lookups are of files that do not exist (every host's config names, a runtime's implicit script candidates):
  * a path whose folder listing (read once per folder and pass) holds no name equal to its own, ignoring ASCII case
- * for file systems that do, is answered ENOENT without a system call, and so is a path below a folder answered so;
- * a non-ASCII name, or a folder that cannot be listed for another reason, is always asked. A pass sees each file as it was when first asked; a change during the pass is the
+ * for file systems that do, is answered ENOENT without a system call, and so is a path below a folder answered so
+ * (folders are asked top down, so a missing folder costs no failing call either); a non-ASCII name, or a folder
+ * that cannot be listed (or holds over 10,000 entries), is always asked. A pass sees each file as it was when first asked; a change during the pass is the
  * watcher's next event. Never kept across passes.
  */
 function passFileSystem(inner: FileSystemPort): FileSystemPort {
@@ -318,19 +319,22 @@ function passFileSystem(inner: FileSystemPort): FileSystemPort {
   const reads = new Map<string, Promise<Uint8Array>>();
   const lists = new Map<string, Promise<string[]>>();
   const folded = new Map<string, Promise<Set<string> | undefined>>();
+  const gone = new Map<string, Promise<boolean>>();
   const once = <T>(memo: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> => {
     let p = memo.get(key);
     if (!p) memo.set(key, (p = ask()));
     return p;
   };
   const readdir = (path: string) => once(lists, path, () => inner.readdir(path));
-  const absent = async (path: string): Promise<boolean> => {
+  /** The lower-cased names of a folder, or undefined when it cannot be listed or is too large to be worth it. */
+  const names = (dir: string) => once(folded, dir, () => readdir(dir).then((l) => (l.length > 10_000 ? undefined : new Set(l.map((n) => n.toLowerCase()))), () => undefined));
+  /** Whether `path` is known missing from its folder's listing, the folder's own presence asked first (memoized). */
+  const absent = (path: string): Promise<boolean> => {
     const name = basename(path);
     const dir = dirname(path);
-    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..') return false;
-    const names = await once(folded, dir, () => readdir(dir).then((l) => new Set(l.map((n) => n.toLowerCase())), () => undefined));
-    // A folder that cannot be listed: the path is missing when that folder is (`.cursor/mcp.json` without `.cursor`).
-    return names === undefined ? absent(dir) : !names.has(name.toLowerCase());
+    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..') return Promise.resolve(false);
+    // Top down: a missing folder is answered from its parent's listing, never by a failing readdir of its own.
+    return once(gone, path, async () => (await absent(dir)) || ((await names(dir))?.has(name.toLowerCase()) === false));
   };
   const orMissing = <T>(memo: Map<string, Promise<T>>, key: string, path: string, what: string, ask: () => Promise<T>) =>
     once(memo, key, async () => {
