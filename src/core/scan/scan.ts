@@ -309,8 +309,8 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
  * Most lookups are of files that do not exist (every host's config names, a runtime's implicit script candidates):
  * a path whose folder listing (read once per folder and pass) holds no name equal to its own, ignoring ASCII case
  * for file systems that do, is answered ENOENT without a system call, and so is a path below a folder answered so
- * (folders are asked top down, so a missing folder costs no failing call either); a non-ASCII name, or a folder
- * that cannot be listed (or holds over 10,000 entries), is always asked. A pass sees each file as it was when first asked; a change during the pass is the
+ * (folders are asked top down from the third level, so a missing folder costs no failing call either); a
+ * non-ASCII name, or a folder that cannot be listed (or holds over 10,000 entries), is always asked. A pass sees each file as it was when first asked; a change during the pass is the
  * watcher's next event. Never kept across passes.
  */
 function passFileSystem(inner: FileSystemPort): FileSystemPort {
@@ -332,7 +332,9 @@ function passFileSystem(inner: FileSystemPort): FileSystemPort {
   const absent = (path: string): Promise<boolean> => {
     const name = basename(path);
     const dir = dirname(path);
-    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..') return Promise.resolve(false);
+    // Folders within two levels of the root (`/tmp`, `/home/u`, `C:\Users`) are taken as present: large, shared,
+    // and listing them would cost a one-file re-check more than it saves.
+    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..' || depth(path) < 3) return Promise.resolve(false);
     // Top down: a missing folder is answered from its parent's listing, never by a failing readdir of its own.
     return once(gone, path, async () => (await absent(dir)) || ((await names(dir))?.has(name.toLowerCase()) === false));
   };
@@ -347,6 +349,13 @@ function passFileSystem(inner: FileSystemPort): FileSystemPort {
     readFile: (path, maxBytes) => orMissing(reads, `${maxBytes}\0${path}`, path, 'open', () => inner.readFile(path, maxBytes)),
     readdir,
   };
+}
+
+/** How many names a path has below its root (`/a/b` → 2). */
+function depth(path: string): number {
+  let n = 0;
+  for (let d = path; dirname(d) !== d; d = dirname(d)) n++;
+  return n;
 }
 
 /**
