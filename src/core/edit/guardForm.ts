@@ -232,6 +232,34 @@ export function guardedForm(spec: ServerSpec, opts: GuardedFormOptions): Guarded
   return { guarded: true, invocation: g, launcher };
 }
 
+/**
+ * Whether `command` names a launcher the guard writes, where the launchers installed on this machine are not known
+ * (the organization policy, a CI run): the bare {@link GUARD_LAUNCHER_NAME}, or an absolute path to a file named
+ * `mcp-trust-guard` / `mcp-trust-guard.cmd` (the names `installLauncher` writes) outside the entry's workspace
+ * folder — a repository can put a file of that name only inside itself. Pure; never throws.
+ */
+export function launcherByName(command: string, workspaceFolder: string | undefined): boolean {
+  if (command === GUARD_LAUNCHER_NAME) return true;
+  const api = pathApi(command);
+  if (!api.isAbsolute(command)) return false;
+  const base = api.basename(command);
+  const named = api === win32 ? [GUARD_LAUNCHER_NAME, `${GUARD_LAUNCHER_NAME}.cmd`].includes(base.toLowerCase()) : base === GUARD_LAUNCHER_NAME || base === `${GUARD_LAUNCHER_NAME}.cmd`;
+  if (!named) return false;
+  return workspaceFolder === undefined || (!samePath(workspaceFolder, command) && inside(workspaceFolder, command) === undefined);
+}
+
+/**
+ * {@link guardedForm} for a scanned server: a `launcher-shadow` finding (a file in its start folder that Windows
+ * would run instead of the launcher) also keeps it from counting as guarded. Pure; never throws.
+ *
+ * @param findings the server's findings (`ServerReport.findings`).
+ */
+export function guardedServer(spec: ServerSpec, findings: readonly Finding[], opts: GuardedFormOptions): GuardedForm {
+  const g = guardedForm(spec, opts);
+  const shadow = findings.find((f) => f.ruleId === LAUNCHER_SHADOW_RULE);
+  return g.guarded && shadow ? { guarded: false, why: shadow.message } : g;
+}
+
 /** The `run` arguments of a guarded entry for `name`, wrapping `command args…` (the grammar {@link guardedForm} accepts). */
 export function guardRunArgs(configRef: string, name: string, command: string, args: readonly string[]): string[] {
   return ['run', '--config', configRef, '--name', name, '--', command, ...args];

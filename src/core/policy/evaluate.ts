@@ -11,9 +11,16 @@
  * Matching follows Claude Code / Copilot managed settings: `serverName` exact, `serverUrl` with `*` wildcards,
  * `serverCommand` the exact `[command, ...args]` (for a guarded entry, the command it wraps). Name matching alone
  * pins nothing, which is why only a fingerprint approves.
+ *
+ * "Guarded" here is the strict parse (`guardedServer`): the entry is in the repository, so a look-alike such as
+ * `bash -c "…" run --config … --name … -- node ok.js` or one whose `env` sets `PATH` neither satisfies
+ * `requireGuard` nor lends the command it claims to wrap to the matchers; a deny rule's `serverCommand` matches
+ * either the command line as written or the wrapped one.
  */
 import { argv } from '../checks/launch/argv';
+import { homedir } from 'node:os';
 import { isGuarded } from '../edit/guard';
+import { guardedServer, launcherByName, type GuardedForm } from '../edit/guardForm';
 import type { ServerReport } from '../scan/evaluate';
 import type { TrustRecord } from '../trust/types';
 import { SEVERITIES, type Severity } from '../types';
@@ -22,23 +29,40 @@ import type { AllowRule, DenyRule, PolicySet, PolicyVerdict, ServerMatcher } fro
 /** What the matchers look at: the launch as the host runs it, seen through the guard proxy. */
 interface Identity {
   name: string;
+  /** The command line the allow rules match: the wrapped one of a strictly guarded entry, else as written. */
   command?: string[];
+  /** Every command line a deny rule may match: as written, and the one a guarded-looking entry claims to wrap. */
+  denyCommands: string[][];
   url?: string;
   fingerprint: string;
   tokens: string[];
+  guard: GuardedForm;
 }
 
-function identityOf(r: ServerReport): Identity {
+/**
+ * The strict parse of a guarded entry where the launchers installed on this machine are not known: the launcher
+ * counts when it is the bare name or a file of the launcher's name outside the workspace (`launcherByName`).
+ */
+function guardOfReport(r: ServerReport, home: string): GuardedForm {
   const g = isGuarded(r.spec.raw);
-  let command: string[] | undefined;
+  if (!g) return { guarded: false };
+  const installed = launcherByName(g.launcher.command, r.spec.workspaceFolder) ? [g.launcher.command] : [];
+  return guardedServer(r.spec, r.findings, { home, installedLaunchers: installed });
+}
+
+function identityOf(r: ServerReport, home: string): Identity {
+  const loose = isGuarded(r.spec.raw);
+  const guard = guardOfReport(r, home);
+  const written = typeof r.spec.command === 'string' ? [r.spec.command, ...(r.spec.args ?? []).filter((a): a is string => typeof a === 'string')] : undefined;
+  const wrapped = loose?.command === undefined ? undefined : [loose.command, ...loose.args];
+  let command = written;
   let url = r.spec.url;
-  if (g) {
-    command = g.command === undefined ? undefined : [g.command, ...g.args];
-    url = g.url ?? url;
-  } else if (typeof r.spec.command === 'string') {
-    command = [r.spec.command, ...(r.spec.args ?? []).filter((a): a is string => typeof a === 'string')];
+  if (guard.guarded) {
+    command = wrapped;
+    url = guard.invocation.url ?? url;
   }
-  return { name: r.spec.name, command, url, fingerprint: r.fingerprint.fingerprint, tokens: argv(r.spec).map((t) => t.text) };
+  const denyCommands = [written, wrapped].filter((c): c is string[] => c !== undefined);
+  return { name: r.spec.name, command, denyCommands, url, fingerprint: r.fingerprint.fingerprint, tokens: argv(r.spec).map((t) => t.text), guard };
 }
 
 /** `pattern` with `*` as "any run of characters", everything else literal; whole-string match. */
@@ -56,19 +80,27 @@ export function tokenRunsPackage(token: string, pkg: string): boolean {
 }
 
 /** Whether every converged matcher given in `m` matches; `undefined` when `m` gives none. */
-function matchersMatch(m: ServerMatcher, id: Identity): boolean | undefined {
+function sameCommand(want: readonly string[], have: readonly string[] | undefined): boolean {
+  return have !== undefined && have.length === want.length && want.every((w, i) => w === have[i]);
+}
+
+/**
+ * Whether every converged matcher given in `m` matches; `undefined` when `m` gives none. `serverCommand` is
+ * compared with `commands` (one of them must be equal).
+ */
+function matchersMatch(m: ServerMatcher, id: Identity, commands: readonly (readonly string[] | undefined)[]): boolean | undefined {
   const checks: boolean[] = [];
   if (m.serverName !== undefined) checks.push(m.serverName === id.name);
   if (m.serverUrl !== undefined) checks.push(id.url !== undefined && urlMatches(m.serverUrl, id.url));
   if (m.serverCommand !== undefined) {
     const want = m.serverCommand;
-    checks.push(id.command !== undefined && id.command.length === want.length && want.every((w, i) => w === id.command![i]));
+    checks.push(commands.some((c) => sameCommand(want, c)));
   }
   return checks.length ? checks.every(Boolean) : undefined;
 }
 
 function denyMatches(rule: DenyRule, id: Identity): string | undefined {
-  const base = matchersMatch(rule, id);
+  const base = matchersMatch(rule, id, id.denyCommands);
   if (base === false) return undefined;
   if (rule.fingerprint !== undefined && rule.fingerprint !== id.fingerprint) return undefined;
   if (rule.package !== undefined && !id.tokens.slice(0, 1000).some((t) => tokenRunsPackage(t, rule.package!))) return undefined;
@@ -88,7 +120,7 @@ export function describeRule(r: ServerMatcher & { fingerprint?: string; package?
 
 /** An allow rule matches when its matchers do; a rule with fingerprints only matches when one of them is current. */
 function allowMatches(rule: AllowRule, id: Identity): boolean {
-  const base = matchersMatch(rule, id);
+  const base = matchersMatch(rule, id, [id.command]);
   if (base === false) return false;
   if (base === undefined) return rule.fingerprints?.includes(id.fingerprint) ?? false;
   return true;
@@ -135,15 +167,18 @@ function deny(r: ServerReport, v: PolicyVerdict): ServerReport {
  * The verdict on one server with the policy applied (see the file comment for the precedence). Pure; never
  * throws. With an empty set (no policy on the machine) the report is returned as is. Finding severities are
  * the business of {@link withPolicySeverities}.
+ *
+ * @param home the user's home directory (a guarded entry's `--config` may name its file with `${userHome}`);
+ *   default `os.homedir()`.
  */
-export function applyPolicy(report: ServerReport, set: PolicySet): ServerReport {
+export function applyPolicy(report: ServerReport, set: PolicySet, home: string = homedir()): ServerReport {
   if (!set.sources.length && !set.problems.length) return report;
   const r = report;
   if (set.problems.length) {
     const p = set.problems[0]!;
     return deny(r, verdict('denied', 'unusable-policy', p.path, `the organization policy ${p.path} ${p.message}; nothing is approved until it is fixed`));
   }
-  const id = identityOf(r);
+  const id = identityOf(r, home);
   for (const src of set.sources) {
     const rules = src.policy.deniedMcpServers ?? [];
     for (let i = 0; i < rules.length; i++) {
@@ -158,10 +193,11 @@ export function applyPolicy(report: ServerReport, set: PolicySet): ServerReport 
     });
   }
   const guardRule = set.sources.find((s) => s.policy.requireGuard) ?? matching.find((m) => m.rule.requireGuard);
-  if (guardRule && !isGuarded(r.spec.raw)) {
+  if (guardRule && !id.guard.guarded) {
     const file = 'file' in guardRule ? guardRule.file : guardRule.path;
     const rule = 'index' in guardRule ? `allowedMcpServers[${guardRule.index}].requireGuard` : 'requireGuard';
-    return deny(r, verdict('denied', rule, file, `blocked by your organization: ${rule} in ${file} — this server must launch through the guard proxy (mcp-trust-guard run …)`));
+    const why = id.guard.why ? `; it looks guarded, but ${id.guard.why}` : '';
+    return deny(r, verdict('denied', rule, file, `blocked by your organization: ${rule} in ${file} — this server must launch through the guard proxy (mcp-trust-guard run …)${why}`));
   }
   const approving = matching.find((m) => m.rule.fingerprints?.includes(id.fingerprint));
   if (approving) {

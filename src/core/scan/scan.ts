@@ -225,7 +225,7 @@ export class Scanner {
       else findings.push({ ...f, configFile: parsed.location.path });
     }
     const decided = servers.map((s) => {
-      const d = applyPolicy(s, this.policySet);
+      const d = applyPolicy(s, this.policySet, this.opts.home);
       return { ...d, findings: withPolicySeverities(d.findings, this.severities) };
     });
     return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };

@@ -12,7 +12,7 @@
  */
 import { policyLabel } from '../../core/policy/evaluate';
 import * as os from 'node:os';
-import { guardedForm, LAUNCHER_SHADOW_RULE, type GuardedForm } from '../../core/edit/guardForm';
+import { guardedForm, guardedServer, type GuardedForm } from '../../core/edit/guardForm';
 import type { MetadataPins } from '../../core/pins';
 import type { ItemReport, ServerReport } from '../../core/scan';
 import { recordKey } from '../../core/trust';
@@ -117,9 +117,7 @@ export function guardOf(spec: ServerSpec): GuardedForm {
  * (a `launcher-shadow` finding) also keeps it from counting as guarded.
  */
 export function guardOfServer(s: ServerReport): GuardedForm {
-  const g = guardOf(s.spec);
-  const shadow = s.findings.find((f) => f.ruleId === LAUNCHER_SHADOW_RULE);
-  return g.guarded && shadow ? { guarded: false, why: shadow.message } : g;
+  return guardedServer(s.spec, s.findings, { home: os.homedir(), installedLaunchers: knownLaunchers() });
 }
 
 /** Whether a server runs through the guard proxy, by the strict parse ({@link guardOfServer}). */

@@ -18,7 +18,7 @@ test('the proxy gate follows the organization policy: approved for an empty stor
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     mkdirSync(home);
     const configFile = join(ws, '.vscode', 'mcp.json');
-    writeFileSync(configFile, JSON.stringify({ servers: { srv: { command: 'node', args: ['/opt/guard/cli.js', 'run', '--config', configFile, '--name', 'srv', '--', 'node', 'server.js'] } } }));
+    writeFileSync(configFile, JSON.stringify({ servers: { srv: { command: 'mcp-trust-guard', args: ['run', '--config', configFile, '--name', 'srv', '--', 'node', 'server.js'] } } }));
     const store = new TrustStore(join(root, 'store', 'trust-store.json'));
     const inv: GuardInvocation = { configFile, name: 'srv', command: 'node', args: ['server.js'], cwd: ws, env: { PATH: process.env.PATH ?? '' }, home };
     const policyFile = join(root, 'policy.json');
