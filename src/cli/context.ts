@@ -19,6 +19,11 @@ export interface GlobalOptions {
    * read, so only what the policy approves passes.
    */
   policy?: string;
+  /**
+   * `--workspace <dir>`: the workspace folder that a user-level entry naming `${workspaceFolder}` is resolved in
+   * when one server is selected (approve, deny, forget, diff); its record is that workspace's alone.
+   */
+  workspace?: string;
 }
 
 /** Exit statuses of the CLI. */

@@ -28,6 +28,7 @@ export function buildProgram(io: Io, result: { code: Exit }): Command {
     .option('--probe-timeout <ms>', 'time limit of connect and of each list request when probing (default 10000)')
     .option('--client-name <name>', 'clientInfo.name presented when probing (default: as the host presents itself)')
     .option('--client-version <version>', 'clientInfo.version presented when probing')
+    .option('--workspace <dir>', 'approve/deny/forget/diff: the workspace folder a user-level entry naming ${workspaceFolder} is resolved in')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

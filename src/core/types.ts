@@ -96,6 +96,13 @@ export interface ServerSpec {
   workspaceFolder?: string;
   /** Other hosts that launch this entry from the same file (its `ConfigLocation.alsoReadBy`). */
   alsoReadBy?: HostId[];
+  /**
+   * For a user-level entry whose launch names the workspace through a variable (`${workspaceFolder}/tools/mcp.js`
+   * in `~/.cursor/mcp.json`): the canonical real path of the workspace folder it was resolved in (`workspaceFolder`
+   * is that folder). The entry is evaluated once per open workspace folder, and its trust record is keyed by
+   * this path too, so approving it in one repository approves nothing in another (see `workspaceBoundSpecs`).
+   */
+  resolvedIn?: string;
   transport: Transport;
   command?: string;
   args?: string[];

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isGuarded } from '../core/edit/guard';
-import { HOSTS } from '../core/hosts';
+import { variableFormsOf } from '../core/hosts';
 import { resolveVariables } from '../core/launch/variables';
 import { loadPolicy, type PolicySet } from '../core/policy';
 import { Scanner, sameEntry, type ServerReport } from '../core/scan';
@@ -50,9 +50,9 @@ export type GateResult =
  * where each `${input:…}` (a value the user typed at launch) matches any text. Any other variable that cannot be
  * resolved makes it no match. Never throws.
  */
-export function matchesTemplate(template: string, actual: string, host: HostId, ctx: { env: NodeJS.ProcessEnv; workspaceFolder?: string; home: string }): boolean {
+export function matchesTemplate(template: string, actual: string, host: HostId, ctx: { env: NodeJS.ProcessEnv; workspaceFolder?: string; home: string; configFile?: string }): boolean {
   if (template === actual) return true;
-  const r = resolveVariables(template, HOSTS[host].variables, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home });
+  const r = resolveVariables(template, variableFormsOf(host, ctx.configFile), { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home, configFile: ctx.configFile });
   if (r.unresolved.some((u) => u.kind !== 'input')) return false;
   if (!r.unresolved.length) return r.value === actual;
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -138,7 +138,7 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
 
   const g = isGuarded(spec.raw);
   if (!g) return { ok: false, report, reason: `${who} does not launch the guard (its args have no "run --config … --name … --"), so this launch is not the approved one` };
-  const ctx = { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home };
+  const ctx = { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home, configFile: spec.configFile };
   const base = spec.workspaceFolder ?? inv.cwd;
   const gConfig = matchesTemplate(g.configFile, inv.configFile, spec.host, ctx) ? inv.configFile : g.configFile;
   if (real(isAbsolute(gConfig) ? gConfig : resolve(base, gConfig)) !== real(inv.configFile) || g.name !== inv.name) {
@@ -157,7 +157,7 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
     };
   }
   if (spec.cwd !== undefined) {
-    const resolved = resolveVariables(spec.cwd, HOSTS[spec.host].variables, { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home });
+    const resolved = resolveVariables(spec.cwd, variableFormsOf(spec.host, spec.configFile), { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home, configFile: spec.configFile });
     if (resolved.unresolved.length) return { ok: false, report, reason: `the cwd of ${who} cannot be resolved: ${resolved.unresolved[0].reason}` };
     let cwd = resolved.value;
     if (!isAbsolute(cwd)) cwd = resolve(spec.workspaceFolder ?? inv.home, cwd);

@@ -3,7 +3,7 @@ import { forgetRecords, recordDecisions, recordKey, type Decision, type TrustSto
 import { serverFields } from '../../core/audit';
 import { CliError, Exit, openAudit, openStore, scanOptionsFor, type GlobalOptions, type Io } from '../context';
 import { outcomeToText, probeAll, type ProbeCliOptions } from './probe';
-import { launchLine } from '../format/table';
+import { inWorkspace, launchLine } from '../format/table';
 import { clip, safeText } from '../format/text';
 import { selectServer } from './select';
 
@@ -36,7 +36,7 @@ async function probeAndPin(store: TrustStore, approved: readonly ServerReport[],
   let status = Exit.Ok;
   await store.update((data) => {
     for (const [s, o] of outcomes) {
-      const rec = data.records[recordKey(s.spec.configFile, s.spec.pointer)];
+      const rec = data.records[recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn)];
       if (!('report' in o) || !o.report.probe.ok) {
         status = Exit.Attention;
         continue;
@@ -64,7 +64,7 @@ export async function decideCommand(decision: Decision, configFile: string, name
   if (opts.json) {
     io.out(JSON.stringify({ [verb]: [{ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint }] }) + '\n');
   } else {
-    io.out(`${verb} "${safeText(s.spec.name)}" in ${s.spec.configFile}\n  launch: ${clip(safeText(launchLine(s)), 200)}\n  fingerprint: ${s.fingerprint.fingerprint}\n`);
+    io.out(`${verb} "${safeText(s.spec.name)}" in ${s.spec.configFile}${inWorkspace(s)}\n  launch: ${clip(safeText(launchLine(s)), 200)}\n  fingerprint: ${s.fingerprint.fingerprint}\n`);
     // Files the entry names are listed; the code closure (modules, manifests, trees) is summed up by kind.
     const named = s.fingerprint.files.filter((f) => f.via === 'command' || f.via === 'arg' || f.via === 'envFile' || f.via === 'cwd');
     for (const f of named) io.out(`  pinned file (${f.via}): ${safeText(f.ref)} ${f.sha256 ?? '(missing)'}\n`);
@@ -92,7 +92,7 @@ export async function approveAllCommand(dirs: string[], opts: DecideOptions, io:
   warnProblem(io, snap.problem);
   auditDecisions(opts, io, todo, 'approved');
   if (opts.json) io.out(JSON.stringify({ approved: todo.map((s) => ({ configFile: s.spec.configFile, name: s.spec.name, fingerprint: s.fingerprint.fingerprint })) }) + '\n');
-  else for (const s of todo) io.out(`approved "${safeText(s.spec.name)}" (${s.spec.host}) in ${s.spec.configFile}: ${clip(safeText(launchLine(s)), 120)}\n`);
+  else for (const s of todo) io.out(`approved "${safeText(s.spec.name)}" (${s.spec.host}) in ${s.spec.configFile}${inWorkspace(s)}: ${clip(safeText(launchLine(s)), 120)}\n`);
   return opts.probe ? probeAndPin(store, [...todo, ...unpinned], opts, io) : Exit.Ok;
 }
 
@@ -101,7 +101,7 @@ export async function forgetCommand(configFile: string, name: string, opts: Glob
   const store = openStore(opts, io);
   const current = await store.read();
   const s = await selectServer(configFile, name, opts, io, current.data);
-  const n = await forgetRecords(store, [{ configFile: s.spec.configFile, pointer: s.spec.pointer }]);
+  const n = await forgetRecords(store, [{ configFile: s.spec.configFile, pointer: s.spec.pointer, resolvedIn: s.spec.resolvedIn }]);
   if (!n) throw new CliError(`nothing recorded for "${name}" in ${s.spec.configFile}`, Exit.Attention);
   openAudit(opts, io).record({ ...serverFields(s), event: 'server.forgotten', outcome: 'forgotten', lever: 'user', reason: 'the decision was removed; the server is new again' });
   io.out(opts.json ? JSON.stringify({ forgotten: [{ configFile: s.spec.configFile, name: s.spec.name }] }) + '\n' : `forgot "${safeText(s.spec.name)}" in ${s.spec.configFile}\n`);

@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { describeRule, exportPolicy, MAX_POLICY_BYTES, parsePolicyText, type PolicySet } from '../../core/policy';
+import { describeRule, exportPolicy, GUARD_POLICY_KIND, MAX_POLICY_BYTES, parsePolicyText, POLICY_KINDS, type PolicySet } from '../../core/policy';
 import { CliError, Exit, openStore, policyFor, readStoreStrict, type GlobalOptions, type Io } from '../context';
 
 /** Options of `policy export`. */
@@ -41,7 +41,7 @@ export async function policyCheckCommand(file: string, opts: GlobalOptions & { k
   } catch (e) {
     throw new CliError(`cannot read ${path}: ${(e as Error).message}`);
   }
-  const kind = opts.kind === 'claude-code' || opts.kind === 'github-copilot' ? opts.kind : 'guard';
+  const kind = opts.kind !== undefined && POLICY_KINDS.includes(opts.kind) ? opts.kind : GUARD_POLICY_KIND;
   const r = parsePolicyText(text, kind);
   if ('error' in r) {
     io.out(opts.json ? JSON.stringify({ file: path, valid: false, error: r.error }) + '\n' : `${path}: INVALID: ${r.error}\n`);

@@ -1,20 +1,7 @@
 import { join, resolve } from 'node:path';
 import { platformDirs } from '../../core/config/paths';
 import { Scanner } from '../../core/scan';
-import {
-  CLAUDE_CODE_DENY_LEVER,
-  claudeCodeUserSettingsPath,
-  describeMatcher,
-  planVetoList,
-  syncVetoList,
-  VetoWriteError,
-  VSCODE_ALLOW_LEVER,
-  VSCODE_DENY_LEVER,
-  vscodeUserSettingsPath,
-  type VetoLever,
-  type VetoMatcher,
-  type WantedVeto,
-} from '../../core/veto';
+import { describeMatcher, planVetoList, syncVetoList, VETO_LEVERS, VetoWriteError, type VetoLever, type VetoMatcher, type WantedVeto } from '../../core/veto';
 import { Exit, homeOf, openStore, readStoreStrict, scanOptionsFor, type GlobalOptions, type Io } from '../context';
 
 /** Options of `vetoes`. */
@@ -42,11 +29,12 @@ export async function vetoesCommand(dirs: string[], opts: VetoesCommandOptions, 
   const report = await new Scanner(scanOptionsFor(dirs, opts, io)).scanAll(snap.data);
   const home = homeOf(io);
   const vscodeDir = opts.vscodeUserDataDir ? resolve(io.cwd, opts.vscodeUserDataDir) : join(platformDirs(home, process.platform, io.env).appData, 'Code');
-  const levers: [VetoLever, string][] = [
-    [VSCODE_DENY_LEVER, vscodeUserSettingsPath(vscodeDir)],
-    ...(opts.strictAllow ? ([[VSCODE_ALLOW_LEVER, vscodeUserSettingsPath(vscodeDir)]] as [VetoLever, string][]) : []),
-    [CLAUDE_CODE_DENY_LEVER, claudeCodeUserSettingsPath(io.env, home)],
-  ];
+  const levers: [VetoLever, string][] = [];
+  for (const lever of VETO_LEVERS) {
+    if (lever.kind === 'allow' && !opts.strictAllow) continue;
+    const file = lever.settingsFile({ env: io.env, home, userDataDir: vscodeDir });
+    if (file !== undefined) levers.push([lever, file]);
+  }
   const doc: { lever: string; settingsFile: string; wanted: WantedVeto[]; added?: VetoMatcher[]; removed?: VetoMatcher[]; error?: string }[] = [];
   let status = Exit.Ok;
   for (const [lever, file] of levers) {
@@ -72,7 +60,7 @@ export async function vetoesCommand(dirs: string[], opts: VetoesCommandOptions, 
     return status;
   }
   for (const row of doc) {
-    io.out(`${row.lever} (${row.settingsFile}): ${row.wanted.length} ${VSCODE_ALLOW_LEVER.id === row.lever ? 'allowed launch(es)' : 'server launch(es) to refuse'}\n`);
+    io.out(`${row.lever} (${row.settingsFile}): ${row.wanted.length} ${VETO_LEVERS.find((l) => l.id === row.lever)?.kind === 'allow' ? 'allowed launch(es)' : 'server launch(es) to refuse'}\n`);
     for (const w of row.wanted) io.out(`  ${describeMatcher(w.matcher)}  ← ${w.servers.join(', ')}\n`);
     if (row.added?.length) io.out(`  added ${row.added.length}\n`);
     if (row.removed?.length) io.out(`  removed ${row.removed.length}\n`);

@@ -2,9 +2,9 @@ import type { ScanReport, ServerReport } from '../../core/scan';
 
 /**
  * The `scan --json` shape of one server (stable; documented in the README):
- * `{host, alsoReadBy?, scope, configFile, name, pointer, line, transport, state, fingerprint, cosmetic, changes, findings,
- * sameAs?, policy?: {outcome, rule, file, message}}` (`alsoReadBy`: the other hosts that launch the entry from the same
- * file).
+ * `{host, alsoReadBy?, scope, configFile, name, pointer, resolvedIn?, line, transport, state, fingerprint, cosmetic, changes,
+ * findings, sameAs?, policy?: {outcome, rule, file, message}}` (`alsoReadBy`: the other hosts that launch the entry from
+ * the same file; `resolvedIn`: the workspace a user-level entry naming `${workspaceFolder}` was resolved in).
  */
 export function serverToJson(s: ServerReport): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -23,6 +23,7 @@ export function serverToJson(s: ServerReport): Record<string, unknown> {
     files: s.fingerprint.files.map((f) => ({ ref: f.ref, via: f.via, sha256: f.sha256 })),
   };
   if (s.spec.alsoReadBy?.length) out.alsoReadBy = s.spec.alsoReadBy;
+  if (s.spec.resolvedIn !== undefined) out.resolvedIn = s.spec.resolvedIn;
   if (s.sameAs) out.sameAs = s.sameAs;
   if (s.policy) out.policy = s.policy;
   return out;

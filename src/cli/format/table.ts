@@ -10,6 +10,11 @@ export function launchLine(s: ServerReport): string {
   return spec.url === undefined ? '(no url)' : redactUrl(spec.url);
 }
 
+/** ` in workspace <path>` for a user-level entry resolved per workspace (its decision is that workspace's), else empty. */
+export function inWorkspace(s: ServerReport): string {
+  return s.spec.resolvedIn === undefined ? '' : ` in workspace ${safeText(s.spec.resolvedIn)}`;
+}
+
 const STATE_LABEL: Record<ServerReport['state'], string> = {
   new: 'NEW',
   approved: 'approved',
@@ -32,7 +37,7 @@ export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<S
     clip(safeText(s.spec.name), 32),
     s.spec.transport,
     clip(safeText(launchLine(s)), 60),
-    `${s.spec.configFile}:${s.spec.range.line}`,
+    `${s.spec.configFile}:${s.spec.range.line}${inWorkspace(s)}`,
   ]);
   const header = ['STATE', 'HOST', 'SERVER', 'TRANSPORT', 'LAUNCH', 'CONFIG'];
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((row) => visibleLength(row[i]))));
@@ -48,7 +53,7 @@ export function renderTable(r: ScanReport, color: boolean, extra?: ReadonlyMap<S
     const notable = s.findings.filter((f) => f.severity === 'high' || f.severity === 'medium');
     const more = extra?.get(s) ?? [];
     if (s.state === 'approved' && !notable.length && !more.length) continue;
-    lines.push('', c.bold(`${safeText(s.spec.name)} (${s.spec.host}, ${s.spec.configFile}:${s.spec.range.line}): ${STATE_LABEL[s.state]}`));
+    lines.push('', c.bold(`${safeText(s.spec.name)} (${s.spec.host}, ${s.spec.configFile}:${s.spec.range.line}${inWorkspace(s)}): ${STATE_LABEL[s.state]}`));
     if (s.policy) lines.push(`  ${s.policy.message}`);
     if (s.state === 'new') {
       lines.push(`  launches: ${clip(safeText(launchLine(s)), 200)}`);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
@@ -72,7 +72,8 @@ export interface FingerprintOptions {
   home: string;
   /**
    * The environment a host gives the launch (before the entry's `envFile`/`env`): its `PATH` decides what a guarded
-   * entry's bare command resolves to (`pinCommand`). Default: this process's.
+   * entry's bare command resolves to (`pinCommand`), and it locates the hosts' user files for merged sources
+   * (`CODEX_HOME`, …). Default: this process's.
    */
   env?: NodeJS.ProcessEnv;
   /** Workspace roots whose files are pinned. Default: the spec's `workspaceFolder`. */
@@ -97,7 +98,7 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const fs = opts.fs ?? nodeFileSystem;
   // Every host that launches this entry merges its own sources in (one approval covers the entry for all of them).
   const collected: Record<string, unknown> = {};
-  const io = mergedIo(fs);
+  const io = mergedIo(fs, opts.home, opts.env ?? process.env);
   for (const h of [spec.host, ...(spec.alsoReadBy ?? [])]) Object.assign(collected, await HOSTS[h].collectMerged?.({ ...spec, host: h }, io));
   const merged = Object.keys(collected).length ? collected : undefined;
   // Without merged sources the pin is exactly the entry's (existing approvals stay valid).
@@ -122,9 +123,19 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
 const MAX_MERGED_FILE_BYTES = 1024 * 1024;
 
 /** The reads a host adapter's `collectMerged` may do, through the file system port (capped, never throwing). */
-function mergedIo(fs: FileSystemPort): MergedIo {
+function mergedIo(fs: FileSystemPort, home: string, env: Record<string, string | undefined>): MergedIo {
   return {
+    home,
+    env,
     join: (...parts) => join(...parts),
+    dirname: (path) => dirname(path),
+    async realpath(path) {
+      try {
+        return await fs.realpath(path);
+      } catch {
+        return undefined;
+      }
+    },
     async readText(path) {
       try {
         const st = await fs.stat(path);

@@ -5,7 +5,7 @@ import { displayRef, isInside as isInsideRoot, repoRootOf } from '../launch/path
 import type { FsPass } from '../launch/pass';
 import type { ResolvedLaunch } from '../launch/plan';
 import type { FileSystemPort } from '../ports';
-import { HOSTS } from '../hosts';
+import { variableFormsOf } from '../hosts';
 import { resolveVariables, type UnresolvedVariable } from '../launch/variables';
 import type { Finding, ReferencedFile, ServerSpec } from '../types';
 import { sha256Hex } from './canonical';
@@ -46,7 +46,7 @@ export interface ReferenceGap {
  * pinned either way). The host's environment is unknown here, so environment variables are unresolved.
  */
 function resolvePath(value: string, spec: ServerSpec, ctx: VariableContext) {
-  return resolveVariables(value, [...HOSTS[spec.host].variables, 'tilde'], { workspaceFolder: ctx.workspaceFolder, home: ctx.home });
+  return resolveVariables(value, [...variableFormsOf(spec.host, spec.configFile), 'tilde'], { workspaceFolder: ctx.workspaceFolder, home: ctx.home, configFile: spec.configFile });
 }
 
 const SCRIPT_EXT = /\.(?:[cm]?[jt]s|py|pyw|sh|bash|zsh|ps1|psm1|bat|cmd|rb|pl|php|lua|jar|exe|dll|so|dylib|wasm|json|ya?ml|toml|env|mjs)$/i;

@@ -14,6 +14,7 @@
  *   server" (workbench.js `Ddt`); those servers are listed and pinned too.
  * Not verified: whether Claude Code applies `${VAR}` expansion to `cwd`.
  */
+import { join } from 'node:path';
 import { ANY_KEY, CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import { settingsEnv } from './merged';
 import type { HostAdapter } from './types';
@@ -35,8 +36,29 @@ export const claudeCode: HostAdapter = {
   variables: ['shell', 'predefined'],
   defaultCwd: 'host-cwd',
   mergedSources: [{ id: 'settings-env', description: 'the "env" of .claude/settings.json and .claude/settings.local.json, set for the session and every server it starts' }],
-  blockLever: { kind: 'user-deny-list', setting: 'deniedMcpServers', file: '~/.claude/settings.json', matches: 'name' },
+  blockLever: {
+    kind: 'user-deny-list',
+    setting: 'deniedMcpServers',
+    file: '~/.claude/settings.json',
+    matches: 'name',
+    // Merged before every load, also over managed servers ("Control MCP server access for your organization":
+    // `serverName`, `serverCommand` exact argv, `serverUrl`).
+    list: {
+      denyId: 'claude-code.deniedMcpServers',
+      refuses: 'Claude Code will refuse to load it (deniedMcpServers in ~/.claude/settings.json)',
+      settingsFile: ({ env, home }) => join(env.CLAUDE_CONFIG_DIR || join(home, '.claude'), 'settings.json'),
+    },
+  },
   clientInfo: { name: 'claude-code', version: '1.0.0' },
+  // Claude Code settings docs, "Settings files → managed settings".
+  managedSettings: {
+    kind: 'claude-code',
+    paths: {
+      linux: '/etc/claude-code/managed-settings.json',
+      darwin: '/Library/Application Support/ClaudeCode/managed-settings.json',
+      win32: 'C:\\Program Files\\ClaudeCode\\managed-settings.json',
+    },
+  },
   workspaceFiles(folder, dirs) {
     return [
       location('claude-code', STRICT_JSON, 'workspace', dirs.path.join(folder, '.mcp.json'), [['mcpServers'], ['servers']], {

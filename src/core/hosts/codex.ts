@@ -6,6 +6,14 @@
  * through), `cwd`, `url`, `http_headers`, `env_http_headers`, `bearer_token_env_var`, `enabled = false`,
  * `enabled_tools`/`disabled_tools`, `startup_timeout_sec`); a project's `.codex/config.toml` is read only for a
  * project the user marked trusted (`[projects."<abs path>"] trust_level = "trusted"` in the user file).
+ * - Project trust (openai/codex `codex-rs/core/src/config_loader/mod.rs`, `TrustLevel` and
+ *   `resolve_root_git_project_for_trust`; the CLI's own warning "Project-local config, hooks, and exec policies are
+ *   disabled in the following folders until the project is trusted … add <cwd> as a trusted project in
+ *   <CODEX_HOME>/config.toml"): the project is the working directory, or the root of the git repository that holds
+ *   it, keyed by its absolute (real) path. An untrusted project's `.codex/config.toml` is still listed and pinned
+ *   here (trusting the project starts its servers: a latent risk); the trust level Codex would apply is a merged
+ *   source (`project-trust`) of each of its servers, so trusting or untrusting the project after an approval is a
+ *   change that names `/$merged/project-trust`.
  * - Format: TOML (the Rust `toml` crate): a duplicate key or table makes the whole file invalid, and Codex loads
  *   nothing from it.
  * - No variable expansion in values; environment values are passed by name (`env_vars`, `bearer_token_env_var`).
@@ -13,8 +21,54 @@
  * - Block lever: `enabled = false` on the table in the user file.
  * Not verified: Codex's `clientInfo` name and version; whether `cwd` defaults to the project root.
  */
+import { parse as parseToml } from 'smol-toml';
 import { absolute, location, STRICT_JSON } from './common';
-import type { HostAdapter } from './types';
+import type { HostAdapter, MergedIo } from './types';
+
+/** The `[projects]` table of the user's `config.toml`, or `null` when the file is missing or not valid TOML (Codex then trusts nothing). */
+async function projectsTable(io: MergedIo): Promise<Record<string, unknown> | null> {
+  const home = io.env.CODEX_HOME && /^([a-zA-Z]:)?[\\/]/.test(io.env.CODEX_HOME) ? io.env.CODEX_HOME : io.join(io.home, '.codex');
+  const text = await io.readText(io.join(home, 'config.toml'));
+  if (text === undefined) return null;
+  try {
+    const projects = (parseToml(text) as Record<string, unknown>).projects;
+    return projects && typeof projects === 'object' && !Array.isArray(projects) ? (projects as Record<string, unknown>) : {};
+  } catch {
+    return null;
+  }
+}
+
+/** The nearest folder at or above `folder` that holds `.git`, below home; `undefined` when there is none. */
+async function gitRoot(io: MergedIo, folder: string): Promise<string | undefined> {
+  for (let d = folder; d !== io.home; d = io.dirname(d)) {
+    if ((await io.realpath(io.join(d, '.git'))) !== undefined) return d;
+    if (io.dirname(d) === d) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The trust Codex gives the project of a workspace folder: `{ trust_level, project }`, where `project` says which
+ * key matched (`workspace`: the folder itself, `repository`: the root of its git repository, `null`: none) and
+ * `trust_level` is the value found (`null` when none; Codex then does not load the project's config).
+ */
+async function projectTrust(io: MergedIo, folder: string): Promise<{ trust_level: unknown; project: 'workspace' | 'repository' | null }> {
+  const projects = await projectsTable(io);
+  const root = await gitRoot(io, folder);
+  const candidates: [string, 'workspace' | 'repository'][] = [[folder, 'workspace']];
+  const realFolder = await io.realpath(folder);
+  if (realFolder) candidates.push([realFolder, 'workspace']);
+  if (root !== undefined) {
+    candidates.push([root, 'repository']);
+    const realRoot = await io.realpath(root);
+    if (realRoot) candidates.push([realRoot, 'repository']);
+  }
+  for (const [key, project] of candidates) {
+    const entry = projects?.[key] ?? projects?.[key.replace(/[\\/]+$/, '')];
+    if (entry && typeof entry === 'object' && Object.prototype.hasOwnProperty.call(entry, 'trust_level')) return { trust_level: (entry as Record<string, unknown>).trust_level ?? null, project };
+  }
+  return { trust_level: null, project: null };
+}
 
 export const codex: HostAdapter = {
   id: 'codex',
@@ -23,7 +77,7 @@ export const codex: HostAdapter = {
   format: 'toml',
   syntax: STRICT_JSON,
   serversKey: 'mcp_servers',
-  fields: { command: ['command'], args: ['args'], env: ['env'], cwd: ['cwd'], url: ['url'], headers: ['http_headers'], type: [] },
+  fields: { command: ['command'], args: ['args'], env: ['env'], cwd: ['cwd'], url: ['url'], headers: ['http_headers'], type: [], hostEnv: ['env_vars'] },
   implicitTransport: [['url', 'http'], ['command', 'stdio']],
   envValueCoercion: 'strings',
   variables: [],
@@ -32,6 +86,10 @@ export const codex: HostAdapter = {
   mergedSources: [{ id: 'project-trust', description: 'the trust_level of the project in the user config.toml: only a trusted project\'s .codex/config.toml is loaded' }],
   blockLever: { kind: 'user-flag', field: 'enabled', value: false },
   clientInfo: { name: 'codex-mcp-client', version: '0.1.0' },
+  async collectMerged(spec, io) {
+    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
+    return { 'project-trust': await projectTrust(io, spec.workspaceFolder) };
+  },
   workspaceFiles(folder, dirs) {
     return [location('codex', STRICT_JSON, 'workspace', dirs.path.join(folder, '.codex', 'config.toml'), [['mcp_servers']], { workspaceFolder: folder, format: 'toml' })];
   },

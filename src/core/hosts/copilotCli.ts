@@ -7,6 +7,10 @@
  * file (its discovery, `COPILOT_HOME`), see `./vscode.ts`. A workspace-root `.mcp.json` is read too (as Claude
  * Code's), so its servers are attributed to Copilot CLI as well.
  * - Format: strict JSON.
+ * - Managed settings (https://docs.github.com/en/copilot/reference/copilot-cli-reference/cli-config-dir-reference,
+ *   "MDM managed settings"; the deployment guide "Deploy managed settings"): `managed-settings.json` in
+ *   `/etc/github-copilot`, `/Library/Application Support/GitHubCopilot`, `%ProgramFiles%\GitHubCopilot`, with
+ *   `allowedMcpServers`/`deniedMcpServers` (deny wins); VS Code's Copilot Chat reads the same file.
  * Not verified: variable expansion (none is documented, so values are taken literally); the `clientInfo`.
  */
 import { absolute, CLAUDE_FORMAT, location, STANDARD_FIELDS, STRICT_JSON } from './common';
@@ -22,6 +26,14 @@ export const copilotCli: HostAdapter = {
   defaultCwd: 'host-cwd',
   blockLever: { kind: 'none', note: 'Copilot CLI has no per-server off switch in its file; --disable-mcp-server is per run' },
   clientInfo: { name: 'github-copilot-cli', version: '0.0.1' },
+  managedSettings: {
+    kind: 'github-copilot',
+    paths: {
+      linux: '/etc/github-copilot/managed-settings.json',
+      darwin: '/Library/Application Support/GitHubCopilot/managed-settings.json',
+      win32: 'C:\\Program Files\\GitHubCopilot\\managed-settings.json',
+    },
+  },
   workspaceFiles(folder, dirs) {
     // Claude Code's file: read here too, so its servers are Copilot CLI's as well.
     return [location('copilot-cli', STRICT_JSON, 'workspace', dirs.path.join(folder, '.mcp.json'), [['mcpServers']], { workspaceFolder: folder, guest: true })];

@@ -9,15 +9,50 @@
  * HTTP, then `url` → SSE, then `command`), docs/tools/mcp-server.md (`trust: true` skips every tool
  * confirmation; `includeTools`/`excludeTools`), docs/get-started/authentication.md (`.gemini/.env` then `.env`
  * searched upward from the working directory, loaded into the CLI's environment, which servers inherit).
+ * - Extensions (docs/extension.md; `packages/cli/src/config/extension.ts` `loadExtensions`, later
+ *   `extension-manager.ts`): every `<dir>/gemini-extension.json` under `<workspace>/.gemini/extensions/` and
+ *   `~/.gemini/extensions/` (`JSON.parse`: strict JSON) contributes its `mcpServers`, loaded at start like the
+ *   settings' servers; a workspace extension wins over a user one of the same name, and a settings server over an
+ *   extension server of the same name (both are still listed here: nothing the host may run is hidden). Before use,
+ *   every string of the manifest is hydrated (`extensions/variables.ts` `recursivelyHydrateStrings`, schema
+ *   `variableSchema.ts`): `${extensionPath}` (the extension's folder), `${workspacePath}`, `${/}`,
+ *   `${pathSeparator}`; any other `${…}` stays as written. The extension's own `.env`
+ *   (`EXTENSION_SETTINGS_FILENAME`) holds the values of its declared settings, given to its servers as
+ *   environment variables: a merged source of those servers. Recent versions load workspace extensions only in a
+ *   trusted folder and offer to migrate them to the user level; an installed older CLI still runs them at start.
  * - Block lever: `mcp.excluded` in the user settings (names of servers not to start).
- * Not verified: the `clientInfo` version.
+ * Not verified: the `clientInfo` version; whether `$VAR` is also expanded in an extension's server strings (it is
+ *   treated as expanded, so such a path in the workspace is an `unresolved-variable` finding).
  */
+import type { PlatformDirs } from '../config/paths';
+import type { Scope } from '../types';
 import { location, STANDARD_FIELDS } from './common';
 import { firstDotenv } from './merged';
-import type { HostAdapter, HostSyntax } from './types';
+import type { FolderListing, HostAdapter, HostSyntax } from './types';
 
 const syntax: HostSyntax = { comments: true, trailingCommas: false, emptyContent: false };
 const SECTIONS = [['mcpServers'], ['servers']];
+/** The manifest of a Gemini CLI extension, one per extension folder. */
+const EXTENSION_MANIFEST = 'gemini-extension.json';
+const MANIFEST_SYNTAX: HostSyntax = { comments: false, trailingCommas: false, emptyContent: false };
+
+/** Whether a path is an extension manifest (by its file name). */
+function isManifest(path: string): boolean {
+  return /(?:^|[\\/])gemini-extension\.json$/.test(path);
+}
+
+/** The extensions folder of `root` (a workspace folder, or home): each entry is an extension folder with a manifest. */
+function extensionsListing(dirs: PlatformDirs, scope: Scope, root: string, workspaceFolder?: string): FolderListing {
+  const base = dirs.path.join(root, '.gemini', 'extensions');
+  const ws = workspaceFolder !== undefined ? { workspaceFolder } : {};
+  return {
+    scope,
+    base,
+    glob: `*/${EXTENSION_MANIFEST}`,
+    ...ws,
+    locate: (name) => [location('gemini-cli', MANIFEST_SYNTAX, scope, dirs.path.join(base, name, EXTENSION_MANIFEST), [['mcpServers']], ws)],
+  };
+}
 
 export const geminiCli: HostAdapter = {
   id: 'gemini-cli',
@@ -31,20 +66,34 @@ export const geminiCli: HostAdapter = {
   implicitTransport: [['httpUrl', 'http'], ['url', 'sse'], ['command', 'stdio']],
   envValueCoercion: 'strings',
   variables: ['shell-bare', 'predefined'],
+  variablesOf: (file) => (isManifest(file) ? ['extension', 'shell-bare'] : undefined),
   defaultCwd: 'host-cwd',
   rightsFields: [{ field: 'trust', value: true, meaning: 'makes Gemini CLI run every tool of this server without confirmation' }],
-  mergedSources: [{ id: 'dotenv', description: 'the .gemini/.env or .env file Gemini CLI loads into its environment, which every stdio server inherits' }],
+  mergedSources: [
+    { id: 'dotenv', description: 'the .gemini/.env or .env file Gemini CLI loads into its environment, which every stdio server inherits' },
+    { id: 'extension-env', description: "the .env of an extension's folder: the values of the extension's settings, set in its servers' environment" },
+  ],
   blockLever: { kind: 'user-deny-list', setting: 'mcp.excluded', file: '~/.gemini/settings.json', matches: 'name' },
   clientInfo: { name: 'gemini-cli-mcp-client', version: '0.0.1' },
   mergedFiles: (folder, dirs) => [dirs.path.join(folder, '.gemini', '.env'), dirs.path.join(folder, '.env')],
   async collectMerged(spec, io) {
-    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
+    const out: Record<string, unknown> = {};
+    if (isManifest(spec.configFile)) {
+      const env = await firstDotenv(io, [['.env', io.join(spec.configFile, '..', '.env')]]);
+      if (env) out['extension-env'] = env;
+    }
+    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return out;
     const ws = spec.workspaceFolder;
     const dotenv = await firstDotenv(io, [
       ['.gemini/.env', io.join(ws, '.gemini', '.env')],
       ['.env', io.join(ws, '.env')],
     ]);
-    return dotenv ? { dotenv } : {};
+    if (dotenv) out.dotenv = dotenv;
+    return out;
+  },
+  listedFiles: {
+    workspace: (folder, dirs) => [extensionsListing(dirs, 'workspace', folder, folder)],
+    user: (dirs) => [extensionsListing(dirs, 'user', dirs.home)],
   },
   workspaceFiles(folder, dirs) {
     return [location('gemini-cli', syntax, 'workspace', dirs.path.join(folder, '.gemini', 'settings.json'), SECTIONS, { workspaceFolder: folder })];

@@ -6,6 +6,11 @@
  * name, cmd, args, envs, env_keys, timeout, uri}`; `type` `stdio`, `sse` (with `uri`), `streamable_http`, or
  * `builtin`/`platform` for extensions shipped inside Goose).
  * - Format: YAML (`yaml` package; serde_yaml in Goose refuses duplicate keys, so a duplicate is high here).
+ * - `env_keys` (documentation/docs/guides/config-files.md; `crates/goose/src/config/base.rs` `Config::get_secret`:
+ *   an environment variable of that name first, then the system keyring, or `secrets.yaml` beside the config when
+ *   `GOOSE_DISABLE_KEYRING` is set): names whose values Goose adds to the server's environment at start. The names
+ *   are pinned with the entry; the values are not readable here (keyring), so each is an `unpinned-env-value` finding
+ *   (`fields.hostEnv`), high for a variable that can make the server load other code.
  * - Block lever: `enabled: false` on the extension (the file is user-level).
  * Not verified: `GOOSE_PATH_ROOT` moving the config folder; recipes' extensions (not read).
  */
@@ -28,6 +33,7 @@ export const goose: HostAdapter = {
     headers: ['headers'],
     type: ['type'],
     typeValues: { streamable_http: 'http' },
+    hostEnv: ['env_keys'],
     managed: { field: 'type', values: ['builtin', 'platform', 'frontend', 'inline_python'] },
   },
   implicitTransport: [['cmd', 'stdio'], ['uri', 'sse']],
@@ -35,7 +41,7 @@ export const goose: HostAdapter = {
   variables: [],
   defaultCwd: 'host-cwd',
   rightsFields: [],
-  mergedSources: [{ id: 'env-keys', description: 'env_keys: names of secrets Goose reads from its keyring into the server\'s environment' }],
+  mergedSources: [],
   blockLever: { kind: 'user-flag', field: 'enabled', value: false },
   clientInfo: { name: 'goose', version: '1.0.0' },
   workspaceFiles: () => [],

@@ -22,7 +22,7 @@ import { opencode } from './opencode';
 import { roo } from './roo';
 import { trae } from './trae';
 import { HOST_IDS, type HostId } from './ids';
-import type { HostAdapter } from './types';
+import type { HostAdapter, VariableForm } from './types';
 import { vscode } from './vscode';
 import { windsurf } from './windsurf';
 import { zed } from './zed';
@@ -73,6 +73,15 @@ export function isHostId(id: unknown): id is HostId {
 /** The host's product name (`Cursor`, `VS Code`, …), or the id itself for an unknown one. */
 export function hostDisplayName(host: string): string {
   return isHostId(host) ? HOSTS[host].displayName : host;
+}
+
+/**
+ * The variable forms `host` resolves in the entries of `configFile` (its adapter's `variablesOf`, else its
+ * `variables`); without a file, the adapter's usual forms.
+ */
+export function variableFormsOf(host: HostId, configFile?: string): readonly VariableForm[] {
+  const a = HOSTS[host];
+  return (configFile !== undefined ? a.variablesOf?.(configFile) : undefined) ?? a.variables;
 }
 
 /** Every member name any host reads a URL from (`url`, `serverUrl`, `httpUrl`, `uri`, …), without duplicates. */

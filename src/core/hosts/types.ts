@@ -31,8 +31,11 @@ export interface HostSyntax {
  * - `curly`: `{env:X}` and `{file:path}` (OpenCode and Kilo config substitution).
  * - `mustache`: `${{ secrets.X }}`, `${{ inputs.X }}` (Continue): filled in by the host from its secret store.
  * - `tilde`: a leading `~/` stands for the home directory (the host expands it itself).
+ * - `extension`: `${extensionPath}` (the folder of the config file: an extension's own folder), `${workspacePath}`
+ *   (the workspace folder), `${/}` and `${pathSeparator}`, filled in when the host loads an extension manifest
+ *   (Gemini CLI `gemini-extension.json`); any other `${…}` is left as written.
  */
-export type VariableForm = 'predefined' | 'shell' | 'shell-bare' | 'env-colon' | 'curly' | 'mustache' | 'tilde';
+export type VariableForm = 'predefined' | 'shell' | 'shell-bare' | 'env-colon' | 'curly' | 'mustache' | 'tilde' | 'extension';
 
 /**
  * What a host offers to refuse or disable a server without editing a workspace file, strongest first:
@@ -42,9 +45,39 @@ export type VariableForm = 'predefined' | 'shell' | 'shell-bare' | 'env-colon' |
  * - `none`: nothing outside the workspace file; only the guard proxy or editing the file remain.
  */
 export type BlockLever =
-  | { kind: 'user-deny-list'; setting: string; file: string; matches: 'name' | 'command-line' | 'name-or-command' }
+  | { kind: 'user-deny-list'; setting: string; file: string; matches: 'name' | 'command-line' | 'name-or-command'; list?: SettingsVetoList }
   | { kind: 'user-flag'; field: string; value: boolean; note?: string }
   | { kind: 'none'; note?: string };
+
+/**
+ * A deny list (and optional allow list) of server matchers (`{serverName}`, `{serverCommand: argv}`, `{serverUrl}`) in a
+ * user settings file, which the host checks before it starts a server and which the guard keeps in line with the
+ * trust store (`src/core/veto`).
+ */
+export interface SettingsVetoList {
+  /** Lever ids, also the names the guard's ledger keeps its entries under (`<host>.<list>`). */
+  denyId: string;
+  /** The allow list: once it exists, a server that matches no entry is refused. Kept only in strict mode. */
+  allow?: { setting: string; id: string };
+  /** What the deny entry does, for the user (`VS Code will refuse to start it (…)`). */
+  refuses: string;
+  /** What an allow entry means, for the user. */
+  allows?: string;
+  /**
+   * The settings file that holds the lists (absolute), or `undefined` when it cannot be known (VS Code's depends on
+   * the user data folder of the running editor).
+   * @param userDataDir the editor's `--user-data-dir` (the folder holding `User/`), when one is known.
+   */
+  settingsFile(ctx: { env: Record<string, string | undefined>; home: string; userDataDir?: string }): string | undefined;
+}
+
+/** A host's system-managed settings file (see {@link HostAdapter.managedSettings}). */
+export interface ManagedSettings {
+  /** Policy source kind, as `policy check --kind` takes it (`claude-code`, `github-copilot`). */
+  kind: string;
+  /** Absolute path per OS (`linux` stands for every Unix but macOS). */
+  paths: { linux: string; darwin: string; win32: string };
+}
 
 /** A field of an entry that widens what the server may do without asking (auto-approval, trust, sandbox off). */
 export interface RightsField {
@@ -83,6 +116,12 @@ export interface EntryFields {
   /** Host-specific spellings of `type` and the transport they mean (`local` → stdio). */
   typeValues?: Readonly<Record<string, Transport>>;
   /**
+   * Members holding a list of environment variable names whose values the host fills in at launch from outside
+   * the entry (its own environment, a keyring or secrets file: Goose `env_keys`, Codex `env_vars`). The names are
+   * pinned with the entry; the values cannot be, and each is a finding.
+   */
+  hostEnv?: readonly string[];
+  /**
    * Entries the host runs from something else than the entry's own command or URL (Zed `"source": "extension"`,
    * Goose `"type": "builtin"`): pinned as written, without the "cannot launch it" finding.
    */
@@ -118,6 +157,8 @@ export interface HostAdapter {
   dottedSettingsSegment?: string;
   /** Variable forms the host resolves in command, args, env, cwd, url and headers. */
   variables: readonly VariableForm[];
+  /** The forms of one of its files when they differ from {@link variables} (an extension manifest); see `variableFormsOf`. */
+  variablesOf?(configFile: string): readonly VariableForm[] | undefined;
   /** Where stdio servers start when the entry has no `cwd`. */
   defaultCwd: 'workspace-folder' | 'home' | 'config-dir' | 'host-cwd';
   /** Fields that widen rights (auto-approve, trust); each present one is a finding. */
@@ -126,6 +167,12 @@ export interface HostAdapter {
   mergedSources: readonly MergedSource[];
   /** The host's own lever to refuse a server without editing a workspace file. */
   blockLever: BlockLever;
+  /**
+   * The host's system-managed settings file, whose MCP allow/deny keys (`allowedMcpServers`, `deniedMcpServers`,
+   * `allowManagedMcpServersOnly`) the guard applies as organization policy too (`src/core/policy`): `kind` names the
+   * policy source, `paths` where an administrator puts the file on each OS.
+   */
+  managedSettings?: ManagedSettings;
   /** The `clientInfo` the host presents in `initialize` (best known; a server keyed on it sees what the host shows). */
   clientInfo: { name: string; version: string };
   /** Config files inside one workspace folder (fixed names; existing or not). */
@@ -154,8 +201,16 @@ export interface HostAdapter {
 export interface MergedIo {
   /** A file's text (UTF-8, at most 1 MiB), or `undefined` when it is missing or unreadable. */
   readText(path: string): Promise<string | undefined>;
+  /** The canonical path of an existing file or folder (symlinks resolved), or `undefined` when it does not exist. */
+  realpath(path: string): Promise<string | undefined>;
   /** Joins path segments with the OS's separator. */
   join(...parts: string[]): string;
+  /** The folder that holds `path`. */
+  dirname(path: string): string;
+  /** The user's home directory. */
+  home: string;
+  /** The environment the host's files are located with (`CODEX_HOME`, …); empty when not known. */
+  env: Record<string, string | undefined>;
 }
 
 /** Config files named by a pattern in a folder (`*.code-workspace`, `profiles/<id>/mcp.json`, `mcpServers/*.yaml`). */

@@ -25,6 +25,7 @@
  *   (`getMcpConfigPath`, `_watchFolder`). Only the `ws<index>` form is exercised against a running server.
  * Not verified: the exact `clientInfo.version` VS Code sends (it is its product version).
  */
+import { join } from 'node:path';
 import type { PlatformDirs } from '../config/paths';
 import type { ConfigLocation, Scope, ServerSpec } from '../types';
 import { lastPointerToken } from '../checks/pointer';
@@ -125,7 +126,22 @@ export const vscode: HostAdapter = {
     { id: 'sandbox', description: 'the file-level "sandbox" block of mcp.json (what the sandboxed servers may reach)' },
     { id: 'folders', description: 'the "folders" of a .code-workspace: each folder\'s own MCP configs join the workspace' },
   ],
-  blockLever: { kind: 'user-deny-list', setting: 'chat.mcp.deniedServers', file: 'User/settings.json', matches: 'name-or-command' },
+  blockLever: {
+    kind: 'user-deny-list',
+    setting: 'chat.mcp.deniedServers',
+    file: 'User/settings.json',
+    matches: 'name-or-command',
+    // Application scope, user settings.json of the default profile; checked before every start of any MCP server
+    // (`.vscode/mcp.json` ones included), deny wins over allow, and user deny entries still apply under
+    // `chat.mcp.allowManagedServersOnly` (workbench.js `checkServerAllowed`).
+    list: {
+      denyId: 'vscode.deniedServers',
+      allow: { setting: 'chat.mcp.allowedServers', id: 'vscode.allowedServers' },
+      refuses: 'VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)',
+      allows: 'VS Code may start it: it is on the allow list (chat.mcp.allowedServers) the guard keeps in strict mode',
+      settingsFile: ({ userDataDir }) => (userDataDir === undefined ? undefined : join(userDataDir, 'User', 'settings.json')),
+    },
+  },
   clientInfo: { name: 'Visual Studio Code', version: '1.101.0' },
   workspaceFiles(folder, dirs) {
     const j = dirs.path.join;

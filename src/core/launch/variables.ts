@@ -20,6 +20,8 @@ export interface VariableContext {
   workspaceFolders?: readonly string[];
   /** The user's home directory (`${userHome}`, `~/`). */
   home: string;
+  /** Absolute path of the config file the value comes from (`${extensionPath}` is its folder). */
+  configFile?: string;
   /** `${pathSeparator}` and `${/}`; default: the running OS's. */
   pathSeparator?: '/' | '\\';
 }
@@ -57,6 +59,12 @@ function basename(p: string): string {
   return p.split(/[\\/]/).filter(Boolean).pop() ?? '';
 }
 
+/** The folder of a path (either separator), without the trailing separator. */
+function dirnameOf(p: string): string {
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return i <= 0 ? p.slice(0, i + 1) : p.slice(0, i);
+}
+
 /**
  * Resolves the variables of one string with the forms a host supports (see `VariableForm`):
  * - `predefined`: `${workspaceFolder}` (alias `${workspaceRoot}`), `${workspaceFolder:name}`,
@@ -70,6 +78,7 @@ function basename(p: string): string {
  * - `curly`: `{env:X}` (empty when unset) and `{file:path}` (the file's content: unresolved here).
  * - `mustache`: `${{ secrets.X }}`/`${{ inputs.X }}` (Continue) are unresolved (the host's secret store).
  * - `tilde`: a leading `~/` or `~\` is the home directory.
+ * - `extension`: `${extensionPath}` (the folder of `ctx.configFile`), `${workspacePath}`, `${/}`, `${pathSeparator}`.
  * With `ctx.env` undefined, every environment-dependent variable is unresolved (kind `env`).
  * Pure; never throws.
  */
@@ -138,6 +147,25 @@ function resolveOne(whole: string, m: RegExpExecArray, has: (f: VariableForm) =>
     return v === undefined ? (ctx.env ? whole : undefined) : v;
   }
   const body = braced;
+  if (has('extension')) {
+    switch (body) {
+      case 'extensionPath':
+        if (ctx.configFile === undefined) {
+          fail(whole, 'workspace', `${whole} is the folder of the extension, which is not known here`);
+          return undefined;
+        }
+        return dirnameOf(ctx.configFile);
+      case 'workspacePath':
+        if (ctx.workspaceFolder === undefined) {
+          fail(whole, 'workspace', `${whole} is used but no workspace folder is known`);
+          return undefined;
+        }
+        return ctx.workspaceFolder;
+      case '/':
+      case 'pathSeparator':
+        return sep;
+    }
+  }
   if (has('predefined') || has('env-colon')) {
     if (body.startsWith('env:')) {
       const v = envValue(whole, body.slice(4), true);

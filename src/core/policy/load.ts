@@ -14,7 +14,14 @@ import { promises as fsp, type Stats } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import Ajv from 'ajv';
 import policySchema from '../../../schemas/policy.schema.json';
-import type { PolicyDocument, PolicyKind, PolicyLocation, PolicyProblem, PolicySet, PolicySource } from './types';
+import { ADAPTERS, type ManagedSettings } from '../hosts';
+import { GUARD_POLICY_KIND, type PolicyDocument, type PolicyKind, type PolicyLocation, type PolicyProblem, type PolicySet, type PolicySource } from './types';
+
+/** The hosts' managed settings files whose MCP keys are policy (see `HostAdapter.managedSettings`). */
+const MANAGED_SETTINGS: readonly ManagedSettings[] = ADAPTERS.flatMap((a) => (a.managedSettings ? [a.managedSettings] : []));
+
+/** The policy kinds a file can be read as: this guard's own, then each host's managed settings. */
+export const POLICY_KINDS: readonly PolicyKind[] = [GUARD_POLICY_KIND, ...MANAGED_SETTINGS.map((m) => m.kind)];
 
 /** Largest policy file read, bytes (a host settings file carries more than MCP keys). */
 export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
@@ -29,37 +36,15 @@ const ajv = new Ajv({ allErrors: false, strict: false });
 const validate = ajv.compile(policySchema);
 
 /**
- * The system-managed policy locations of a platform, in order: this guard's own file, then the hosts'
- * managed settings whose converged MCP keys this guard applies too.
- * - Linux and other Unix: `/etc/mcp-trust-guard/policy.json`, `/etc/claude-code/managed-settings.json`,
- *   `/etc/github-copilot/managed-settings.json`.
- * - macOS: `/Library/Application Support/MCPTrustGuard/policy.json`, `…/ClaudeCode/managed-settings.json`,
- *   `…/GitHubCopilot/managed-settings.json`.
- * - Windows: `C:\ProgramData\MCPTrustGuard\policy.json`, `C:\Program Files\ClaudeCode\managed-settings.json`,
- *   `C:\Program Files\GitHubCopilot\managed-settings.json`.
- * Claude Code documents its paths in "Settings → managed settings"; Copilot's Linux path is `/etc/github-copilot`.
+ * The system-managed policy locations of a platform, in order: this guard's own file
+ * (`/etc/mcp-trust-guard/policy.json`, `/Library/Application Support/MCPTrustGuard/policy.json`,
+ * `C:\\ProgramData\\MCPTrustGuard\\policy.json`), then the managed settings files of the hosts whose converged MCP
+ * keys this guard applies too (each adapter's `managedSettings`, in host order: Claude Code's, then Copilot's).
  */
 export function defaultPolicyLocations(platform: NodeJS.Platform = process.platform): PolicyLocation[] {
-  const at = (kind: PolicyKind, path: string): PolicyLocation => ({ kind, path });
-  if (platform === 'win32') {
-    return [
-      at('guard', 'C:\\ProgramData\\MCPTrustGuard\\policy.json'),
-      at('claude-code', 'C:\\Program Files\\ClaudeCode\\managed-settings.json'),
-      at('github-copilot', 'C:\\Program Files\\GitHubCopilot\\managed-settings.json'),
-    ];
-  }
-  if (platform === 'darwin') {
-    return [
-      at('guard', '/Library/Application Support/MCPTrustGuard/policy.json'),
-      at('claude-code', '/Library/Application Support/ClaudeCode/managed-settings.json'),
-      at('github-copilot', '/Library/Application Support/GitHubCopilot/managed-settings.json'),
-    ];
-  }
-  return [
-    at('guard', '/etc/mcp-trust-guard/policy.json'),
-    at('claude-code', '/etc/claude-code/managed-settings.json'),
-    at('github-copilot', '/etc/github-copilot/managed-settings.json'),
-  ];
+  const os = platform === 'win32' ? 'win32' : platform === 'darwin' ? 'darwin' : 'linux';
+  const guard = { win32: 'C:\\ProgramData\\MCPTrustGuard\\policy.json', darwin: '/Library/Application Support/MCPTrustGuard/policy.json', linux: '/etc/mcp-trust-guard/policy.json' }[os];
+  return [{ kind: GUARD_POLICY_KIND, path: guard }, ...MANAGED_SETTINGS.map((m) => ({ kind: m.kind, path: m.paths[os] }))];
 }
 
 /** Options of {@link loadPolicy}. */
@@ -82,7 +67,7 @@ export function policyLocations(opts: LoadPolicyOptions = {}): PolicyLocation[] 
   if (opts.locations) return opts.locations;
   const out = defaultPolicyLocations(opts.platform);
   const extra = (opts.env ?? process.env)[POLICY_ENV];
-  if (extra && isAbsolute(extra)) out.push({ kind: 'guard', path: extra });
+  if (extra && isAbsolute(extra)) out.push({ kind: GUARD_POLICY_KIND, path: extra });
   return out;
 }
 
@@ -144,7 +129,7 @@ export function parsePolicyText(text: string, kind: PolicyKind): { policy: Polic
     return { error: `not valid JSON: ${(e as Error).message}` };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { error: 'the top level is not a JSON object' };
-  const part = kind === 'guard' ? doc : convergedPart(doc as Record<string, unknown>);
+  const part = kind === GUARD_POLICY_KIND ? doc : convergedPart(doc as Record<string, unknown>);
   const why = validatePolicy(part);
   return why ? { error: `does not match the policy schema: ${why}` } : { policy: part as PolicyDocument };
 }
@@ -203,5 +188,5 @@ export async function loadPolicy(opts: LoadPolicyOptions = {}): Promise<PolicySe
 
 /** A policy file named on a command line (`--policy <file>`): read as given, no ownership check. */
 export async function loadPolicyFile(path: string): Promise<PolicySet> {
-  return loadPolicy({ locations: [{ kind: 'guard', path }], skipOwnerCheck: true });
+  return loadPolicy({ locations: [{ kind: GUARD_POLICY_KIND, path }], skipOwnerCheck: true });
 }

@@ -47,8 +47,14 @@ export interface PolicyDocument {
   audit?: { otlpEndpoint?: string };
 }
 
-/** Who wrote the file: this guard's own policy file, or a host's managed settings (converged keys only). */
-export type PolicyKind = 'guard' | 'claude-code' | 'github-copilot';
+/**
+ * Who wrote the file: this guard's own policy file ({@link GUARD_POLICY_KIND}), or a host's managed settings
+ * (converged keys only), named by its adapter's `managedSettings.kind` (`claude-code`, `github-copilot`).
+ */
+export type PolicyKind = string;
+
+/** The {@link PolicyKind} of this guard's own policy file. */
+export const GUARD_POLICY_KIND = 'guard';
 
 /** A system-managed place a policy may be. */
 export interface PolicyLocation {

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, resolve as resolvePath } from 'node:path';
-import { HOSTS } from '../hosts';
+import { HOSTS, variableFormsOf } from '../hosts';
 import { parseDotenv } from '../launch/dotenv';
 import { resolveVariables } from '../launch/variables';
 
@@ -46,6 +46,8 @@ export interface ResolveContext {
   env: Record<string, string | undefined>;
   workspaceFolder?: string;
   home?: string;
+  /** The config file the values come from (some hosts' variables depend on it: `${extensionPath}`). */
+  configFile?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface ResolveContext {
  *   `${NAME}` unset with no default for Claude Code, `${workspaceFolder}` with no folder known, `{file:…}`).
  */
 export function resolveForLaunch(value: string, host: HostId, ctx: ResolveContext): string {
-  const r = resolveVariables(value, HOSTS[host].variables, { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home ?? homedir() });
+  const r = resolveVariables(value, variableFormsOf(host, ctx.configFile), { env: ctx.env, workspaceFolder: ctx.workspaceFolder, home: ctx.home ?? homedir(), configFile: ctx.configFile });
   if (r.unresolved.length) throw new LaunchResolveError(r.unresolved[0].reason);
   return r.value;
 }
@@ -72,7 +74,7 @@ export function resolveForLaunch(value: string, host: HostId, ctx: ResolveContex
  *   cannot be read (missing, not a file, over {@link MAX_ENV_FILE_BYTES}).
  */
 export function resolveLaunch(spec: ServerSpec, ctx: ResolveContext): ResolvedLaunch {
-  const r = (s: string): string => resolveForLaunch(s, spec.host, ctx);
+  const r = (s: string): string => resolveForLaunch(s, spec.host, { ...ctx, configFile: spec.configFile });
   if (spec.transport !== 'stdio') {
     if (!spec.url) throw new LaunchResolveError(`server "${spec.name}" has transport ${spec.transport} but no url`);
     const headers: Record<string, string> = {};

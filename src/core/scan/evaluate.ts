@@ -145,7 +145,7 @@ export interface EvaluateOptions {
  * Findings are not computed here; the caller adds them.
  */
 export function evaluateServer(spec: ServerSpec, fp: SpecFingerprint, data: TrustStoreData, opts: EvaluateOptions): ServerReport {
-  const record = data.records[recordKey(spec.configFile, spec.pointer)];
+  const record = data.records[recordKey(spec.configFile, spec.pointer, spec.resolvedIn)];
   const report: ServerReport = { spec, state: 'new', fingerprint: fp, cosmetic: false, changes: [], findings: [], record };
   const approved = opts.approved ?? indexApproved(data);
   const other = (approved.get(fp.fingerprint) ?? []).find((r) => r.configFile !== spec.configFile || r.pointer !== spec.pointer);

@@ -7,6 +7,7 @@ import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, ty
 import type { Severity } from '../types';
 import type { ClosureCache } from '../launch/closure';
 import { FsPass } from '../launch/pass';
+import { workspaceBoundSpecs } from '../launch/workspaceBound';
 import { fileStamp, settledAt, type FileStat, type FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
@@ -194,7 +195,10 @@ export class Scanner {
     const roots = this.opts.workspaceFolders;
     const approved = this.approvedIndex(store);
     const servers: ServerReport[] = [];
-    for (const spec of parsed.servers) {
+    // A user-level entry that runs code from the open workspace is evaluated once per workspace folder.
+    const specs: ServerSpec[] = [];
+    for (const spec of parsed.servers) specs.push(...(await workspaceBoundSpecs(spec, roots, (p) => pass.fs.realpath(p))));
+    for (const spec of specs) {
       const fp = await fingerprintServer(spec, {
         home: this.opts.home,
         env: this.opts.env,
@@ -221,8 +225,12 @@ export class Scanner {
     const findings: FileFinding[] = [];
     for (const f of parsed.findings) {
       const owner = servers.find((s) => under(f.pointer, s.spec.pointer));
-      if (owner) owner.findings.push({ ...f, pointer: f.pointer.slice(owner.spec.pointer.length) });
-      else findings.push({ ...f, configFile: parsed.location.path });
+      // An entry evaluated per workspace folder has one report per folder; each gets the finding.
+      if (!owner) {
+        findings.push({ ...f, configFile: parsed.location.path });
+        continue;
+      }
+      for (const o of servers) if (o.spec.pointer === owner.spec.pointer) o.findings.push({ ...f, pointer: f.pointer.slice(o.spec.pointer.length) });
     }
     const decided = servers.map((s) => {
       const d = applyPolicy(s, this.policySet, this.opts.home);
@@ -258,12 +266,13 @@ function fileKey(l: ConfigLocation): string {
 }
 
 /**
- * The one entry a set of reports stands for when they are the same entry (same file and pointer) as read by
- * several hosts: the first that is not approved (so a caller that acts on it fails closed), else the first.
+ * The one entry a set of reports stands for when they are the same entry (same file and pointer, resolved in the
+ * same workspace) as read by several hosts: the first that is not approved (so a caller that acts on it fails closed), else the first.
  * @returns undefined when the reports are not all one entry (or there are none).
  */
 export function sameEntry(reports: readonly ServerReport[]): ServerReport | undefined {
-  if (!reports.length || reports.some((r) => r.spec.configFile !== reports[0].spec.configFile || r.spec.pointer !== reports[0].spec.pointer)) return undefined;
+  const one = (r: ServerReport) => r.spec.configFile === reports[0].spec.configFile && r.spec.pointer === reports[0].spec.pointer && r.spec.resolvedIn === reports[0].spec.resolvedIn;
+  if (!reports.length || !reports.every(one)) return undefined;
   return reports.find((r) => r.state !== 'approved') ?? reports[0];
 }
 

@@ -20,6 +20,7 @@ export function buildRecord(subject: DecisionSubject, decision: Decision, now: D
     name: spec.name,
     pointer: spec.pointer,
     host: spec.host,
+    ...(spec.resolvedIn !== undefined ? { resolvedIn: spec.resolvedIn } : {}),
     decision,
     fingerprint: fp.fingerprint,
     specHash: fp.specHash,
@@ -51,7 +52,7 @@ export async function recordDecisions(
 ): Promise<StoreSnapshot> {
   return store.update((data) => {
     for (const s of subjects) {
-      const key = recordKey(s.spec.configFile, s.spec.pointer);
+      const key = recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn);
       const prev = data.records[key];
       const pins = metadata?.(s) ?? (prev && prev.fingerprint === s.fingerprint.fingerprint ? prev.metadata : undefined);
       data.records[key] = buildRecord(s, decision, now, decision === 'approved' ? pins : undefined);
@@ -60,14 +61,14 @@ export async function recordDecisions(
 }
 
 /**
- * Removes the records of the given (config file, pointer) pairs. The servers become `new` again.
+ * Removes the records of the given (config file, pointer[, workspace]) keys. The servers become `new` again.
  * @returns how many records were removed.
  */
-export async function forgetRecords(store: TrustStore, keys: readonly { configFile: string; pointer: string }[]): Promise<number> {
+export async function forgetRecords(store: TrustStore, keys: readonly { configFile: string; pointer: string; resolvedIn?: string }[]): Promise<number> {
   let removed = 0;
   await store.update((data) => {
     for (const k of keys) {
-      const key = recordKey(k.configFile, k.pointer);
+      const key = recordKey(k.configFile, k.pointer, k.resolvedIn);
       if (key in data.records) {
         delete data.records[key];
         removed++;

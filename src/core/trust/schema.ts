@@ -20,6 +20,7 @@ export const trustStoreSchema = {
           name: { type: 'string' },
           pointer: { type: 'string' },
           host: { enum: [...HOST_IDS] },
+          resolvedIn: { type: 'string', minLength: 1 },
           decision: { enum: ['approved', 'denied'] },
           fingerprint: sha256,
           specHash: sha256,

@@ -26,9 +26,12 @@ export function defaultStorePath(explicit?: string, env: NodeJS.ProcessEnv = pro
   return join(envPaths('mcp-trust-guard', { suffix: '' }).config, 'trust-store.json');
 }
 
-/** The key of a record: (absolute config file path, JSON Pointer of the server entry in that file). */
-export function recordKey(configFile: string, pointer: string): string {
-  return `${configFile}#${pointer}`;
+/**
+ * The key of a record: (absolute config file path, JSON Pointer of the server entry in that file), plus, for a
+ * user-level entry resolved per workspace (`ServerSpec.resolvedIn`), the workspace's canonical real path.
+ */
+export function recordKey(configFile: string, pointer: string, resolvedIn?: string): string {
+  return resolvedIn === undefined ? `${configFile}#${pointer}` : `${configFile}#${pointer}#in:${resolvedIn}`;
 }
 
 /** An empty, valid store. */

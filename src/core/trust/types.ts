@@ -5,7 +5,8 @@ export type Decision = 'approved' | 'denied';
 
 /**
  * One trust store record: the decision about one server entry of one config file, and the launch-spec pin it
- * was made for. Keyed by {@link recordKey} (absolute config file path + JSON Pointer of the entry).
+ * was made for. Keyed by {@link recordKey} (absolute config file path + JSON Pointer of the entry, + the workspace for an
+ * entry resolved per workspace).
  */
 export interface TrustRecord {
   configFile: string;
@@ -13,6 +14,11 @@ export interface TrustRecord {
   /** RFC 6901 JSON Pointer of the entry in the config file. */
   pointer: string;
   host: HostId;
+  /**
+   * For a user-level entry resolved in one workspace (`ServerSpec.resolvedIn`): that workspace's canonical real
+   * path, part of the record's key. Absent for every other record.
+   */
+  resolvedIn?: string;
   decision: Decision;
   /** SHA-256 hex over the canonical launch spec plus referenced-file hashes (see `fingerprintServer`). */
   fingerprint: string;
@@ -35,7 +41,7 @@ export interface TrustRecord {
   metadata?: unknown;
 }
 
-/** The trust store file, schema version 1. `records` is keyed by `recordKey(configFile, pointer)`. */
+/** The trust store file, schema version 1. `records` is keyed by `recordKey(configFile, pointer, resolvedIn)`. */
 export interface TrustStoreData {
   version: 1;
   records: Record<string, TrustRecord>;

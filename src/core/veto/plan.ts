@@ -4,8 +4,7 @@
  * gets an allow entry (and then the host refuses whatever is not approved). The entries are written by
  * {@link syncVetoList}.
  */
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { ADAPTERS } from '../hosts';
 import { LaunchResolveError, resolveForLaunch, type ResolveContext } from '../probe/launch';
 import type { ServerState } from '../scan/evaluate';
 import { recordKey } from '../trust/store';
@@ -21,7 +20,8 @@ export interface VetoSubject {
 
 /**
  * A host's veto list, as data: the settings member it reads, what an entry means, which servers it governs and
- * whose variable rules build the identity it compares.
+ * whose variable rules build the identity it compares. Built from the hosts' block levers (`HostAdapter.blockLever`,
+ * a `user-deny-list` with a `list` of server matchers): see {@link VETO_LEVERS}.
  */
 export interface VetoLever {
   /** Stable id, also the ledger's lever name. */
@@ -31,63 +31,36 @@ export interface VetoLever {
   kind: 'deny' | 'allow';
   /** Top-level settings member. */
   key: string;
-  /** Whether the host would launch this server (so its entry belongs in this list). */
+  /** What an entry of this list does to the server, for the user. */
+  meaning: string;
+  /**
+   * Whether the host would launch this server (so its entry belongs in this list): the host's own entries and the
+   * entries of another host's file that it reads too (`alsoReadBy`: VS Code and a workspace-root `.mcp.json`).
+   */
   governs(spec: ServerSpec): boolean;
+  /** The settings file that holds the list (absolute), or `undefined` when it cannot be known here. */
+  settingsFile(ctx: { env: Record<string, string | undefined>; home: string; userDataDir?: string }): string | undefined;
 }
 
 /**
- * VS Code's deny list, `chat.mcp.deniedServers` (application scope, user `settings.json`; VS Code ≥ 1.130),
- * checked before every start of any MCP server, `.vscode/mcp.json` ones included; deny wins over allow, and user
- * deny entries still apply under `chat.mcp.allowManagedServersOnly` (VS Code 1.139.1 workbench,
- * `checkServerAllowed`). It governs the servers VS Code itself launches: its own config files and a workspace-root
- * `.mcp.json` (which VS Code 1.139 reads).
+ * Every host veto list the guard keeps, in host order: for each host whose block lever is a user settings list of
+ * server matchers, its deny list, then its allow list when it has one (kept in strict mode only, because it refuses
+ * every server that is not listed). Today: VS Code's `chat.mcp.deniedServers`/`allowedServers` (VS Code ≥ 1.130)
+ * and Claude Code's `deniedMcpServers`; the facts and their sources are in each adapter.
  */
-export const VSCODE_DENY_LEVER: VetoLever = {
-  id: 'vscode.deniedServers',
-  host: 'vscode',
-  kind: 'deny',
-  key: 'chat.mcp.deniedServers',
-  governs: launchedByVsCode,
-};
+export const VETO_LEVERS: readonly VetoLever[] = ADAPTERS.flatMap((a): VetoLever[] => {
+  const lever = a.blockLever;
+  if (lever.kind !== 'user-deny-list' || !lever.list) return [];
+  const list = lever.list;
+  const governs = (spec: ServerSpec) => spec.host === a.id || (spec.alsoReadBy ?? []).includes(a.id);
+  const out: VetoLever[] = [{ id: list.denyId, host: a.id, kind: 'deny', key: lever.setting, meaning: list.refuses, governs, settingsFile: list.settingsFile }];
+  if (list.allow) out.push({ id: list.allow.id, host: a.id, kind: 'allow', key: list.allow.setting, meaning: list.allows ?? list.allow.setting, governs, settingsFile: list.settingsFile });
+  return out;
+});
 
-/**
- * VS Code's allow list, `chat.mcp.allowedServers`: once it exists, a server that matches no entry is refused
- * before it starts. Used in strict mode only, because it refuses every server that is not listed (extensions'
- * servers included).
- */
-export const VSCODE_ALLOW_LEVER: VetoLever = {
-  id: 'vscode.allowedServers',
-  host: 'vscode',
-  kind: 'allow',
-  key: 'chat.mcp.allowedServers',
-  governs: launchedByVsCode,
-};
-
-/**
- * Claude Code's user deny list, `deniedMcpServers` in `~/.claude/settings.json` (merged before every load, also
- * over managed servers; Claude Code docs, "Control MCP server access for your organization": `serverName`,
- * `serverCommand` exact argv, `serverUrl`). It governs Claude Code's servers (`~/.claude.json`, `.mcp.json`).
- */
-export const CLAUDE_CODE_DENY_LEVER: VetoLever = {
-  id: 'claude-code.deniedMcpServers',
-  host: 'claude-code',
-  kind: 'deny',
-  key: 'deniedMcpServers',
-  governs: (spec) => spec.host === 'claude-code',
-};
-
-function launchedByVsCode(spec: ServerSpec): boolean {
-  return spec.host === 'vscode' || (spec.host === 'claude-code' && spec.scope === 'workspace' && basename(spec.configFile) === '.mcp.json');
-}
-
-/** VS Code's user settings file for a `--user-data-dir` (application-scoped settings live in the default profile's). */
-export function vscodeUserSettingsPath(userDataDir: string): string {
-  return join(userDataDir, 'User', 'settings.json');
-}
-
-/** Claude Code's user settings file: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
-export function claudeCodeUserSettingsPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  return join(env.CLAUDE_CONFIG_DIR || join(home, '.claude'), 'settings.json');
+/** The veto lever of `host` of that kind, or `undefined` when the host has none. */
+export function vetoLever(host: HostId, kind: 'deny' | 'allow'): VetoLever | undefined {
+  return VETO_LEVERS.find((l) => l.host === host && l.kind === kind);
 }
 
 /**

@@ -473,7 +473,7 @@ export class GuardActions {
             else if (res.outcome === 'review') review.push(r);
             else {
               unread.push(`${safeText(r.spec.name, 60)}: needs ${res.needs ?? 'another try'}`);
-              if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) this.afterTrust.set(recordKey(r.spec.configFile, r.spec.pointer), { configFile: r.spec.configFile, pointer: r.spec.pointer });
+              if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) this.afterTrust.set(recordKey(r.spec.configFile, r.spec.pointer, r.spec.resolvedIn), { configFile: r.spec.configFile, pointer: r.spec.pointer });
             }
           }
         } finally {
@@ -534,7 +534,7 @@ export class GuardActions {
   /** Writes `m.current` as the server's tool pins, if its record still approves this launch spec. */
   async pin(r: ServerReport, m: MetadataReport): Promise<void> {
     await this.service.trustStore.update((data) => {
-      const rec = data.records[recordKey(r.spec.configFile, r.spec.pointer)];
+      const rec = data.records[recordKey(r.spec.configFile, r.spec.pointer, r.spec.resolvedIn)];
       if (rec && rec.decision === 'approved' && rec.fingerprint === r.fingerprint.fingerprint) rec.metadata = m.current;
     });
     this.logger.info(`pinned the tool metadata of "${safeText(r.spec.name)}"`);

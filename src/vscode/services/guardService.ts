@@ -230,7 +230,7 @@ export class GuardService implements vscode.Disposable {
 
   /** Remembers the last probe of a server and publishes a new snapshot. */
   setProbe(report: ServerReport, metadata: MetadataReport): void {
-    this.probes.set(recordKey(report.spec.configFile, report.spec.pointer), { metadata, fingerprint: report.fingerprint.fingerprint, at: new Date() });
+    this.probes.set(recordKey(report.spec.configFile, report.spec.pointer, report.spec.resolvedIn), { metadata, fingerprint: report.fingerprint.fingerprint, at: new Date() });
     if (this.current) this.publish({ ...this.current, probes: this.probes, cause: 'probe', origins: undefined });
   }
 
@@ -239,7 +239,7 @@ export class GuardService implements vscode.Disposable {
    * undefined, forgets it), and publishes a new snapshot.
    */
   setUnread(report: ServerReport, needs: string | undefined): void {
-    const key = recordKey(report.spec.configFile, report.spec.pointer);
+    const key = recordKey(report.spec.configFile, report.spec.pointer, report.spec.resolvedIn);
     if (needs === undefined) this.unread.delete(key);
     else this.unread.set(key, { needs, fingerprint: report.fingerprint.fingerprint });
     if (this.current) this.publish({ ...this.current, unread: this.unread, cause: 'probe', origins: undefined });

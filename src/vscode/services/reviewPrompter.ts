@@ -31,7 +31,7 @@ const SHOW = 'Show in Servers View';
 
 /** The identity of a state worth one prompt: the server, its state and its fingerprint. */
 function promptSignature(s: ServerReport): string {
-  return `${recordKey(s.spec.configFile, s.spec.pointer)}\0${s.state}\0${s.fingerprint.fingerprint}`;
+  return `${recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn)}\0${s.state}\0${s.fingerprint.fingerprint}`;
 }
 
 /** Announces new and changed servers, once per (server, state, fingerprint), as loud as their origin asks. */

@@ -13,18 +13,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import { recordKey } from '../../core/trust';
-import {
-  CLAUDE_CODE_DENY_LEVER,
-  claudeCodeUserSettingsPath,
-  describeMatcher,
-  planVetoList,
-  syncVetoList,
-  VSCODE_ALLOW_LEVER,
-  VSCODE_DENY_LEVER,
-  vscodeUserSettingsPath,
-  type VetoLever,
-  type VetoSubject,
-} from '../../core/veto';
+import { describeMatcher, planVetoList, syncVetoList, VETO_LEVERS, type VetoLever, type VetoSubject } from '../../core/veto';
 import type { GuardSnapshot, GuardService } from './guardService';
 
 /** `mcpTrustGuard.hostVetoes`: `deny` (default), `strict` (deny + VS Code allow list of approved launches), `off`. */
@@ -36,11 +25,6 @@ export interface Protection {
   text: string;
 }
 
-const LEVER_WORDS: Record<string, string> = {
-  [VSCODE_DENY_LEVER.id]: 'VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)',
-  [VSCODE_ALLOW_LEVER.id]: 'VS Code may start it: it is on the allow list (chat.mcp.allowedServers) the guard keeps in strict mode',
-  [CLAUDE_CODE_DENY_LEVER.id]: 'Claude Code will refuse to load it (deniedMcpServers in ~/.claude/settings.json)',
-};
 
 /** Service behind the host vetoes; see the module doc. */
 export class VetoService implements vscode.Disposable {
@@ -100,12 +84,11 @@ export class VetoService implements vscode.Disposable {
     const mode = this.mode();
     if (mode === 'off') return [];
     const out: { lever: VetoLever; file: string }[] = [];
-    if (this.userDataDir) {
-      const file = vscodeUserSettingsPath(this.userDataDir);
-      out.push({ lever: VSCODE_DENY_LEVER, file });
-      if (mode === 'strict') out.push({ lever: VSCODE_ALLOW_LEVER, file });
+    for (const lever of VETO_LEVERS) {
+      if (lever.kind === 'allow' && mode !== 'strict') continue;
+      const file = lever.settingsFile({ env: process.env, home: os.homedir(), userDataDir: this.userDataDir });
+      if (file !== undefined) out.push({ lever, file });
     }
-    out.push({ lever: CLAUDE_CODE_DENY_LEVER, file: claudeCodeUserSettingsPath() });
     return out;
   }
 
@@ -123,7 +106,7 @@ export class VetoService implements vscode.Disposable {
         for (const e of r.active) {
           for (const k of e.servers) {
             const list = protections.get(k) ?? [];
-            list.push({ text: LEVER_WORDS[lever.id] ?? lever.id });
+            list.push({ text: lever.meaning });
             protections.set(k, list);
           }
         }

@@ -155,7 +155,7 @@ export function specText(raw: unknown, maxLines = 40): string {
 }
 
 function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
-  const key = recordKey(s.spec.configFile, s.spec.pointer);
+  const key = recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn);
   const probe = snap.probes.get(key);
   const base = { configFile: s.spec.configFile, pointer: s.spec.pointer };
   const make = (itemKind: string, name: string, state: string, findings: readonly Finding[], extra: string[] = []): ItemNode => {
@@ -218,7 +218,7 @@ export function protectionLines(s: ServerReport, guarded: boolean, protection?: 
 }
 
 function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: ProtectionLookup): ServerNode {
-  const key = recordKey(s.spec.configFile, s.spec.pointer);
+  const key = recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn);
   const probe = snap.probes.get(key);
   const unreadRec = snap.unread?.get(key);
   const unread = unreadRec && unreadRec.fingerprint === s.fingerprint.fingerprint ? unreadRec : undefined;

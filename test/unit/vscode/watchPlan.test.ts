@@ -38,7 +38,7 @@ function globsAt(plan: WatchPlan, base: string): string[] {
 }
 
 describe('watchInputs', () => {
-  test('workspace folders keep one brace pattern and *.code-workspace; user files and the store become targets', () => {
+  test('workspace folders keep one brace pattern, *.code-workspace and Gemini CLI extension manifests; user files and the store become targets', () => {
     const { home, ws, discover, store } = layout(['vscode', 'cursor', 'claude-code', 'windsurf', 'claude-desktop', 'gemini-cli']);
     const { workspaceSpecs, targets } = watchInputs(discover, store);
     assert.deepEqual(
@@ -46,6 +46,7 @@ describe('watchInputs', () => {
       [
         [ws, '{.vscode/mcp.json,.vscode/settings.json,.mcp.json,.cursor/mcp.json,.cursor/rules/mcp.json,.gemini/settings.json,.claude/settings.json,.claude/settings.local.json,.gemini/.env,.env}'],
         [ws, '*.code-workspace'],
+        [ws, '.gemini/extensions/*/gemini-extension.json'],
       ],
     );
     const files = targets.filter((t) => !t.pattern).map((t) => path.join(t.dir, t.glob));
@@ -68,6 +69,7 @@ test('every adapter file of a workspace is watched: fixed names in the brace pat
     workspaceSpecs.slice(1).map((s) => [s.base, s.glob]),
     [
       [ws, '*.code-workspace'],
+      [ws, '.gemini/extensions/*/gemini-extension.json'],
       [ws, '.continue/mcpServers/*.{yaml,yml,json}'],
     ],
   );

@@ -35,6 +35,15 @@ function classify(name: string, value: string): Severity | null {
   return null;
 }
 
+/**
+ * Whether an environment variable of this name can make the process load other code or look for code elsewhere,
+ * whatever its value (the names this rule knows), e.g. `LD_PRELOAD`, `NODE_OPTIONS`, `PYTHONPATH`, `DYLD_*`.
+ */
+export function loadsCode(name: string): boolean {
+  const n = name.toUpperCase();
+  return ALWAYS_HIGH.has(n) || n in OPTION_VARS || n.startsWith('DYLD_') || MEDIUM.has(n);
+}
+
 function message(name: string, value: string, severity: Severity): string {
   const what = severity === 'high' ? 'makes the process load extra code' : 'changes where the process loads code from';
   return `${name}=${snippet(value, 80)} ${what}`;

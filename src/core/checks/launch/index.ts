@@ -7,6 +7,7 @@ import type { LaunchRule } from '../rule';
 import { confusableNameRule } from './confusable-name';
 import { checkDuplicateServerNames } from './duplicate-server-name';
 import { envInjection } from './env-injection';
+import { hostEnv } from './host-env';
 import { inlineSecret } from './inline-secret';
 import { invisibleUnicode } from './invisible-unicode';
 import { checkLookAlikeServerNames } from './lookalike-server-name';
@@ -27,6 +28,7 @@ export const launchRules: readonly LaunchRule[] = [
   unpinnedPackage,
   unpinnedImage,
   envInjection,
+  hostEnv,
   plainHttp,
   inlineSecret,
   invisibleUnicode,

@@ -13,16 +13,16 @@ import { parse } from 'jsonc-parser';
 import { Scanner } from '../../../../src/core/scan';
 import { recordDecisions, TrustStore } from '../../../../src/core/trust';
 import {
-  CLAUDE_CODE_DENY_LEVER,
   planVetoList,
   readSettingsMember,
   readVetoLedger,
   syncVetoList,
   VetoWriteError,
-  VSCODE_ALLOW_LEVER,
-  VSCODE_DENY_LEVER,
   withArrayElements,
   type VetoListPlan,
+  VETO_LEVERS,
+  vetoLever,
+  type VetoLever,
 } from '../../../../src/core/veto';
 
 let tmp: string;
@@ -57,6 +57,10 @@ beforeEach(() => {
 });
 
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const VSCODE_DENY_LEVER = vetoLever('vscode', 'deny') as VetoLever;
+const VSCODE_ALLOW_LEVER = vetoLever('vscode', 'allow') as VetoLever;
+const CLAUDE_CODE_DENY_LEVER = vetoLever('claude-code', 'deny') as VetoLever;
 
 async function plan(lever = VSCODE_DENY_LEVER, file = settings): Promise<{ plan: VetoListPlan; report: Awaited<ReturnType<Scanner['scanAll']>> }> {
   const scanner = new Scanner({ workspaceFolders: [ws], home, includeUser: false });
@@ -186,4 +190,19 @@ test('property: appending guard entries and taking them out again gives back the
     }),
     { numRuns: 300 },
   );
+});
+
+test('the veto levers come from the hosts\' block levers: VS Code deny and allow lists, Claude Code deny list, each with its settings file', () => {
+  assert.deepEqual(
+    VETO_LEVERS.map((l) => [l.id, l.host, l.kind, l.key]),
+    [
+      ['vscode.deniedServers', 'vscode', 'deny', 'chat.mcp.deniedServers'],
+      ['vscode.allowedServers', 'vscode', 'allow', 'chat.mcp.allowedServers'],
+      ['claude-code.deniedMcpServers', 'claude-code', 'deny', 'deniedMcpServers'],
+    ],
+  );
+  const ctx = { env: { CLAUDE_CONFIG_DIR: '/cfg/claude' }, home: '/home/u', userDataDir: '/data/code' };
+  assert.deepEqual(VETO_LEVERS.map((l) => l.settingsFile(ctx)), [path.join('/data/code', 'User', 'settings.json'), path.join('/data/code', 'User', 'settings.json'), path.join('/cfg/claude', 'settings.json')]);
+  assert.equal(VSCODE_DENY_LEVER.settingsFile({ env: {}, home: '/home/u' }), undefined);
+  assert.equal(CLAUDE_CODE_DENY_LEVER.settingsFile({ env: {}, home: '/home/u' }), path.join('/home/u', '.claude', 'settings.json'));
 });
