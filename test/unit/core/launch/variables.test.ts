@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOSTS } from '../../../../src/core/hosts';
+import { HOSTS, variableFormsOf } from '../../../../src/core/hosts';
 import { resolveVariables } from '../../../../src/core/launch/variables';
 import { scanConfigs } from '../../../../src/core/scan';
 import { emptyStore } from '../../../../src/core/trust';
@@ -43,9 +43,21 @@ test('OpenCode/Kilo {env:X} and {file:p}, Continue ${{ secrets.X }}, Roo ${env:X
   assert.equal(resolveVariables('~/srv.js', ['tilde'], ctx).value, '/home/u/srv.js');
 });
 
+test('Gemini CLI extension manifests: ${extensionPath} is the manifest\'s folder, ${workspacePath}, ${/}; other ${X} stay as written', () => {
+  const file = '/ws/.gemini/extensions/helper/gemini-extension.json';
+  const forms = variableFormsOf('gemini-cli', file);
+  const r = resolveVariables('${extensionPath}${/}server.js ${workspacePath}${pathSeparator}x ${other}', forms, { ...ctx, configFile: file, pathSeparator: '/' });
+  assert.equal(r.value, '/ws/.gemini/extensions/helper/server.js /ws/proj/x ${other}');
+  assert.deepEqual(r.unresolved, []);
+  // Without the manifest's path, ${extensionPath} is not known: unresolved, never dropped.
+  assert.deepEqual(resolveVariables('${extensionPath}/s.js', forms, ctx).unresolved.map((u) => u.kind), ['workspace']);
+  // The settings file is not a manifest: its forms are the host's usual ones.
+  assert.deepEqual(variableFormsOf('gemini-cli', '/ws/.gemini/settings.json'), HOSTS['gemini-cli'].variables);
+});
+
 test('every adapter declares only forms the resolver knows', () => {
-  const known = new Set(['predefined', 'shell', 'shell-bare', 'env-colon', 'curly', 'mustache', 'tilde']);
-  for (const a of Object.values(HOSTS)) for (const f of a.variables) assert.ok(known.has(f), `${a.id}: ${f}`);
+  const known = new Set(['predefined', 'shell', 'shell-bare', 'env-colon', 'curly', 'mustache', 'tilde', 'extension']);
+  for (const a of Object.values(HOSTS)) for (const f of [...a.variables, ...(a.variablesOf?.('/x/gemini-extension.json') ?? [])]) assert.ok(known.has(f), `${a.id}: ${f}`);
 });
 
 test('a scan: a workspace script path behind an unresolvable variable is a high unresolved-variable finding, a resolvable one is pinned', async () => {
