@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { settledAt } from '../ports';
-import { stateOfStat, type FsPass } from './pass';
+import { stateOfStat, UNSETTLED, type FsPass } from './pass';
 
 /**
  * What a file was when it was hashed: the cache key of {@link FileHashCache}. Times in ms since the epoch;
@@ -108,15 +108,17 @@ export class FileHashCache {
     const id = identityOf(s);
     const hit = this.entries.get(path);
     if (hit && hit.settled && sameIdentity(hit, id)) return hit;
-    return this.remember(path, id, await hashContent(path, id.size), settledAt(s, since));
+    return this.remember(path, id, await hashContent(path, id.size), settledAt(s, since), pass?.state(path));
   }
 
   /**
    * Records the hash of content read after a stat of identity `id` (a reader that already holds the bytes, such
-   * as the module tracer, saves the second read). `settled` as {@link settledAt} of that stat.
+   * as the module tracer, saves the second read). `settled` as {@link settledAt} of that stat; `state`, the pass's
+   * `FsPass.state` of the path from that stat, is kept instead of an equal copy (closures and traces record it too).
    */
-  remember(path: string, id: FileIdentity, sha256: string, settled: boolean): FileHash {
-    const entry: CacheEntry = { ...id, sha256, settled, state: settled ? stateOfStat({ ...id, isDirectory: () => false }) : undefined };
+  remember(path: string, id: FileIdentity, sha256: string, settled: boolean, state?: string): FileHash {
+    const own = settled ? (state !== undefined && state !== UNSETTLED ? state : stateOfStat({ ...id, isDirectory: () => false })) : undefined;
+    const entry: CacheEntry = { ...id, sha256, settled, state: own };
     this.entries.delete(path);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(path, entry);

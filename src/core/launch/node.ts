@@ -64,7 +64,7 @@ export async function traceNodeModules(entries: readonly string[], repoRoot: str
         throw e;
       }
       // The stat came before the read: the pair is safe to cache (see FileHashCache).
-      if (hashes && typeof s !== 'string' && s.isFile()) hashes.remember(p, identityOf(s), createHash('sha256').update(bytes).digest('hex'), settledAt(s, pass.since));
+      if (hashes && typeof s !== 'string' && s.isFile()) hashes.remember(p, identityOf(s), createHash('sha256').update(bytes).digest('hex'), settledAt(s, pass.since), pass.state(p));
       return bytes;
     },
   });
