@@ -16,7 +16,8 @@
  *   change that names `/$merged/project-trust`.
  * - Format: TOML (the Rust `toml` crate): a duplicate key or table makes the whole file invalid, and Codex loads
  *   nothing from it.
- * - No variable expansion in values; environment values are passed by name (`env_vars`, `bearer_token_env_var`).
+ * - No variable expansion in values; environment values are passed by name (`env_vars`, `bearer_token_env_var`,
+ *   `env_http_headers`): each name is an `unpinned-env-value` finding (`fields.hostEnv`).
  * - Transport: `url` → streamable HTTP, else `command` → stdio (no `type` member).
  * - Block lever: `enabled = false` on the table in the user file.
  * Not verified: Codex's `clientInfo` name and version; whether `cwd` defaults to the project root.
@@ -77,7 +78,7 @@ export const codex: HostAdapter = {
   format: 'toml',
   syntax: STRICT_JSON,
   serversKey: 'mcp_servers',
-  fields: { command: ['command'], args: ['args'], env: ['env'], cwd: ['cwd'], url: ['url'], headers: ['http_headers'], type: [], hostEnv: ['env_vars'] },
+  fields: { command: ['command'], args: ['args'], env: ['env'], cwd: ['cwd'], url: ['url'], headers: ['http_headers'], type: [], hostEnv: ['env_vars', 'bearer_token_env_var', 'env_http_headers'] },
   implicitTransport: [['url', 'http'], ['command', 'stdio']],
   envValueCoercion: 'strings',
   variables: [],

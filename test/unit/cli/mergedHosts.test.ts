@@ -138,6 +138,10 @@ test('Codex project trust: an untrusted project is listed and pinned; trusting i
     const envFinding = s.findings.find((f) => f.ruleId === 'unpinned-env-value');
     assert.deepEqual(envFinding && [envFinding.severity, envFinding.pointer], ['medium', '/env_vars/0']);
 
+    // A remote server's token and header values come from the environment too: one finding per name.
+    const api = one(await sb.scan(), 'project-api').findings.filter((f) => f.ruleId === 'unpinned-env-value');
+    assert.deepEqual(api.map((f) => [f.severity, f.pointer]), [['medium', '/bearer_token_env_var'], ['medium', '/env_http_headers/X-Team']]);
+
     await sb.approveAll();
     assert.equal(one(await sb.scan(), 'project-tools').state, 'approved');
 

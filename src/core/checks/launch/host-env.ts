@@ -1,9 +1,11 @@
 /**
  * Rule `unpinned-env-value`: environment variables whose values the host fills in at launch from outside the entry
  * (each adapter's `fields.hostEnv`: Goose `env_keys` from the environment or its keyring, Codex `env_vars` from its
- * environment). The list of names is pinned with the entry; the values are not, so each name is a finding: high
- * when the variable can make the server load other code (`NODE_OPTIONS`, `LD_PRELOAD`, `PYTHONPATH`, …), medium
- * otherwise. A list that is not a list of strings is high (what the host sets cannot be said).
+ * environment). A member holds one name (a string: Codex `bearer_token_env_var`), a list of names, or an object
+ * whose values are names (Codex `env_http_headers`: header → variable). The names are pinned with the entry; the
+ * values are not, so each name is a finding: high when the variable can make the server load other code
+ * (`NODE_OPTIONS`, `LD_PRELOAD`, `PYTHONPATH`, …), medium otherwise. Anything else in such a member is high (what the
+ * host sets cannot be said).
  */
 import { HOSTS } from '../../hosts';
 import type { Finding, ServerSpec } from '../../types';
@@ -26,14 +28,21 @@ export const hostEnv: LaunchRule = {
       if (!Object.prototype.hasOwnProperty.call(raw, m)) continue;
       const list = (raw as Record<string, unknown>)[m];
       const at = `/${escapePointerToken(m)}`;
-      if (!Array.isArray(list)) {
-        out.push(finding('unpinned-env-value', 'high', `${JSON.stringify(m)} is not a list of names; which environment variables ${from} cannot be said, and none of their values is pinned`, at));
+      const names: [pointer: string, name: unknown][] =
+        typeof list === 'string'
+          ? [[at, list]]
+          : Array.isArray(list)
+            ? list.map((n, i) => [childPointer(at, i), n])
+            : list !== null && typeof list === 'object'
+              ? Object.entries(list as Record<string, unknown>).map(([k, n]) => [childPointer(at, k), n])
+              : [];
+      if (!names.length && (list === null || typeof list !== 'object')) {
+        out.push(finding('unpinned-env-value', 'high', `${JSON.stringify(m)} holds no variable name; which environment variables ${from} cannot be said, and none of their values is pinned`, at));
         continue;
       }
-      list.forEach((name, i) => {
-        const pointer = childPointer(at, String(i));
+      names.forEach(([pointer, name]) => {
         if (typeof name !== 'string') {
-          out.push(finding('unpinned-env-value', 'high', `${m}[${i}] is not a name (${snippet(JSON.stringify(name) ?? '', 60)}); what the host sets from it is not pinned`, pointer));
+          out.push(finding('unpinned-env-value', 'high', `${pointer.slice(1)} is not a name (${snippet(JSON.stringify(name) ?? '', 60)}); what the host sets from it is not pinned`, pointer));
           return;
         }
         const code = loadsCode(name);
