@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const snap = await service.rescan('guard', ownEdit);
       return ownEdit === undefined || snap.origins?.get(ownEdit) === 'self';
     },
-    findServer: (configFile, pointer) => service.find({ configFile, pointer }),
+    findServer: (key) => service.find(key),
     approve: async (report) => {
       await recordDecisions(service.trustStore, [report], 'approved', new Date());
       await service.reevaluate('decision');

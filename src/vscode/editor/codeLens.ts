@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commands/ids';
 import type { GuardService } from '../services/guardService';
+import { serverKeyOf } from '../services/serverKey';
 
 /** Files the provider is asked about (it answers only for config files the scan knows). */
 export const CODELENS_SELECTOR: vscode.DocumentSelector = [
@@ -37,7 +38,7 @@ export class ServerCodeLensProvider implements vscode.CodeLensProvider, vscode.D
       if (s.spec.configFile !== file) continue;
       const line = Math.min(Math.max(0, s.spec.range.line - 1), Math.max(0, doc.lineCount - 1));
       const range = new vscode.Range(line, 0, line, 0);
-      const arg = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+      const arg = serverKeyOf(s.spec);
       const lens = (title: string, command: string, tooltip?: string) => new vscode.CodeLens(range, { title, command, tooltip, arguments: command ? [arg] : undefined });
       if (s.state === 'approved') {
         out.push(lens('Approved ✓', '', 'MCP Trust Guard: this launch spec is approved'));

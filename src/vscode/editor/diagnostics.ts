@@ -10,6 +10,7 @@ import { CommandId } from '../commands/ids';
 import type { GuardService, GuardSnapshot } from '../services/guardService';
 import type { ProblemLevel, ProblemSettings } from './problemPlan';
 import { planProblems } from './problemPlan';
+import { serverKeyOf } from '../services/serverKey';
 
 /** `source` of every diagnostic. */
 export const DIAGNOSTIC_SOURCE = 'MCP Trust Guard';
@@ -25,6 +26,7 @@ const LEVEL: Record<Exclude<ProblemLevel, 'off'>, vscode.DiagnosticSeverity> = {
 interface Target {
   configFile: string;
   pointer: string;
+  resolvedIn?: string;
   state: string;
 }
 
@@ -85,9 +87,11 @@ export class DiagnosticsPublisher implements vscode.Disposable, vscode.CodeActio
     const seen = new Set<string>();
     for (const d of context.diagnostics) {
       const t = d.source === DIAGNOSTIC_SOURCE ? this.targets.get(d) : undefined;
-      if (!t || seen.has(t.pointer)) continue;
-      seen.add(t.pointer);
-      const arg = { configFile: t.configFile, pointer: t.pointer };
+      if (!t) continue;
+      const seenKey = `${t.pointer}#${t.resolvedIn ?? ''}`;
+      if (seen.has(seenKey)) continue;
+      seen.add(seenKey);
+      const arg = serverKeyOf(t);
       const action = (title: string, command: string, preferred = false) => {
         const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
         a.command = { title, command, arguments: [arg] };

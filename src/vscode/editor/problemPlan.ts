@@ -16,6 +16,7 @@ import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { ServerReport } from '../../core/scan';
 import type { ConfigError, Finding, Severity } from '../../core/types';
 import { changeLine, fieldName, hostName, safeText, shownChanges } from '../text';
+import { serverKeyOf } from '../services/serverKey';
 
 /** Severity of a Problem, or `off` (not published). */
 export type ProblemLevel = 'error' | 'warning' | 'information' | 'hint' | 'off';
@@ -45,7 +46,7 @@ export interface PlannedProblem {
   /** The rule id (diagnostic `code`). */
   code: string;
   /** The server it is about (quick fixes act on it), if any. */
-  server?: { configFile: string; pointer: string; state: ServerReport['state'] };
+  server?: { configFile: string; pointer: string; resolvedIn?: string; state: ServerReport['state'] };
 }
 
 const FINDING_LEVEL: Record<Severity, ProblemLevel> = { high: 'error', medium: 'off', low: 'off', info: 'off' };
@@ -114,7 +115,7 @@ export function planProblems(
   for (const s of servers) {
     if (!wanted(s.spec.configFile)) continue;
     const name = safeText(s.spec.name, 60);
-    const server = { configFile: s.spec.configFile, pointer: s.spec.pointer, state: s.state };
+    const server = { ...serverKeyOf(s.spec), state: s.state };
     const tree = parseTree(s.spec.sourceText ?? '');
     const push = (code: string, fallback: ProblemLevel, range: PlanRange, message: string) => {
       const level = levelOf(code, fallback, settings);

@@ -27,6 +27,7 @@ import { recordKey, TrustStore } from '../../core/trust';
 import { safeText } from '../text';
 import { guardOf, guardOfServer, specText } from '../tree/nodes';
 import { installLauncher, installPathLauncher } from './launcher';
+import { serverKeyOf, type ServerKey } from '../services/serverKey';
 
 export { installLauncher, installPathLauncher, type LauncherRecord } from './launcher';
 
@@ -42,7 +43,7 @@ export interface GuardDeps {
    */
   rescan: (ownEdit?: string) => Promise<boolean>;
   /** The current report of one server entry. */
-  findServer: (configFile: string, pointer: string) => ServerReport | undefined;
+  findServer: (key: ServerKey) => ServerReport | undefined;
   /** Records the user's approval of the server as it is now. */
   approve: (report: ServerReport) => Promise<void>;
   /** Called right before the guard saves its own edit of a config file (so that the edit prompts nobody). */
@@ -56,15 +57,12 @@ export const GUARD_COMMANDS = {
   guardAll: 'mcpTrustGuard.guardAll',
 } as const;
 
-interface Target {
-  configFile: string;
-  pointer: string;
-}
+type Target = ServerKey;
 
 function asTarget(arg: unknown): Target | undefined {
   if (arg && typeof arg === 'object') {
     const a = arg as Record<string, unknown>;
-    if (typeof a.configFile === 'string' && typeof a.pointer === 'string') return { configFile: a.configFile, pointer: a.pointer };
+    if (typeof a.configFile === 'string' && typeof a.pointer === 'string') return serverKeyOf({ configFile: a.configFile, pointer: a.pointer, resolvedIn: typeof a.resolvedIn === 'string' ? a.resolvedIn : undefined });
   }
   return undefined;
 }
@@ -83,7 +81,7 @@ async function pick(deps: GuardDeps, guarded: boolean, title: string): Promise<T
     return undefined;
   }
   const chosen = await vscode.window.showQuickPick(
-    servers.map((s) => ({ label: s.spec.name, description: `${s.spec.host} · ${s.state}`, detail: s.spec.configFile, target: { configFile: s.spec.configFile, pointer: s.spec.pointer } })),
+    servers.map((s) => ({ label: s.spec.name, description: `${s.spec.host} · ${s.state}`, detail: s.spec.configFile, target: serverKeyOf(s.spec) })),
     { title, matchOnDetail: true },
   );
   return chosen?.target;
@@ -104,7 +102,7 @@ async function applyToFile(deps: GuardDeps, configFile: string, compute: (text: 
 async function approveRewritten(deps: GuardDeps, t: Target, before: ServerReport, expectGuarded: boolean): Promise<void> {
   const oldMetadata = before.state === 'approved' ? before.record?.metadata : undefined;
   if (!(await deps.rescan(t.configFile))) throw new Error(`${t.configFile} changed on disk while the guard edited it (another writer); nothing was approved`);
-  const after = deps.findServer(t.configFile, t.pointer);
+  const after = deps.findServer(t);
   if (!after || (expectGuarded ? !guardOfServer(after).guarded : !!isGuarded(after.spec.raw))) throw new Error(`the entry at ${t.pointer} is not as written after the edit; nothing was approved`);
   await deps.approve(after);
   if (oldMetadata === undefined) return;
@@ -170,7 +168,7 @@ function launcherLines(l: PathLauncherState, refs: readonly ConfigRef[]): string
 async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, arg: unknown): Promise<void> {
   const t = asTarget(arg) ?? (await pick(deps, false, 'Guard which MCP server?'));
   if (!t) return;
-  const report = deps.findServer(t.configFile, t.pointer);
+  const report = deps.findServer(t);
   if (!report) return void vscode.window.showErrorMessage(`No MCP server at ${t.pointer} in ${t.configFile}.`);
   const shown = safeText(report.spec.name, 80);
   if (isGuarded(report.spec.raw)) {
@@ -212,7 +210,7 @@ async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, a
 async function unguardOne(deps: GuardDeps, arg: unknown): Promise<void> {
   const t = asTarget(arg) ?? (await pick(deps, true, 'Unguard which MCP server?'));
   if (!t) return;
-  const report = deps.findServer(t.configFile, t.pointer);
+  const report = deps.findServer(t);
   const g = report && isGuarded(report.spec.raw);
   if (!report || !g || g.command === undefined) return void vscode.window.showErrorMessage(`The entry at ${t.pointer} in ${t.configFile} is not a guarded stdio server.`);
   const ok = await vscode.window.showWarningMessage(
@@ -235,7 +233,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<PathLauncherState>): 
   await deps.rescan();
   const todo = (await allServers(deps))
     .filter((s) => s.spec.transport === 'stdio' && s.state === 'approved' && !isGuarded(s.spec.raw))
-    .map((s) => deps.findServer(s.spec.configFile, s.spec.pointer) ?? s);
+    .map((s) => deps.findServer(serverKeyOf(s.spec)) ?? s);
   if (!todo.length) return void vscode.window.showInformationMessage('No approved, unguarded stdio MCP server to guard.');
   const l = await launcher;
   if (l.error) return void vscode.window.showErrorMessage(`Guarding needs the guard's launcher on PATH, which could not be installed: ${l.error}`);
@@ -256,7 +254,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<PathLauncherState>): 
   let done = 0;
   for (const p of plans) {
     const s = p.report;
-    const t = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+    const t = serverKeyOf(s.spec);
     try {
       await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, PATH_LAUNCHER, p.configRef.value));
       await approveRewritten(deps, t, s, true);

@@ -22,6 +22,7 @@ import { changeLine, displayPath, hostName, launchLine, safeText, shownChanges, 
 import { checkLaunchSpec } from '../../core/checks/launch';
 import type { ServerSpec } from '../../core/types';
 import type { GuardService, QuarantinedServer, ServerKey } from './guardService';
+import { serverKeyOf } from './serverKey';
 
 /**
  * A launch spec read from a quarantined entry's stored value, for the launch checks shown before Restore
@@ -58,7 +59,13 @@ export const VSCODE_STOP_SERVER = 'workbench.mcp.stopServer';
 export function isServerKey(v: unknown): v is ServerKey {
   if (!v || typeof v !== 'object') return false;
   const o = v as Record<string, unknown>;
-  return typeof o.configFile === 'string' && typeof o.pointer === 'string' && o.configFile.length < 4096 && o.pointer.length < 4096;
+  return (
+    typeof o.configFile === 'string' &&
+    typeof o.pointer === 'string' &&
+    o.configFile.length < 4096 &&
+    o.pointer.length < 4096 &&
+    (o.resolvedIn === undefined || (typeof o.resolvedIn === 'string' && o.resolvedIn.length < 4096))
+  );
 }
 
 /**
@@ -99,7 +106,7 @@ export class GuardActions {
    * servers that `filter` accepts. Undefined when cancelled or none.
    */
   async resolve(arg: unknown, title: string, filter: (s: ServerReport) => boolean = () => true): Promise<ServerKey | undefined> {
-    if (isServerKey(arg)) return { configFile: arg.configFile, pointer: arg.pointer };
+    if (isServerKey(arg)) return serverKeyOf(arg);
     const servers = (this.service.snapshot?.report.servers ?? []).filter(filter);
     if (!servers.length) {
       void vscode.window.showInformationMessage(`MCP Trust Guard: no server to ${title.toLowerCase()}.`);
@@ -110,7 +117,7 @@ export class GuardActions {
         label: safeText(s.spec.name, 60),
         description: `${s.state} · ${hostName(s.spec.host)} · ${this.displayFile(s.spec.configFile, s.spec.workspaceFolder)}`,
         detail: launchLine(s.spec, 100),
-        key: { configFile: s.spec.configFile, pointer: s.spec.pointer },
+        key: serverKeyOf(s.spec),
       })),
       { title: `MCP Trust Guard: ${title}`, matchOnDescription: true },
     );
@@ -220,7 +227,7 @@ export class GuardActions {
     await recordDecisions(this.service.trustStore, reports, 'approved', new Date());
     this.logger.info(`approved ${n} server(s): ${reports.map((s) => safeText(s.spec.name, 60)).join(', ')}; nothing started`);
     await this.service.reevaluate('decision');
-    if (how.action === 'read') await this.readTools(reports.map((s) => ({ configFile: s.spec.configFile, pointer: s.spec.pointer })));
+    if (how.action === 'read') await this.readTools(reports.map((s) => (serverKeyOf(s.spec))));
   }
 
   /** Records a denial. The entry stays in the file (the host may still launch it): the message says so. */
@@ -473,7 +480,7 @@ export class GuardActions {
             else if (res.outcome === 'review') review.push(r);
             else {
               unread.push(`${safeText(r.spec.name, 60)}: needs ${res.needs ?? 'another try'}`);
-              if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) this.afterTrust.set(recordKey(r.spec.configFile, r.spec.pointer, r.spec.resolvedIn), { configFile: r.spec.configFile, pointer: r.spec.pointer });
+              if (r.spec.scope === 'workspace' && !vscode.workspace.isTrusted) this.afterTrust.set(recordKey(r.spec.configFile, r.spec.pointer, r.spec.resolvedIn), serverKeyOf(r.spec));
             }
           }
         } finally {
@@ -566,8 +573,8 @@ export class GuardActions {
       block,
     );
     if (answer === approve) await this.pin(r, m);
-    else if (answer === block) await this.block({ configFile: r.spec.configFile, pointer: r.spec.pointer });
-    else if (answer === inspect) await this.inspect({ configFile: r.spec.configFile, pointer: r.spec.pointer });
+    else if (answer === block) await this.block(serverKeyOf(r.spec));
+    else if (answer === inspect) await this.inspect(serverKeyOf(r.spec));
   }
 
   /**

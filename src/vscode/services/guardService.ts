@@ -18,16 +18,11 @@ import { defaultStorePath, recordKey, TrustStore, type TrustStoreData } from '..
 import type { ConfigLocation, HostId } from '../../core/types';
 import type { GuardSettings } from '../settings';
 import { Debouncer } from './debounce';
+import { findByKey, type ServerKey } from './serverKey';
 import { EditOrigins, type EditOrigin } from './editOrigins';
 import { foldersToCheck, pathKey, planWatches, specId, watchInputs, type AnchorEntry, type WatchPlan, type WatchSpec, type WatchTarget } from './watchPlan';
 
-/** Identifies one server entry: the shape of every command argument that acts on a server. */
-export interface ServerKey {
-  /** Absolute path of the config file. */
-  configFile: string;
-  /** RFC 6901 JSON Pointer of the entry. */
-  pointer: string;
-}
+export { serverKeyOf, type ServerKey } from './serverKey';
 
 /** A quarantined (blocked) entry of a known config file. */
 export interface QuarantinedServer extends QuarantinedEntry {
@@ -218,9 +213,9 @@ export class GuardService implements vscode.Disposable {
     return this.planning;
   }
 
-  /** The report of one server, or undefined. */
+  /** The report of one server, or undefined (see `findByKey`). */
   find(key: ServerKey): ServerReport | undefined {
-    return this.current?.report.servers.find((s) => s.spec.configFile === key.configFile && s.spec.pointer === key.pointer);
+    return findByKey(this.current?.report.servers ?? [], key);
   }
 
   /** The quarantined entry under `key`, or undefined. */
@@ -247,7 +242,7 @@ export class GuardService implements vscode.Disposable {
 
   /** The last probe of a server in this window, if any. */
   probeOf(key: ServerKey): ProbeRecord | undefined {
-    return this.probes.get(recordKey(key.configFile, key.pointer));
+    return this.probes.get(recordKey(key.configFile, key.pointer, key.resolvedIn));
   }
 
   /** Discovers and reads every config file and the store again. Resolves with the new snapshot. */

@@ -18,6 +18,7 @@ import { CommandId } from '../commands/ids';
 import { changeLine, fieldName, hostName, launchLine, shownChanges, uiText } from '../text';
 import type { GuardActions } from './actions';
 import type { GuardService, GuardSnapshot } from './guardService';
+import { serverKeyOf } from './serverKey';
 
 /** Most changes named in one modal. */
 const MAX_CHANGES_SHOWN = 12;
@@ -78,7 +79,7 @@ export class ReviewPrompter implements vscode.Disposable {
     // A blocked entry that is back among the live servers (an undo, `git stash`, checkout or pull put it there) is
     // the change it is: prompted for, not a quiet "denied".
     const returned = snap.report.servers.filter((s) => {
-      const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+      const key = serverKeyOf(s.spec);
       return s.state === 'denied' && this.quarantinedKeys.has(recordKey(key.configFile, key.pointer)) && !this.actions.isRestoring(key);
     });
     this.quarantinedKeys = new Set(snap.quarantined.map((q) => recordKey(q.configFile, q.pointer)));
@@ -190,7 +191,7 @@ export class ReviewPrompter implements vscode.Disposable {
       'Block',
       'Approve Change',
     );
-    const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+    const key = serverKeyOf(s.spec);
     this.logger.info(`prompt "changed ${s.spec.name}": ${answer ?? 'dismissed'}`);
     if (answer === 'Show Diff') await this.actions.showDiff(key);
     else if (answer === 'Approve Change') {
@@ -201,7 +202,7 @@ export class ReviewPrompter implements vscode.Disposable {
 
   /** Still in the state it was prompted for? (The user may have decided elsewhere, or it changed again.) */
   private stillPending(s: ServerReport): boolean {
-    const now = this.service.find({ configFile: s.spec.configFile, pointer: s.spec.pointer });
+    const now = this.service.find(serverKeyOf(s.spec));
     return !!now && now.state === s.state && now.fingerprint.fingerprint === s.fingerprint.fingerprint;
   }
 
@@ -216,7 +217,7 @@ export class ReviewPrompter implements vscode.Disposable {
       'It stays denied in your trust store. Block Again moves it out of the file once more.',
     ].join('\n');
     const answer = await vscode.window.showWarningMessage(`Blocked MCP server "${name}" is back in its file`, { modal: true, detail }, 'Block Again', 'Show Diff');
-    const key = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+    const key = serverKeyOf(s.spec);
     this.logger.info(`prompt "returned ${uiText(s.spec.name)}": ${answer ?? 'dismissed'}`);
     if (answer === 'Block Again') await this.actions.block(key);
     else if (answer === 'Show Diff') await this.actions.showDiff(key);

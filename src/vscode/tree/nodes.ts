@@ -21,6 +21,7 @@ import { knownLaunchers } from '../guard/launcher';
 import { redactEntry, redactText, redactUrl } from '../../core/redact';
 import { changeLine, displayPath, hostName, launchLine, safeText, safeValue, shownChanges } from '../text';
 import type { GuardSnapshot, QuarantinedServer } from '../services/guardService';
+import { serverKeyOf } from '../services/serverKey';
 
 /** Display state of a server node. `blocked` = quarantined; `error` = its last probe failed. */
 export type ServerNodeState = 'new' | 'approved' | 'changed' | 'denied' | 'blocked' | 'error';
@@ -46,6 +47,8 @@ export interface ServerNode {
   id: string;
   configFile: string;
   pointer: string;
+  /** The workspace folder a per-workspace user-level entry was resolved in (`ServerKey.resolvedIn`). */
+  resolvedIn?: string;
   name: string;
   state: ServerNodeState;
   transport: Transport;
@@ -63,6 +66,8 @@ export interface ItemNode {
   id: string;
   configFile: string;
   pointer: string;
+  /** As {@link ServerNode.resolvedIn}. */
+  resolvedIn?: string;
   itemKind: string;
   /** The item's name or URI as the server sent it (revealed in the tool inspector). */
   itemKey: string;
@@ -157,7 +162,7 @@ export function specText(raw: unknown, maxLines = 40): string {
 function itemNodes(s: ServerReport, snap: GuardSnapshot): ItemNode[] {
   const key = recordKey(s.spec.configFile, s.spec.pointer, s.spec.resolvedIn);
   const probe = snap.probes.get(key);
-  const base = { configFile: s.spec.configFile, pointer: s.spec.pointer };
+  const base = serverKeyOf(s.spec);
   const make = (itemKind: string, name: string, state: string, findings: readonly Finding[], extra: string[] = []): ItemNode => {
     const worst = worstOf(findings);
     return {
@@ -248,8 +253,7 @@ function serverNode(s: ServerReport, snap: GuardSnapshot, protection?: Protectio
   return {
     kind: 'server',
     id: `server:${key}`,
-    configFile: s.spec.configFile,
-    pointer: s.spec.pointer,
+    ...serverKeyOf(s.spec),
     name: s.spec.name,
     state,
     transport: s.spec.transport,

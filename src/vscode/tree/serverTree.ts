@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { GuardService, GuardSnapshot } from '../services/guardService';
 import { CommandId } from '../commands/ids';
 import { buildTree, pendingCount, type ProtectionLookup, type ServerNodeState, type TreeNode } from './nodes';
+import { serverKeyOf } from '../services/serverKey';
 
 /** The view id (package.json `contributes.views.mcpTrustGuard`). */
 export const SERVERS_VIEW_ID = 'mcpTrustGuard.servers';
@@ -109,13 +110,13 @@ export class ServerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         const [icon, color] = SERVER_ICON[n.state];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
         item.accessibilityInformation = { label: `${n.label}, ${n.state}`, role: 'treeitem' };
-        item.command = { command: CommandId.RevealInConfig, title: 'Reveal in Config', arguments: [{ configFile: n.configFile, pointer: n.pointer }] };
+        item.command = { command: CommandId.RevealInConfig, title: 'Reveal in Config', arguments: [serverKeyOf(n)] };
         break;
       }
       case 'item': {
         const color = n.worst === 'high' ? 'errorForeground' : n.worst === 'medium' || n.state === 'changed' || n.state === 'new' ? 'editorWarning.foreground' : undefined;
         item.iconPath = new vscode.ThemeIcon(ITEM_ICON[n.itemKind] ?? 'symbol-misc', color ? new vscode.ThemeColor(color) : undefined);
-        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ configFile: n.configFile, pointer: n.pointer, item: `${n.itemKind}:${n.itemKey}` }] };
+        item.command = { command: CommandId.InspectTools, title: 'Inspect Tools', arguments: [{ ...serverKeyOf(n), item: `${n.itemKind}:${n.itemKey}` }] };
         break;
       }
     }
