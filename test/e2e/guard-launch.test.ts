@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guardlaunch-')));
 const started = Date.now();
@@ -106,12 +106,8 @@ test('Guard Server writes a committable entry (no path of this machine) without 
 
   // Guard it from the tree.
   const row = page.locator('.monaco-list-row[aria-label^="pidsrv, approved"]').first();
-  await row.click({ button: 'right', timeout: 10_000 });
-  const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Guard Server \(run through the guard proxy\)$/ }).first();
-  await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
-  await menuItem.click();
   const box = dialog(page);
-  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await contextMenuUntil(page, row, /^Guard Server \(run through the guard proxy\)$/, () => box.waitFor({ state: 'visible', timeout: 10_000 }));
   const consent = (await box.innerText()).replace(/\u00a0/g, ' ');
   assert.match(consent, /The entry becomes:/);
   assert.match(consent, /"command": "mcp-trust-guard"/);

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { closeAll, copyFixtureWorkspace, openWorkbench, removeDir, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, dialog, extensionLog, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guard-')));
 const started = Date.now();
@@ -40,16 +40,12 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     await showServers(page);
     await waitForServer(page, 'build', 'approved', 30_000);
     await waitForLog(cs, /start: 3 server\(s\)/);
+    await waitForLog(cs, /guard launcher ready: /);
 
     // Guard it from the Servers tree: right-click the server, "Guard Server" in its context menu.
     const row = page.locator('.monaco-list-row[aria-label^="build, approved"]').first();
-    await row.click({ button: 'right', timeout: 10_000 });
-    const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Guard Server \(run through the guard proxy\)$/ }).first();
-    await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
-    await screenshot(page, 'guard-0-context-menu');
-    await menuItem.click();
     const box = dialog(page);
-    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await contextMenuUntil(page, row, /^Guard Server \(run through the guard proxy\)$/, () => box.waitFor({ state: 'visible', timeout: 10_000 }));
     const consent = (await box.innerText()).replace(/\u00a0/g, ' ');
     assert.match(consent, /Guard "build"\?/);
     // the consent shows the exact entry, and says the launcher's folder is not on this PATH (the test leaves it off)

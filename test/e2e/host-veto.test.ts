@@ -36,7 +36,8 @@ const entry = (marker: string) => JSON.stringify({ servers: { pidsrv: { type: 's
 
 function deniedList(cs: CodeServerHandle): unknown[] {
   const text = fs.readFileSync(path.join(cs.userDataDir, 'User', 'settings.json'), 'utf8');
-  const v = (parse(text) as Record<string, unknown>)['chat.mcp.deniedServers'];
+  // read while the editor rewrites the file, it can be empty for a moment: that is "not there yet"
+  const v = (parse(text) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
   return Array.isArray(v) ? v : [];
 }
 

@@ -148,6 +148,28 @@ export async function runCommandUntil(page: Page, title: string, shows: () => Pr
   }
 }
 
+/**
+ * Opens the context menu of `row` and clicks the item whose label matches `item`, then `shows` (a bounded wait for
+ * what the item brings up). A tree re-rendered under the menu (a scan or a probe finishing) closes it and runs
+ * nothing, so the menu is opened and clicked again (at most three times) until `shows` succeeds; its last error is
+ * thrown.
+ */
+export async function contextMenuUntil(page: Page, row: Locator, item: RegExp, shows: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right', timeout: 10_000 });
+    const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: item }).first();
+    await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
+    await menuItem.click();
+    try {
+      await shows();
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`# context menu item ${item} showed nothing after attempt ${attempt}; clicking it again`);
+    }
+  }
+}
+
 /** Runs a palette command that opens a quick pick and picks `item` in it (see {@link runCommandUntil}). */
 export function runCommandAndPick(page: Page, title: string, item: string, timeoutMs = 15_000): Promise<void> {
   return runCommandUntil(page, title, () => pickQuickItem(page, item), timeoutMs);
