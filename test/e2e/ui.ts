@@ -17,13 +17,22 @@ export const CHANNEL = 'MCP Trust Guard';
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` every `everyMs` until it returns a truthy value; throws `what` after `timeoutMs`. */
+/**
+ * Polls `check` every `everyMs` until it returns a truthy value; throws `what` after `timeoutMs`. A check that
+ * throws counts as "not yet" (a file read while the editor rewrites it can be empty for a moment); the last such
+ * error is named in the timeout.
+ */
 export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 100): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last check threw: ${(last as Error).message})` : ''}`);
     await sleep(everyMs);
   }
 }
