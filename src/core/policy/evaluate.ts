@@ -40,11 +40,10 @@ interface Identity {
 }
 
 /**
- * The strict parse of a guarded entry where the launchers installed on this machine are not known: the launcher
+ * The strict parse of a guarded entry (`g`: its loose parse, `isGuarded` of the raw entry) where the launchers installed on this machine are not known: the launcher
  * counts when it is the bare name or a file of the launcher's name outside the workspace (`launcherByName`).
  */
-function guardOfReport(r: ServerReport, home: string): GuardedForm {
-  const g = isGuarded(r.spec.raw);
+function guardOfReport(r: ServerReport, home: string, g: ReturnType<typeof isGuarded>): GuardedForm {
   if (!g) return { guarded: false };
   const installed = launcherByName(g.launcher.command, r.spec.workspaceFolder) ? [g.launcher.command] : [];
   return guardedServer(r.spec, r.findings, { home, installedLaunchers: installed });
@@ -52,7 +51,7 @@ function guardOfReport(r: ServerReport, home: string): GuardedForm {
 
 function identityOf(r: ServerReport, home: string): Identity {
   const loose = isGuarded(r.spec.raw);
-  const guard = guardOfReport(r, home);
+  const guard = guardOfReport(r, home, loose);
   const written = typeof r.spec.command === 'string' ? [r.spec.command, ...(r.spec.args ?? []).filter((a): a is string => typeof a === 'string')] : undefined;
   const wrapped = loose?.command === undefined ? undefined : [loose.command, ...loose.args];
   let command = written;
