@@ -30,7 +30,7 @@ import { GuardService, userDataDirOf } from './services/guardService';
 import { PendingReviewPrompter } from './services/pendingPrompter';
 import { ReviewPrompter } from './services/reviewPrompter';
 import { VetoService } from './services/vetoService';
-import { readSettings, SETTINGS_SECTION } from './settings';
+import { readSettings, rereadUserSettings, SETTINGS_SECTION } from './settings';
 import { ServerTreeProvider } from './tree/serverTree';
 
 export { CommandId } from './commands/ids';
@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const userDataDir = userDataDirOf(context.globalStorageUri);
   const service = new GuardService(log, readSettings(), userDataDir ? [userDataDir] : []);
   const inspector = new InspectorViewProvider(context);
-  const vetoes = new VetoService(service, log, userDataDir, () => readSettings().hostVetoes);
+  const vetoes = new VetoService(service, log, userDataDir, () => readSettings().hostVetoes, rereadUserSettings);
   const actions = new GuardActions(context, service, log, inspector, vetoes);
   const tree = new ServerTreeProvider(service, vetoes);
   const diagnostics = new DiagnosticsPublisher(service, () => service.currentSettings.problems, log);

@@ -76,3 +76,26 @@ export function readSettings(): GuardSettings {
     hostVetoes: ((v) => (v === 'strict' || v === 'off' ? v : 'deny'))(c.get<unknown>('hostVetoes')),
   };
 }
+
+/**
+ * Makes the running editor read its user `settings.json` again now, so a list another writer changed on disk
+ * (the guard's locked, atomic veto writer) is in force before the next start, without a reload.
+ *
+ * Why it is needed: VS Code's allowed-servers service reads `chat.mcp.deniedServers`/`allowedServers` live through
+ * `configurationService.getValue` on every start (workbench.js `checkServerAllowed`, called from `McpServer.start`
+ * and its `_policyBlock`, which re-derives on `onDidChangeAllowedMcpServers`), but the configuration service only
+ * learns of an edit it did not make through its file watcher, and code-server 1.139.1 never delivers that change
+ * (measured: neither an atomic rename nor an in-place write of `User/settings.json` reached it in 45 s). Writing
+ * those two keys through the API is refused ("not a registered configuration": they are registered with
+ * `included: false`). What works is the service's own write path: `writeConfigurationValue` re-reads the whole
+ * user settings file after every write (`reloadLocalUserConfiguration`) and fires the change, which re-evaluates
+ * every server's policy block (and stops a running server whose own launch is now denied).
+ *
+ * So this writes the user's own value of `mcpTrustGuard.hostVetoes` back unchanged: `undefined` when unset (no
+ * edit at all), else the same string (the JSON edit equals the text, so the file is not saved). It never changes a
+ * setting. Rejects when VS Code refuses the write, e.g. while `settings.json` has unsaved changes in an editor.
+ */
+export async function rereadUserSettings(): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  await c.update('hostVetoes', c.inspect<unknown>('hostVetoes')?.globalValue, vscode.ConfigurationTarget.Global);
+}

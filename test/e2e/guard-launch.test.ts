@@ -6,9 +6,10 @@
  * machine. Its own edit raises no modal. VS Code's own Start (the CodeLens) then runs the server through the
  * launcher: the marker appears and its parent process is the guard (`cli.js … run`).
  *
- * Then the wrapped arguments change on disk (as a `git pull` would): VS Code's Start reaches the guard, which
- * refuses the changed launch (its audit log says so, the marker never appears); after Approve Change in the
- * guard's modal, the same Start in the same session runs it. Latencies are printed.
+ * Then the wrapped arguments change on disk (as a `git pull` would): the guard writes VS Code's deny entry for the
+ * changed launch and has VS Code read it, so VS Code's own Restart is refused before anything runs (the lens shows
+ * Error, the guard proxy has no `launch.refused` record because it never started, the marker never appears); after
+ * Approve Change from the tree, the same CodeLens in the same session runs it. Latencies are printed.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -17,7 +18,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, vetoesInForce, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guardlaunch-')));
 const started = Date.now();
@@ -73,7 +74,7 @@ function refusals(store: string): { server?: string; reason?: string }[] {
     .filter((r) => r.event === 'launch.refused');
 }
 
-test('Guard Server writes a committable entry (no path of this machine) without a modal; VS Code starts it through the launcher; a changed launch is refused by the guard and starts after Approve Change', { timeout: 300_000, skip: process.platform !== 'linux' }, async () => {
+test('Guard Server writes a committable entry (no path of this machine) without a modal; VS Code starts it through the launcher; a changed launch is refused by VS Code itself (its deny list) and starts after Approve Change', { timeout: 300_000, skip: process.platform !== 'linux' }, async () => {
   const workspace = path.join(tmp, 'ws');
   const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
   const store = path.join(tmp, 'store', 'trust-store.json');
@@ -143,16 +144,19 @@ test('Guard Server writes a committable entry (no path of this machine) without 
   assert.ok(parent.includes(path.join(cs.extensionsDir)), `the guard is the installed extension's CLI: ${parent}`);
   await screenshot(page, 'guard-launch-1-started');
 
-  // The wrapped arguments change on disk: the guard asks; VS Code's Start reaches the guard, which refuses it.
+  // The wrapped arguments change on disk: the guard asks, and VS Code refuses the changed launch itself.
+  const applied = vetoesInForce(cs);
   const tChange = Date.now();
   writeLikeGit(mcpJson, JSON.stringify({ servers: { pidsrv: { ...entry, args: [...entry.args.slice(0, -1), marker2] } } }, null, 2) + '\n');
   await until('the CHANGED modal', async () => (await box.isVisible().catch(() => false)) && /changed since you approved it/.test(await box.innerText().catch(() => '')), 5_000, 20);
   const modalMs = Date.now() - tChange;
   await page.keyboard.press('Escape');
   await box.waitFor({ state: 'hidden', timeout: 5_000 });
+  await until('the deny entry to be in force in VS Code', () => vetoesInForce(cs) > applied, 15_000, 20);
+  const vetoMs = Date.now() - tChange;
   const refusedBefore = refusals(store).length;
   await clickStart(page);
-  // Refused before it runs: by the guard (its audit record), or by VS Code's own deny list if it already holds.
+  // Refused before it runs: by VS Code's own deny list (the lens shows Error), or by the guard (its audit record).
   const refusedBy = await until('the changed launch to be refused', async () => {
     const r = refusals(store).slice(refusedBefore).find((x) => x.server === 'pidsrv');
     if (r) return { lever: 'guard proxy', reason: r.reason ?? '' };
@@ -161,8 +165,9 @@ test('Guard Server writes a committable entry (no path of this machine) without 
     await screenshot(page, 'guard-launch-2-no-refusal');
     throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs).slice(-3_000)}`);
   });
-  if (refusedBy.lever === 'guard proxy') assert.match(refusedBy.reason, /changed since it was approved/);
+  assert.equal(refusedBy.lever, 'VS Code deny list', `refused by the ${refusedBy.lever}: ${refusedBy.reason}`);
   assert.equal(fs.existsSync(marker2), false, 'the changed launch never ran');
+  assert.deepEqual(refusals(store).slice(refusedBefore), [], 'VS Code refused before launch: the guard proxy never started');
   console.log(`# guard-launch e2e: the changed launch was refused by the ${refusedBy.lever}`);
   await screenshot(page, 'guard-launch-2-refused');
 
@@ -179,6 +184,8 @@ test('Guard Server writes a committable entry (no path of this machine) without 
     }
     return serverRow(page, 'pidsrv', 'approved').isVisible().catch(() => false);
   }, 20_000, 100);
+  // the deny entry is taken out and VS Code reads its settings again
+  await until('VS Code to read its settings after the approval', () => vetoesInForce(cs) > applied + 1, 15_000, 20);
   const tRestart = Date.now();
   await clickStart(page);
   await until('the marker of the approved changed launch', () => fs.existsSync(marker2), 30_000, 50).catch(async (e: unknown) => {
@@ -188,7 +195,7 @@ test('Guard Server writes a committable entry (no path of this machine) without 
   const restartMs = Date.now() - tRestart;
   assert.match(parentCommandLine(Number(fs.readFileSync(marker2, 'utf8').trim())), /dist\/cli\.js .*run --config /);
   await screenshot(page, 'guard-launch-3-started');
-  console.log(`# guard-launch e2e: Guard consent → entry written and approved ${guardMs} ms; Start → guarded server running ${startMs} ms; change on disk → CHANGED modal ${modalMs} ms; Start after Approve Change → running ${restartMs} ms; the changed launch was refused by the ${refusedBy.lever}`);
+  console.log(`# guard-launch e2e: Guard consent → entry written and approved ${guardMs} ms; Start → guarded server running ${startMs} ms; change on disk → CHANGED modal ${modalMs} ms, → deny entry in force in VS Code ${vetoMs} ms; Start after Approve Change → running ${restartMs} ms; the changed launch was refused by the ${refusedBy.lever}`);
   assert.deepEqual(nonLoopbackRequests, []);
   assert.doesNotMatch(extensionLog(cs), /\[error\]/);
 });

@@ -55,6 +55,11 @@ export function extensionLog(cs: CodeServerHandle): string {
   return readChannelLogFile(cs, CHANNEL);
 }
 
+/** How many times the extension has had VS Code read its settings again after its host veto entries changed (its log). */
+export function vetoesInForce(cs: CodeServerHandle): number {
+  return extensionLog(cs).split('\n').filter((l) => l.includes('host vetoes in force in this editor')).length;
+}
+
 /** Waits until the extension's log matches `re`; returns the log. */
 export function waitForLog(cs: CodeServerHandle, re: RegExp, timeoutMs = 20_000): Promise<string> {
   return until(`log line ${re}`, () => {

@@ -64,6 +64,11 @@ export interface SettingsVetoList {
   /** What an allow entry means, for the user. */
   allows?: string;
   /**
+   * Set when the lists live in the settings of the editor the extension runs in (VS Code's user settings): the
+   * extension then has that editor read them again after each change (it may not notice another writer's edit).
+   */
+  inEditorSettings?: boolean;
+  /**
    * The settings file that holds the lists (absolute), or `undefined` when it cannot be known (VS Code's depends on
    * the user data folder of the running editor).
    * @param userDataDir the editor's `--user-data-dir` (the folder holding `User/`), when one is known.

@@ -139,6 +139,7 @@ export const vscode: HostAdapter = {
       allow: { setting: 'chat.mcp.allowedServers', id: 'vscode.allowedServers' },
       refuses: 'VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)',
       allows: 'VS Code may start it: it is on the allow list (chat.mcp.allowedServers) the guard keeps in strict mode',
+      inEditorSettings: true,
       settingsFile: ({ userDataDir }) => (userDataDir === undefined ? undefined : join(userDataDir, 'User', 'settings.json')),
     },
   },

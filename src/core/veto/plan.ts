@@ -33,6 +33,8 @@ export interface VetoLever {
   key: string;
   /** What an entry of this list does to the server, for the user. */
   meaning: string;
+  /** Whether the list is in the settings of the editor the extension runs in (`SettingsVetoList.inEditorSettings`). */
+  inEditorSettings: boolean;
   /**
    * Whether the host would launch this server (so its entry belongs in this list): the host's own entries and the
    * entries of another host's file that it reads too (`alsoReadBy`: VS Code and a workspace-root `.mcp.json`).
@@ -53,8 +55,9 @@ export const VETO_LEVERS: readonly VetoLever[] = ADAPTERS.flatMap((a): VetoLever
   if (lever.kind !== 'user-deny-list' || !lever.list) return [];
   const list = lever.list;
   const governs = (spec: ServerSpec) => spec.host === a.id || (spec.alsoReadBy ?? []).includes(a.id);
-  const out: VetoLever[] = [{ id: list.denyId, host: a.id, kind: 'deny', key: lever.setting, meaning: list.refuses, governs, settingsFile: list.settingsFile }];
-  if (list.allow) out.push({ id: list.allow.id, host: a.id, kind: 'allow', key: list.allow.setting, meaning: list.allows ?? list.allow.setting, governs, settingsFile: list.settingsFile });
+  const common = { host: a.id, governs, settingsFile: list.settingsFile, inEditorSettings: list.inEditorSettings === true };
+  const out: VetoLever[] = [{ ...common, id: list.denyId, kind: 'deny', key: lever.setting, meaning: list.refuses }];
+  if (list.allow) out.push({ ...common, id: list.allow.id, kind: 'allow', key: list.allow.setting, meaning: list.allows ?? list.allow.setting });
   return out;
 });
 

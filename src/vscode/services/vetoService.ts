@@ -8,12 +8,17 @@
  * `<user-data-dir>/User/settings.json` (VS Code ≥ 1.130 checks them before every start); Claude Code
  * `deniedMcpServers` in `~/.claude/settings.json`. Syncs run one at a time; a snapshot that arrives meanwhile is
  * synced right after with the newest state. A failed write is logged and shown once per distinct error.
+ *
+ * The running editor is then made to read its user settings again (`reread`, see `rereadUserSettings`) whenever
+ * the guard's entries in its own list changed: VS Code checks the list live before every start, but does not
+ * always notice an edit it did not make itself (code-server 1.139.1 never does). Until that re-read succeeds the
+ * tree says the entry applies after a reload.
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import { recordKey } from '../../core/trust';
-import { describeMatcher, planVetoList, syncVetoList, VETO_LEVERS, type VetoLever, type VetoSubject } from '../../core/veto';
+import { describeMatcher, matcherKey, planVetoList, syncVetoList, VETO_LEVERS, type VetoLever, type VetoSubject } from '../../core/veto';
 import type { GuardSnapshot, GuardService } from './guardService';
 
 /** `mcpTrustGuard.hostVetoes`: `deny` (default), `strict` (deny + VS Code allow list of approved launches), `off`. */
@@ -23,6 +28,8 @@ export type HostVetoMode = 'deny' | 'strict' | 'off';
 export interface Protection {
   /** e.g. "VS Code will refuse to start it (chat.mcp.deniedServers in your user settings)". */
   text: string;
+  /** Set when the lever is the running editor's own list (it holds once the editor has read it). */
+  inEditor?: boolean;
 }
 
 
@@ -37,12 +44,21 @@ export class VetoService implements vscode.Disposable {
   private protections = new Map<string, Protection[]>();
   private shownErrors = new Set<string>();
   private disposed = false;
+  /** The guard's entries in the running editor's own lists when the editor last read them again (none at first). */
+  private appliedInEditor = '';
+  /** Whether the last re-read by the running editor failed (its entries apply after a reload). */
+  private notApplied = false;
 
+  /**
+   * @param reread makes the running editor read its user settings again (`rereadUserSettings`); rejects when it
+   *   cannot.
+   */
   constructor(
     private readonly service: GuardService,
     private readonly log: Logger,
     private readonly userDataDir: string | undefined,
     private readonly mode: () => HostVetoMode,
+    private readonly reread: () => Promise<void>,
   ) {
     this.sub = service.onDidChange((snap) => this.schedule(snap));
   }
@@ -96,6 +112,7 @@ export class VetoService implements vscode.Disposable {
     const started = performance.now();
     const subjects: VetoSubject[] = snap.report.servers;
     const protections = new Map<string, Protection[]>();
+    const inEditor: string[] = [];
     for (const { lever, file } of this.levers()) {
       const plan = planVetoList(lever, file, subjects, { env: process.env, home: os.homedir() });
       try {
@@ -103,10 +120,12 @@ export class VetoService implements vscode.Disposable {
         for (const m of r.added) this.log.info(`host veto added: ${lever.id} ${describeMatcher(m)} (${file})`);
         for (const m of r.removed) this.log.info(`host veto removed: ${lever.id} ${describeMatcher(m)} (${file})`);
         if (r.wrote) this.log.info(`host vetoes synced in ${Math.round(performance.now() - started)} ms (${lever.id}: +${r.added.length} -${r.removed.length})`);
+        const own = lever.inEditorSettings;
+        if (own) inEditor.push(...r.active.map((e) => `${lever.id}\0${matcherKey(e.matcher)}`));
         for (const e of r.active) {
           for (const k of e.servers) {
             const list = protections.get(k) ?? [];
-            list.push({ text: lever.meaning });
+            list.push({ text: lever.meaning, ...(own ? { inEditor: true } : {}) });
             protections.set(k, list);
           }
         }
@@ -119,7 +138,28 @@ export class VetoService implements vscode.Disposable {
         }
       }
     }
-    this.protections = protections;
+    await this.applyInEditor(inEditor.sort().join('\n'), started);
+    const pending = this.notApplied ? ' — once VS Code reads its settings again (Developer: Reload Window); it has not yet' : '';
+    this.protections = pending ? new Map([...protections].map(([k, ps]) => [k, ps.map((p) => (p.inEditor ? { ...p, text: p.text + pending } : p))])) : protections;
     if (!this.disposed) this.emitter.fire();
+  }
+
+  /** Has the running editor read its user settings again when the guard's entries there changed (see the module doc). */
+  private async applyInEditor(signature: string, started: number): Promise<void> {
+    if (signature === this.appliedInEditor && !this.notApplied) return;
+    try {
+      await this.reread();
+      this.appliedInEditor = signature;
+      this.notApplied = false;
+      this.log.info(`host vetoes in force in this editor ${Math.round(performance.now() - started)} ms after the sync began`);
+    } catch (e) {
+      this.notApplied = true;
+      const msg = `VS Code did not read its user settings again (${(e as Error).message}): the deny entries written there apply after a reload`;
+      this.log.warn(msg);
+      if (!this.shownErrors.has(msg)) {
+        this.shownErrors.add(msg);
+        void vscode.window.showWarningMessage(`MCP Trust Guard: ${msg} (Developer: Reload Window).`);
+      }
+    }
   }
 }
