@@ -88,8 +88,14 @@ function explain(error: { issues: { path: PropertyKey[]; message: string }[] }):
   return `${at}: ${i.message}`.slice(0, 300);
 }
 
+/** Parses `v` with `schema`. A schema that throws (zod 4 reads `constructor.prototype` of a record) means no parse. */
 function run(schema: Schema, v: unknown): Parsed {
-  const r = schema.safeParse(v);
+  let r: ReturnType<Schema['safeParse']>;
+  try {
+    r = schema.safeParse(v);
+  } catch (e) {
+    return { ok: false, error: `the schema check failed on it (${String((e as Error)?.message ?? e).slice(0, 200)})` };
+  }
   if (!r.success) return { ok: false, error: explain(r.error) };
   const data = r.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: 'it is not an object' };

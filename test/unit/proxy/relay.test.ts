@@ -104,6 +104,17 @@ test('understand or refuse: the host gets the parsed value, not the bytes the se
   assert.deepEqual(h.host[0], { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'b' }] } });
 });
 
+test('understand or refuse: a result the SDK schema throws on is an error to the host, and the session goes on', () => {
+  const h = harness();
+  h.ask(0, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'h', version: '1' } });
+  h.fromServer({ jsonrpc: '2.0', id: h.server[0].id, result: initResult() });
+  h.fromServer(`{"jsonrpc":"2.0","id":${h.ask(1, 'tools/call', { name: 'good', arguments: {} })},"result":{"content":[],"structuredContent":{"constructor":null}}}`);
+  assert.equal(h.host[1].id, 1);
+  assert.match(h.host[1].error!.message, /refused: the result does not match the MCP schema of tools\/call \(the schema check failed/);
+  h.fromServer({ jsonrpc: '2.0', id: h.ask(2, 'ping'), result: {} });
+  assert.deepEqual(h.host[2], { jsonrpc: '2.0', id: 2, result: {} });
+});
+
 test('unknown methods are refused before they reach the server; batches from the server are refused', () => {
   const h = harness();
   h.fromHost({ jsonrpc: '2.0', id: 1, method: 'x/secret', params: {} });
