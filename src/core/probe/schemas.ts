@@ -11,6 +11,7 @@
  */
 import * as modern from '@modelcontextprotocol/core';
 import * as legacy from '@modelcontextprotocol/sdk/types.js';
+import { fastCallToolResult, fastReadResourceResult } from './fastResult';
 
 /** The first revision of the modern era (MCP spec 2026-07-28). Revisions are ISO dates and compare as strings. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
@@ -109,10 +110,18 @@ export function knowsMethod(era: ProtocolEra, method: string): boolean {
 
 /**
  * Parses the `result` of a response to `method` against the era's result schema. The parsed value is what an SDK
- * host would see (unknown members of strict objects dropped, defaults filled).
+ * host would see (unknown members of strict objects dropped, defaults filled). `tools/call` and `resources/read`
+ * results of the common text-only shapes take the fast path of `fastResult.ts`, which returns that same value.
  * @returns `{ok: false}` when it does not parse or the method is unknown in that era.
  */
 export function parseResult(era: ProtocolEra, method: string, result: unknown): Parsed {
+  const fast = !knowsMethod(era, method) ? undefined : method === 'tools/call' ? fastCallToolResult(result) : method === 'resources/read' ? fastReadResourceResult(result) : undefined;
+  if (fast !== undefined) return { ok: true, value: fast };
+  return parseResultWithSchema(era, method, result);
+}
+
+/** {@link parseResult} with the era's zod schema alone (no fast path); what the fast path is checked against. */
+export function parseResultWithSchema(era: ProtocolEra, method: string, result: unknown): Parsed {
   const schema = knowsMethod(era, method) ? RESULTS[era][method] : undefined;
   if (!schema) return { ok: false, error: `the result of ${method} is not known in the ${era} protocol` };
   return run(schema, result);
