@@ -72,6 +72,11 @@ export interface CodeServerOptions {
   userDataDir?: string;
   /** Bound for code-server to answer HTTP, in milliseconds (default {@link START_TIMEOUT_MS}). */
   timeoutMs?: number;
+  /**
+   * Folders of further extensions (plain JavaScript, no build: the whole folder is copied), installed beside this
+   * one, e.g. a test's chat participant (`test/fixtures/extensions/`).
+   */
+  extraExtensions?: string[];
 }
 
 /** A running code-server started by {@link startCodeServer}. */
@@ -240,6 +245,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const home = opts.home ?? path.join(tmp, 'home');
   for (const d of [userDataDir, extensionsDir, home, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });
   installExtension(devPath, extensionsDir);
+  for (const dir of opts.extraExtensions ?? []) {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    fs.cpSync(dir, path.join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
+  }
 
   const settings: Record<string, unknown> = {
     ...DEFAULT_SETTINGS,
