@@ -83,10 +83,10 @@ function asPins(v: unknown): MetadataPins | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as MetadataPins) : undefined;
 }
 
-/** Writes messages as framed lines (`frameLine`) to a stream, pausing `source` while the stream is full. */
-function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (message: object) => void {
-  return (message) => {
-    const ok = out.write(frameLine(message));
+/** Writes messages as framed lines (`frameLine`, or their JSON when given) to a stream, pausing `source` while the stream is full. */
+function lineWriter(out: NodeJS.WritableStream, source?: () => NodeJS.ReadableStream | undefined): (message: object, json?: string) => void {
+  return (message, json) => {
+    const ok = out.write(json === undefined ? frameLine(message) : `${json}\n`);
     const src = source?.();
     if (!ok && src) {
       src.pause();
@@ -194,7 +194,7 @@ export async function runGuardProxy(opts: GuardProxyOptions): Promise<number> {
         // is not left waiting for a response that cannot come.
         const m = msg as RpcMessage | null;
         if (m !== null && typeof m === 'object' && typeof m.method === 'string' && m.id !== undefined && m.id !== null) {
-          relay.fromServerMessage({ jsonrpc: '2.0', id: m.id, error: { code: REMOTE_SEND_FAILED, message: `MCP Trust Guard: ${why}` } }, undefined);
+          relay.fromServerMessage({ jsonrpc: '2.0', id: m.id, error: { code: REMOTE_SEND_FAILED, message: `MCP Trust Guard: ${why}` } });
         }
       });
     };
@@ -402,7 +402,7 @@ async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number
       opts.stdin.pause();
       void remote.close().finally(() => resolve(code));
     };
-    remote.onmessage = (m) => relay.fromServerMessage(m, undefined);
+    remote.onmessage = (m) => relay.fromServerMessage(m);
     remote.onerror = (e) => logger.warn(`remote: ${e.message}`);
     remote.onclose = () => {
       logger.warn(`the connection to ${inv.url} was closed`);

@@ -33,8 +33,12 @@ export function protocolEra(version: unknown): ProtocolEra {
   return typeof version === 'string' && version >= MODERN_PROTOCOL_VERSION ? 'modern' : 'legacy';
 }
 
-/** The outcome of a parse: the parsed value (what may be passed on), or one sentence saying why not. */
-export type Parsed = { ok: true; value: Record<string, unknown> } | { ok: false; error: string };
+/**
+ * The outcome of a parse: the parsed value (what may be passed on), or one sentence saying why not. `fast`: the
+ * value came from the fast path of `fastResult.ts`, so each of its strings is a string of the input or one of the
+ * shape's own literals (member names, `"text"`).
+ */
+export type Parsed = { ok: true; value: Record<string, unknown>; fast?: true } | { ok: false; error: string };
 
 /** The little of zod this module uses (both SDKs' schemas have it). */
 interface Schema {
@@ -116,7 +120,7 @@ export function knowsMethod(era: ProtocolEra, method: string): boolean {
  */
 export function parseResult(era: ProtocolEra, method: string, result: unknown): Parsed {
   const fast = !knowsMethod(era, method) ? undefined : method === 'tools/call' ? fastCallToolResult(result) : method === 'resources/read' ? fastReadResourceResult(result) : undefined;
-  if (fast !== undefined) return { ok: true, value: fast };
+  if (fast !== undefined) return { ok: true, value: fast, fast: true };
   return parseResultWithSchema(era, method, result);
 }
 
