@@ -11,9 +11,8 @@ const NL = 0x0a;
 
 /**
  * Splits a byte stream into lines (without the `\n`; a trailing `\r` is kept for the caller to ignore). Empty
- * lines are skipped. Feed chunks with {@link push}; complete lines go to `onLine` synchronously, in order, each
- * also as `framed`: the same bytes followed by their `\n`, ready to forward with one write. A line that arrived
- * within one chunk is passed as views of that chunk (no copy); one that spanned chunks is joined once.
+ * lines are skipped. Feed chunks with {@link push}; complete lines go to `onLine` synchronously, in order. A line
+ * that arrived within one chunk is passed as a view of that chunk (no copy); one that spanned chunks is joined once.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -23,13 +22,12 @@ export class LineSplitter {
 
   /**
    * @param maxBytes largest line accepted (bytes, without the newline).
-   * @param onLine receives each complete line and its framed form (line + `\n`); both may be views of the
-   *   chunk (copy to keep them).
+   * @param onLine receives each complete line; it may be a view of the chunk (copy to keep it).
    * @param onOversize called once per dropped line with the number of bytes seen when it was dropped.
    */
   constructor(
     private readonly maxBytes: number,
-    private readonly onLine: (line: Buffer, framed: Buffer) => void,
+    private readonly onLine: (line: Buffer) => void,
     private readonly onOversize: (bytes: number) => void,
   ) {}
 
@@ -64,19 +62,18 @@ export class LineSplitter {
         }
         return;
       }
-      let framed: Buffer;
-      if (this.size === 0) framed = chunk.subarray(start, nl + 1);
+      let line: Buffer;
+      if (this.size === 0) line = chunk.subarray(start, nl);
       else {
-        framed = Buffer.allocUnsafe(this.size + len + 1);
+        line = Buffer.allocUnsafe(this.size + len);
         let at = 0;
-        for (const p of this.parts) at += p.copy(framed, at);
-        chunk.copy(framed, at, start, nl + 1);
+        for (const p of this.parts) at += p.copy(line, at);
+        chunk.copy(line, at, start, nl);
         this.parts = [];
         this.size = 0;
       }
       start = nl + 1;
-      const line = framed.subarray(0, framed.length - 1);
-      if (line.length && !(line.length === 1 && line[0] === 0x0d)) this.onLine(line, framed);
+      if (line.length && !(line.length === 1 && line[0] === 0x0d)) this.onLine(line);
     }
   }
 

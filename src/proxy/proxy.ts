@@ -324,12 +324,12 @@ function runChild(opts: GuardProxyOptions, command: string, relay: Relay, maxByt
 
     const fromHost = new LineSplitter(
       maxBytes,
-      (line, framed) => relay.fromHost(line, framed),
+      (line) => relay.fromHost(line),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the host (cap ${maxBytes})`),
     );
     const fromServer = new LineSplitter(
       maxBytes,
-      (line, framed) => relay.fromServer(line, framed),
+      (line) => relay.fromServer(line),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the server (cap ${maxBytes})`),
     );
     const onHostData = (c: Buffer) => fromHost.push(c);
@@ -410,7 +410,7 @@ async function runRemote(opts: GuardProxyOptions, relay: Relay, maxBytes: number
     };
     const splitter = new LineSplitter(
       maxBytes,
-      (line, framed) => relay.fromHost(line, framed),
+      (line) => relay.fromHost(line),
       (n) => logger.warn(`dropped a message of over ${n} bytes from the host (cap ${maxBytes})`),
     );
     const onData = (c: Buffer) => splitter.push(c);

@@ -186,8 +186,8 @@ export class Relay {
     this.filter = new MetadataFilter(pins);
   }
 
-  /** Handles one line from the host (`framed`: the same bytes with their newline). */
-  fromHost(line: Buffer, _framed?: Buffer): void {
+  /** Handles one line from the host. */
+  fromHost(line: Buffer): void {
     let msg: unknown;
     try {
       msg = JSON.parse(line.toString('utf8'));
@@ -302,7 +302,9 @@ export class Relay {
     }
     this.track(this.out, pid, o);
     this.track(this.byHostId, idKey(id)!, pid);
-    this.io.toServer({ jsonrpc: '2.0', id: pid, method, ...(msg.params !== undefined ? { params: msg.params } : {}) });
+    const fwd: Record<string, unknown> = { jsonrpc: '2.0', id: pid, method };
+    if (msg.params !== undefined) fwd.params = msg.params;
+    this.io.toServer(fwd);
   }
 
   private hostNotification(msg: Record<string, unknown>, method: string): void {
@@ -319,7 +321,7 @@ export class Relay {
   }
 
   /** Handles one line from the server. A line that is not JSON is skipped and logged, as MCP SDK hosts skip it. */
-  fromServer(line: Buffer, _framed?: Buffer): void {
+  fromServer(line: Buffer): void {
     let msg: unknown;
     try {
       msg = JSON.parse(line.toString('utf8'));
