@@ -67,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerCommands({ service, actions, log }));
   registerGuardCommands(context, {
     logger: log,
+    installLauncherOnPath: () => readSettings().installLauncherOnPath,
     beforeOwnSave: (file) => service.origins.expectOwnSave(file),
     storePath: () => service.trustStore.path,
     rescan: async (ownEdit) => {

@@ -31,6 +31,8 @@ export interface GuardSettings {
   problems: ProblemSettings;
   /** `mcpTrustGuard.hostVetoes`: write the hosts' own pre-launch vetoes (`deny`, default), also VS Code's allow list (`strict`), or not (`off`). */
   hostVetoes: 'deny' | 'strict' | 'off';
+  /** `mcpTrustGuard.installLauncherOnPath`: write the launcher `mcp-trust-guard` into the user's bin directory at every start (default true). */
+  installLauncherOnPath: boolean;
 }
 
 const LEVELS: readonly ProblemLevel[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -74,6 +76,7 @@ export function readSettings(): GuardSettings {
     storePath: typeof sp === 'string' ? sp.trim() : '',
     problems: { userLevel: c.get<unknown>('problems.userLevel') === true, severity: severityOverrides(c.get<unknown>('problems.severity')) },
     hostVetoes: ((v) => (v === 'strict' || v === 'off' ? v : 'deny'))(c.get<unknown>('hostVetoes')),
+    installLauncherOnPath: c.get<unknown>('installLauncherOnPath') !== false,
   };
 }
 

@@ -2,7 +2,9 @@
  * E2E: an approved stdio server guarded from the Servers tree (context menu → Guard
  * Server, modal consent accepted) now launches through the launcher on PATH
  * (`mcp-trust-guard run --config ${workspaceFolder}/.cursor/mcp.json --name build -- echo safe`, no path of this machine)
- * and the trust store holds that guarded spec approved; the tree marks it guarded. Then the entry changes on
+ * and the trust store holds that guarded spec approved; the tree marks it guarded. The user has turned
+ * `mcpTrustGuard.installLauncherOnPath` off: nothing is written into `~/.local/bin` at start, the consent says
+ * guarding installs the launcher, and accepting it does. Then the entry changes on
  * disk: the wrapped args change → the CHANGED modal appears (latency printed); the guard is stripped → the
  * modal's detail starts with "The guard proxy was removed from this entry".
  */
@@ -35,12 +37,13 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
   const key = `${cursorFile}#/mcpServers/build`;
   try {
     cli(['approve', '--all', workspace, '--no-user', '--store', store]);
-    const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false } });
+    const cs = await startCodeServer({ workspace, env: { MCP_TRUST_GUARD_STORE: store }, settings: { 'mcpTrustGuard.probeOnApprove': false, 'mcpTrustGuard.installLauncherOnPath': false } });
     const { page, nonLoopbackRequests } = await openWorkbench(cs, workspace);
     await showServers(page);
     await waitForServer(page, 'build', 'approved', 30_000);
     await waitForLog(cs, /start: 3 server\(s\)/);
-    await waitForLog(cs, /guard launcher ready: /);
+    await waitForLog(cs, /guard launcher not installed in /);
+    assert.equal(fs.existsSync(path.join(cs.home, '.local', 'bin')), false, 'the setting is off: nothing is written into the user bin directory at start');
 
     // Guard it from the Servers tree: right-click the server, "Guard Server" in its context menu.
     const row = page.locator('.monaco-list-row[aria-label^="build, approved"]').first();
@@ -53,6 +56,7 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     assert.match(consent, /"\$\{workspaceFolder\}\/\.cursor\/mcp\.json"/);
     assert.match(consent, /\.local\/bin is NOT on this machine's PATH/);
     assert.match(consent, /On a machine without MCP Trust Guard there is no such command/);
+    assert.match(consent, /The launcher is not installed \(the setting mcpTrustGuard\.installLauncherOnPath is off\): guarding installs it now as \S+\/\.local\/bin\/mcp-trust-guard/);
     await screenshot(page, 'guard-1-consent');
     await clickDialogButton(page, 'Guard');
     await waitForLog(cs, /guarded "build" in /);
@@ -60,7 +64,8 @@ test('Guard Server from the tree → launches through the launcher, guarded spec
     const entry = (JSON.parse(fs.readFileSync(cursorFile, 'utf8')) as { mcpServers: Record<string, Entry> }).mcpServers.build;
     // a committable entry: the launcher by its bare name, the config file as a host variable; no path of this machine
     assert.deepEqual(entry, { command: 'mcp-trust-guard', args: ['run', '--config', '${workspaceFolder}/.cursor/mcp.json', '--name', 'build', '--', 'echo', 'safe'] });
-    assert.ok(fs.existsSync(path.join(cs.home, '.local', 'bin', 'mcp-trust-guard')), 'the launcher is installed in the user bin directory');
+    assert.ok(fs.existsSync(path.join(cs.home, '.local', 'bin', 'mcp-trust-guard')), 'the consent installed the launcher in the user bin directory');
+    await waitForLog(cs, /guard launcher installed on consent: /);
     const rec = await until('the guarded spec approved in the store', () => {
       const r = storeRecords(store)[key] as { decision: string; spec?: Entry } | undefined;
       return r?.decision === 'approved' && r.spec?.args?.includes('run') ? r : undefined;

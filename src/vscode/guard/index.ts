@@ -14,6 +14,7 @@
  * Handlers take nothing (a QuickPick asks) or an object with `configFile` and `pointer` (a tree node).
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { applyEdits, findNodeAtLocation, parseTree } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { userBinDir, onPath } from '../../core/config/paths';
@@ -26,7 +27,7 @@ import { Scanner, type ServerReport } from '../../core/scan';
 import { recordKey, TrustStore } from '../../core/trust';
 import { safeText } from '../text';
 import { guardOf, guardOfServer, specText } from '../tree/nodes';
-import { installLauncher, installPathLauncher } from './launcher';
+import { activatePathLauncher, installLauncher, installPathLauncher } from './launcher';
 import { serverKeyOf, type ServerKey } from '../services/serverKey';
 
 export { installLauncher, installPathLauncher, type LauncherRecord } from './launcher';
@@ -48,6 +49,8 @@ export interface GuardDeps {
   approve: (report: ServerReport) => Promise<void>;
   /** Called right before the guard saves its own edit of a config file (so that the edit prompts nobody). */
   beforeOwnSave?: (configFile: string) => void;
+  /** `mcpTrustGuard.installLauncherOnPath` (default true): write the launcher on PATH at activation. */
+  installLauncherOnPath?: () => boolean;
 }
 
 /** Ids of the guard commands. */
@@ -124,6 +127,10 @@ export interface PathLauncherState {
   onPath: boolean;
   /** Why it could not be written. */
   error?: string;
+  /** Not installed because `mcpTrustGuard.installLauncherOnPath` is off: a Guard consent installs it. */
+  deferred?: boolean;
+  /** Writes it now (after a Guard consent); resolves to the script's path. */
+  install: () => Promise<string>;
 }
 
 /** The rewrite of one entry: its new text as it will be in the file, and what it depends on. */
@@ -158,6 +165,7 @@ function launcherLines(l: PathLauncherState, refs: readonly ConfigRef[]): string
   const out = [
     `"${GUARD_LAUNCHER_NAME}" is the guard's launcher, found on PATH (${l.binDir}). On a machine without MCP Trust Guard there is no such command: the host fails to start the server, and nothing else runs.`,
   ];
+  if (l.deferred) out.push(`The launcher is not installed (the setting mcpTrustGuard.installLauncherOnPath is off): guarding installs it now as ${l.binDir}${path.sep}${GUARD_LAUNCHER_NAME} and keeps it up to date from then on.`);
   if (!l.onPath) {
     out.push(`${l.binDir} is NOT on this machine's PATH: the host will fail to start the server until it is. Add it to PATH in your shell profile, then log in again (editors start servers with the login shell's environment).`);
   }
@@ -197,6 +205,7 @@ async function guardOne(deps: GuardDeps, launcher: Promise<PathLauncherState>, a
     'Guard',
   );
   if (ok !== 'Guard') return;
+  if (!(await installDeferred(deps, l))) return;
   try {
     await applyToFile(deps, t.configFile, (text) => guardEntryEdits(text, t.pointer, PATH_LAUNCHER, plan.configRef.value));
     await approveRewritten(deps, t, report, true);
@@ -251,6 +260,7 @@ async function guardAll(deps: GuardDeps, launcher: Promise<PathLauncherState>): 
   const detail = [lines.join('\n\n').slice(0, 8_000), launcherLines(l, plans.map((p) => p.configRef)).join('\n'), ...(skipped.length ? [`Not guarded:\n${skipped.join('\n')}`] : [])].join('\n\n');
   const ok = await vscode.window.showWarningMessage(`Guard ${plans.length} approved stdio server(s)?`, { modal: true, detail }, 'Guard All');
   if (ok !== 'Guard All') return;
+  if (!(await installDeferred(deps, l))) return;
   let done = 0;
   for (const p of plans) {
     const s = p.report;
@@ -267,6 +277,24 @@ async function guardAll(deps: GuardDeps, launcher: Promise<PathLauncherState>): 
 }
 
 /**
+ * Installs the launcher on PATH after a Guard consent when activation left it out (the setting is off). Resolves
+ * false, having said why, when it cannot be written: then nothing is edited.
+ */
+async function installDeferred(deps: GuardDeps, l: PathLauncherState): Promise<boolean> {
+  if (!l.deferred) return true;
+  try {
+    l.script = await l.install();
+    l.deferred = false;
+    deps.logger.info(`guard launcher installed on consent: ${l.script}`);
+    return true;
+  } catch (e) {
+    deps.logger.error(`cannot write the guard launcher: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`Nothing was guarded: the guard's launcher could not be installed in ${l.binDir}: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+/**
  * Writes the guard's launchers: the one on PATH (`mcp-trust-guard` in the user's bin directory, named by the
  * entries Guard Server writes) and the one in the extension's storage (named by entries guarded by earlier
  * versions, by absolute path). Never throws; the state says what failed.
@@ -276,10 +304,13 @@ async function installLaunchers(context: vscode.ExtensionContext, deps: GuardDep
   const opts = { store: deps.storePath() };
   installLauncher(context.globalStorageUri.fsPath, cli, opts).catch((e: unknown) => deps.logger.error(`cannot write the guard launcher in the extension storage: ${(e as Error).message}`));
   const binDir = userBinDir(os.homedir(), process.platform, process.env);
-  const state: PathLauncherState = { binDir, onPath: onPath(binDir, process.platform, process.env) };
+  const state: PathLauncherState = { binDir, onPath: onPath(binDir, process.platform, process.env), install: () => installPathLauncher(binDir, cli, opts) };
   try {
-    state.script = await installPathLauncher(binDir, cli, opts);
-    deps.logger.info(`guard launcher ready: ${state.script}${state.onPath ? '' : ` (${binDir} is not on PATH: guarded servers will not start until it is)`}`);
+    const a = await activatePathLauncher(binDir, cli, deps.installLauncherOnPath?.() ?? true, opts);
+    state.script = a.script;
+    state.deferred = a.deferred;
+    if (a.deferred) deps.logger.info(`guard launcher not installed in ${binDir} (mcpTrustGuard.installLauncherOnPath is off): guarded servers will not start on this machine until Guard Server installs it`);
+    else deps.logger.info(`guard launcher ready: ${state.script}${state.onPath ? '' : ` (${binDir} is not on PATH: guarded servers will not start until it is)`}`);
   } catch (e) {
     state.error = (e as Error).message;
     deps.logger.error(`cannot write the guard launcher: ${state.error}`);

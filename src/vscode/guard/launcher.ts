@@ -64,9 +64,15 @@ interface ScriptTargets {
   keepForeign: boolean;
 }
 
-async function foreign(file: string): Promise<boolean> {
+/** Whose the launcher script `file` is: nobody's (absent), the guard's, or someone else's (unreadable counts as that). */
+async function ownerOf(file: string): Promise<'absent' | 'guard' | 'foreign'> {
   const text = await fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : ''));
-  return text !== undefined && !text.slice(0, 400).includes(MARK);
+  return text === undefined ? 'absent' : text.slice(0, 400).includes(MARK) ? 'guard' : 'foreign';
+}
+
+/** The launcher script this platform runs in `bin`. */
+function scriptIn(bin: string, platform: NodeJS.Platform): string {
+  return join(bin, platform === 'win32' ? 'mcp-trust-guard.cmd' : 'mcp-trust-guard');
 }
 
 /** Writes the launcher scripts (and `launcher.json`) into `bin`; see {@link installLauncher}. */
@@ -78,8 +84,8 @@ async function writeScripts(bin: string, cli: string, opts: LauncherOptions, tar
   await fsp.mkdir(bin, { recursive: true, mode: 0o700 });
   const shFile = join(bin, 'mcp-trust-guard');
   const cmdFile = join(bin, 'mcp-trust-guard.cmd');
-  const mine = platform === 'win32' ? cmdFile : shFile;
-  if (targets.keepForeign && (await foreign(mine))) throw new Error(`${mine} exists and is not the guard's launcher; it was left as it is`);
+  const mine = scriptIn(bin, platform);
+  if (targets.keepForeign && (await ownerOf(mine)) === 'foreign') throw new Error(`${mine} exists and is not the guard's launcher; it was left as it is`);
   if (platform !== 'win32' || targets.both) {
     const sh =
       '#!/bin/sh\n' +
@@ -150,4 +156,25 @@ export async function installLauncher(storageDir: string, cli: string, opts: Lau
  */
 export async function installPathLauncher(binDir: string, cli: string, opts: LauncherOptions = {}): Promise<string> {
   return writeScripts(binDir, cli, opts, { both: false, record: false, keepForeign: true });
+}
+
+/** What {@link activatePathLauncher} did. */
+export interface PathLauncherActivation {
+  /** Absolute path of the script, when it is there now. */
+  script?: string;
+  /** Nothing was written: the setting is off and no launcher of the guard's is there (Guard Server installs it). */
+  deferred: boolean;
+}
+
+/**
+ * The launcher on PATH at activation (`mcpTrustGuard.installLauncherOnPath`). On (`install`): written as
+ * {@link installPathLauncher} writes it, so guarded entries (also those a team committed) run on this machine. Off:
+ * nothing is created (not even the folder) while no launcher of the guard's is there; one that is there (Guard
+ * Server installed it after the user's consent) is kept pointing at the installed CLI, since an update moves it.
+ *
+ * @throws as {@link installPathLauncher}.
+ */
+export async function activatePathLauncher(binDir: string, cli: string, install: boolean, opts: LauncherOptions = {}): Promise<PathLauncherActivation> {
+  if (!install && (await ownerOf(scriptIn(binDir, opts.platform ?? process.platform))) !== 'guard') return { deferred: true };
+  return { script: await installPathLauncher(binDir, cli, opts), deferred: false };
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { onPath, userBinDir } from '../../../src/core/config/paths';
-import { installLauncher, installPathLauncher, knownLaunchers } from '../../../src/vscode/guard/launcher';
+import { activatePathLauncher, installLauncher, installPathLauncher, knownLaunchers } from '../../../src/vscode/guard/launcher';
 
 const SHOW = 'process.stdout.write(JSON.stringify({argv: process.argv.slice(2), ern: process.env.ELECTRON_RUN_AS_NODE ?? null, no: process.env.NODE_OPTIONS ?? null, saved: process.env.MCP_TRUST_GUARD_ENV_NODE_OPTIONS ?? null, pre: process.env.LD_PRELOAD ?? null}))';
 
@@ -61,6 +61,36 @@ test('the launcher on PATH: only this OS script in the user bin directory, found
     writeFileSync(join(other, 'mcp-trust-guard'), '#!/bin/sh\necho mine\n');
     await assert.rejects(installPathLauncher(other, cli, { runtime: process.execPath }), /not the guard's launcher/);
     assert.equal(readFileSync(join(other, 'mcp-trust-guard'), 'utf8'), '#!/bin/sh\necho mine\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('mcpTrustGuard.installLauncherOnPath: off writes nothing (not even the folder) until Guard Server installs it, then keeps that one current; on writes it', { skip: process.platform === 'win32' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mtg-pathlauncher-opt-'));
+  try {
+    const bin = join(dir, 'home', '.local', 'bin');
+    const cli = join(dir, 'cli.js');
+    writeFileSync(cli, 'process.stdout.write("v1")');
+    assert.deepEqual(await activatePathLauncher(bin, cli, false, { runtime: process.execPath }), { deferred: true });
+    assert.equal(existsSync(bin), false, 'off: the bin directory is not even created');
+    // Guard Server's consent installs it
+    const script = await installPathLauncher(bin, cli, { runtime: process.execPath });
+    // the next activation with the setting still off keeps the guard's launcher pointing at the installed CLI
+    const cli2 = join(dir, 'cli2.js');
+    writeFileSync(cli2, 'process.stdout.write("v2")');
+    assert.deepEqual(await activatePathLauncher(bin, cli2, false, { runtime: process.execPath }), { script, deferred: false });
+    assert.equal(spawnSync('mcp-trust-guard', [], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } }).stdout, 'v2');
+    // off never touches a file of someone else of that name; on refuses to replace it
+    const other = join(dir, 'other-bin');
+    mkdirSync(other);
+    writeFileSync(join(other, 'mcp-trust-guard'), '#!/bin/sh\necho mine\n');
+    assert.deepEqual(await activatePathLauncher(other, cli, false, { runtime: process.execPath }), { deferred: true });
+    await assert.rejects(activatePathLauncher(other, cli, true, { runtime: process.execPath }), /not the guard's launcher/);
+    assert.equal(readFileSync(join(other, 'mcp-trust-guard'), 'utf8'), '#!/bin/sh\necho mine\n');
+    // on (the default): written on a fresh machine
+    const fresh = join(dir, 'fresh', '.local', 'bin');
+    assert.deepEqual(await activatePathLauncher(fresh, cli, true, { runtime: process.execPath }), { script: join(fresh, 'mcp-trust-guard'), deferred: false });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
