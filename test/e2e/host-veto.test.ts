@@ -9,8 +9,9 @@
  * VS Code's own CodeLens then shows the server in Error and its Restart (`workbench.mcp.restartServer`, which runs
  * the same `McpServer.start` as `workbench.mcp.startServer`) is refused: the marker file of the changed launch never
  * appears. Approve Change takes the entry out and the same CodeLens starts it in the same session. Block then offers
- * the quarantine edit as the last resort (saying it edits a tracked file), and when the blocked entry is written
- * back (git stash) the guard asks again within 2 s and the deny entry is back.
+ * the quarantine edit as the last resort (saying it edits a tracked file); when the blocked entry comes back, by
+ * Ctrl+Z in the editor (then save) or by another writer (git stash), the guard asks again within 2 s and the deny
+ * entry is back.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -67,7 +68,7 @@ const stats = (xs: number[]) => {
   return `p50 ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms (${xs.join(', ')})`;
 };
 
-test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the same session; after Approve its Start runs it; a blocked entry written back is prompted for', { timeout: 300_000 }, async () => {
+test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the same session; after Approve its Start runs it; a blocked entry brought back by undo in the editor or by git stash is prompted for', { timeout: 300_000 }, async () => {
   const workspace = path.join(tmp, 'ws');
   const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
   const store = path.join(tmp, 'trust-store.json');
@@ -151,7 +152,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the
   console.log(`# host-veto e2e: VS Code's ${label} refused (no marker in ${tStart - refusedClick} ms); after Approve Change its Start ran the server in ${startMs} ms`);
 
   // Block: VS Code's deny entry holds it; the quarantine edit is offered as the last resort, saying it edits a
-  // tracked file. Then `git stash`/checkout writes the entry back: the guard asks again within 2 s.
+  // tracked file.
   const approvedRow = page.locator('.monaco-list-row[aria-label^="pidsrv, approved"]').first();
   await page.keyboard.press('Escape');
   await contextMenuUntil(page, approvedRow, /^Block$/, () => dialog(page).waitFor({ state: 'visible', timeout: 10_000 }));
@@ -163,7 +164,29 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the
   await until('the entry to leave servers', () => !('pidsrv' in ((JSON.parse(fs.readFileSync(mcpJson, 'utf8')) as { servers?: Record<string, unknown> }).servers ?? {})), 15_000, 50);
   await waitForServer(page, 'pidsrv', 'blocked', 15_000);
   await dismissModal(page);
+  const quarantined = fs.readFileSync(mcpJson, 'utf8');
 
+  // Undo in the editor (Ctrl+Z in mcp.json, then save): the entry is back, and so is the prompt, within 2 s.
+  await quickOpen(page, '.vscode/mcp.json', 'mcp.json');
+  await page.keyboard.press('Control+Z');
+  await until('the undo to bring the entry back in the editor', async () => (await page.locator('.monaco-editor .view-lines').first().innerText()).includes('"pidsrv"'), 10_000, 50);
+  const tUndo = Date.now();
+  await page.keyboard.press('Control+S');
+  await until('the "back in its file" modal after undo', async () => /Blocked MCP server "pidsrv" is back in its file/.test(await dialog(page).innerText().catch(() => '')), 10_000, 20).catch(async (e: unknown) => {
+    await screenshot(page, 'host-veto-3-no-prompt-after-undo');
+    throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs)}`);
+  });
+  const undoMs = Date.now() - tUndo;
+  assert.equal((JSON.parse(fs.readFileSync(mcpJson, 'utf8')) as { servers?: Record<string, unknown> }).servers?.pidsrv !== undefined, true, 'the undo put the entry back on disk');
+  console.log(`# host-veto e2e: Block undone in the editor (Ctrl+Z, save) → prompt ${undoMs} ms`);
+  assert.ok(undoMs < 2_000, `prompt ${undoMs} ms after the undo was saved`);
+  await until('the deny entry of the denied launch after undo', () => denies(cs, marker), 15_000, 20);
+  await page.keyboard.press('Escape');
+
+  // Quarantined again (as Block left it), then `git stash`/checkout writes the entry back.
+  writeLikeGit(mcpJson, quarantined);
+  await waitForServer(page, 'pidsrv', 'blocked', 15_000);
+  await dismissModal(page);
   const t0 = Date.now();
   writeLikeGit(mcpJson, entry(marker));
   await until('the "back in its file" modal', async () => /Blocked MCP server "pidsrv" is back in its file/.test(await dialog(page).innerText().catch(() => '')), 10_000, 20).catch(async (e: unknown) => {
