@@ -106,17 +106,43 @@ export function configCandidates(opts: DiscoverOptions): ConfigLocation[] {
   return dedupe([...ws, ...user], dirs);
 }
 
+/** A file a host merges into the launches of the servers of some config files (see `HostAdapter.mergedFiles`). */
+export interface MergedSourceFile {
+  /** Absolute path (existing or not). */
+  path: string;
+  /** The config files whose servers merge it in: re-check these when it changes. */
+  dependents: ConfigLocation[];
+}
+
 /**
- * Files inside the workspace folders that hosts merge into a launch (Claude Code `.claude/settings*.json`, Gemini CLI
- * `.env`), for a watcher: a change of one changes the servers of that folder. Synchronous and free of I/O.
- * @returns `{folder, path}` pairs, without duplicates.
+ * The merged-source files of the config files the selected hosts read ({@link configCandidates}, plus `known`: the
+ * files a scan found, pattern-named ones included), as each adapter's `mergedFiles` names them — Claude Code
+ * `.claude/settings*.json`, Gemini CLI `.env` and an extension's `.env`, Codex `~/.codex/config.toml` for a project's
+ * trust — for a watcher: a change of one re-checks its dependents. Synchronous and free of I/O.
+ * @returns one entry per path (in first-seen order), none for a config file's own path.
  */
-export function mergedSourceFiles(opts: DiscoverOptions): { folder: string; path: string }[] {
+export function mergedSourceFiles(opts: DiscoverOptions, known: readonly ConfigLocation[] = []): MergedSourceFile[] {
   const dirs = resolveDirs(opts);
-  const seen = new Set<string>();
-  return opts.workspaceFolders.flatMap((folder) =>
-    selectedHosts(opts).flatMap((h) => (HOSTS[h].mergedFiles?.(folder, dirs) ?? []).filter((p) => !seen.has(p) && seen.add(p)).map((path) => ({ folder, path }))),
-  );
+  const hosts = new Set(selectedHosts(opts));
+  const byPath = new Map<string, MergedSourceFile>();
+  const seenLocations = new Set<string>();
+  for (const loc of [...configCandidates(opts), ...known]) {
+    const id = `${loc.host}\0${loc.path}`;
+    if (seenLocations.has(id)) continue;
+    seenLocations.add(id);
+    const owner = { configFile: loc.path, scope: loc.scope, workspaceFolder: loc.workspaceFolder };
+    for (const h of [loc.host, ...(loc.alsoReadBy ?? [])]) {
+      if (!hosts.has(h)) continue;
+      for (const f of HOSTS[h].mergedFiles?.(owner, dirs) ?? []) {
+        const p = dirs.path.normalize(f);
+        if (p === dirs.path.normalize(loc.path)) continue;
+        let e = byPath.get(p);
+        if (!e) byPath.set(p, (e = { path: p, dependents: [] }));
+        if (!e.dependents.includes(loc)) e.dependents.push(loc);
+      }
+    }
+  }
+  return [...byPath.values()];
 }
 
 /**

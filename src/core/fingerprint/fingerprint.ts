@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { platformDirs, type PlatformDirs } from '../config/paths';
 import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
@@ -98,8 +99,10 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const fs = opts.fs ?? nodeFileSystem;
   // Every host that launches this entry merges its own sources in (one approval covers the entry for all of them).
   const collected: Record<string, unknown> = {};
-  const io = mergedIo(fs, opts.home, opts.env ?? process.env);
-  for (const h of [spec.host, ...(spec.alsoReadBy ?? [])]) Object.assign(collected, await HOSTS[h].collectMerged?.({ ...spec, host: h }, io));
+  const hosts = [spec.host, ...(spec.alsoReadBy ?? [])];
+  const dirs = platformDirs(opts.home, process.platform, opts.env ?? process.env);
+  const io = mergedIo(fs, dirs, () => hosts.flatMap((h) => HOSTS[h].mergedFiles?.(spec, dirs) ?? []).concat(spec.configFile));
+  for (const h of hosts) Object.assign(collected, await HOSTS[h].collectMerged?.({ ...spec, host: h }, io));
   const merged = Object.keys(collected).length ? collected : undefined;
   // Without merged sources the pin is exactly the entry's (existing approvals stay valid).
   const specHash = canonicalHash(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec));
@@ -110,6 +113,9 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const named = await findReferencedFiles(spec, ropts);
   const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache, pass: opts.closurePass });
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
+  for (const f of io.undeclared) {
+    findings.push({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not watched: ${f} is merged into this launch but is not one of its host's merged-source files, so a change of it is seen only by the next full scan`, pointer: '' });
+  }
   findings.push(...closure.findings);
   // Pinned only when present, so a guarded entry's fingerprint is unchanged while no such file exists.
   const shadows = await launcherShadows(spec, fs, opts.home);
@@ -122,11 +128,19 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
 /** Largest merged-source file read (bytes); a larger one reads as missing. */
 const MAX_MERGED_FILE_BYTES = 1024 * 1024;
 
-/** The reads a host adapter's `collectMerged` may do, through the file system port (capped, never throwing). */
-function mergedIo(fs: FileSystemPort, home: string, env: Record<string, string | undefined>): MergedIo {
+/**
+ * The reads a host adapter's `collectMerged` may do, through the file system port (capped, never throwing).
+ * `declared` is asked on the first text read (most launches merge nothing in). A text read of a
+ * path not in `declared` (the adapter's `mergedFiles` and the config file) is still returned, and listed in `undeclared`.
+ */
+function mergedIo(fs: FileSystemPort, dirs: PlatformDirs, declared: () => string[]): MergedIo & { undeclared: string[] } {
+  let allowed: Set<string> | undefined;
+  const undeclared: string[] = [];
   return {
-    home,
-    env,
+    dirs,
+    undeclared,
+    home: dirs.home,
+    env: dirs.env,
     join: (...parts) => join(...parts),
     dirname: (path) => dirname(path),
     async realpath(path) {
@@ -137,6 +151,8 @@ function mergedIo(fs: FileSystemPort, home: string, env: Record<string, string |
       }
     },
     async readText(path) {
+      allowed ??= new Set(declared().map((p) => dirs.path.normalize(p)));
+      if (!allowed.has(dirs.path.normalize(path)) && !undeclared.includes(path)) undeclared.push(path);
       try {
         const st = await fs.stat(path);
         if (!st.isFile || st.size > MAX_MERGED_FILE_BYTES) return undefined;

@@ -17,7 +17,8 @@
 import { join } from 'node:path';
 import { ANY_KEY, CLAUDE_FORMAT, location, STRICT_JSON } from './common';
 import { settingsEnv } from './merged';
-import type { HostAdapter } from './types';
+import type { PlatformDirs } from '../config/paths';
+import type { HostAdapter, MergedFileOwner } from './types';
 
 /**
  * Size cap of Claude Code's user-level `~/.claude.json`: 256 MiB. Claude Code keeps its prompt history in that
@@ -26,6 +27,16 @@ import type { HostAdapter } from './types';
  * costs a scan, not memory.
  */
 export const APP_STATE_MAX_CONFIG_BYTES = 256 * 1024 * 1024;
+
+/** The project settings files whose `env` Claude Code sets for the servers of a workspace file (label, path); none for a user file. */
+function projectSettings(owner: MergedFileOwner, dirs: PlatformDirs): [label: string, path: string][] {
+  if (owner.scope !== 'workspace' || owner.workspaceFolder === undefined) return [];
+  const ws = owner.workspaceFolder;
+  return [
+    ['.claude/settings.json', dirs.path.join(ws, '.claude', 'settings.json')],
+    ['.claude/settings.local.json', dirs.path.join(ws, '.claude', 'settings.local.json')],
+  ];
+}
 
 export const claudeCode: HostAdapter = {
   id: 'claude-code',
@@ -75,14 +86,9 @@ export const claudeCode: HostAdapter = {
     return [...new Set(files)].map((f) => location('claude-code', STRICT_JSON, 'user', f, sections));
   },
   maxBytes: (l) => (l.scope === 'user' ? APP_STATE_MAX_CONFIG_BYTES : undefined),
-  mergedFiles: (folder, dirs) => [dirs.path.join(folder, '.claude', 'settings.json'), dirs.path.join(folder, '.claude', 'settings.local.json')],
+  mergedFiles: (owner, dirs) => projectSettings(owner, dirs).map(([, f]) => f),
   async collectMerged(spec, io) {
-    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
-    const ws = spec.workspaceFolder;
-    const env = await settingsEnv(io, [
-      ['.claude/settings.json', io.join(ws, '.claude', 'settings.json')],
-      ['.claude/settings.local.json', io.join(ws, '.claude', 'settings.local.json')],
-    ]);
+    const env = await settingsEnv(io, projectSettings(spec, io.dirs));
     return env ? { 'settings-env': env } : {};
   },
 };

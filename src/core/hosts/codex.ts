@@ -23,13 +23,18 @@
  * Not verified: Codex's `clientInfo` name and version; whether `cwd` defaults to the project root.
  */
 import { parse as parseToml } from 'smol-toml';
+import type { PlatformDirs } from '../config/paths';
 import { absolute, location, STRICT_JSON } from './common';
 import type { HostAdapter, MergedIo } from './types';
 
+/** The user's `config.toml`: `$CODEX_HOME/config.toml` (an absolute `CODEX_HOME`), else `~/.codex/config.toml`. */
+function userConfig(dirs: PlatformDirs): string {
+  return dirs.path.join(absolute(dirs.path, dirs.env.CODEX_HOME) ?? dirs.path.join(dirs.home, '.codex'), 'config.toml');
+}
+
 /** The `[projects]` table of the user's `config.toml`, or `null` when the file is missing or not valid TOML (Codex then trusts nothing). */
 async function projectsTable(io: MergedIo): Promise<Record<string, unknown> | null> {
-  const home = io.env.CODEX_HOME && /^([a-zA-Z]:)?[\\/]/.test(io.env.CODEX_HOME) ? io.env.CODEX_HOME : io.join(io.home, '.codex');
-  const text = await io.readText(io.join(home, 'config.toml'));
+  const text = await io.readText(userConfig(io.dirs));
   if (text === undefined) return null;
   try {
     const projects = (parseToml(text) as Record<string, unknown>).projects;
@@ -87,6 +92,8 @@ export const codex: HostAdapter = {
   mergedSources: [{ id: 'project-trust', description: 'the trust_level of the project in the user config.toml: only a trusted project\'s .codex/config.toml is loaded' }],
   blockLever: { kind: 'user-flag', field: 'enabled', value: false },
   clientInfo: { name: 'codex-mcp-client', version: '0.1.0' },
+  // The trust of a project's file is read from the user's file: a change there re-checks the project's servers.
+  mergedFiles: (owner, dirs) => (owner.scope === 'workspace' && owner.workspaceFolder !== undefined ? [userConfig(dirs)] : []),
   async collectMerged(spec, io) {
     if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
     return { 'project-trust': await projectTrust(io, spec.workspaceFolder) };
@@ -95,7 +102,6 @@ export const codex: HostAdapter = {
     return [location('codex', STRICT_JSON, 'workspace', dirs.path.join(folder, '.codex', 'config.toml'), [['mcp_servers']], { workspaceFolder: folder, format: 'toml' })];
   },
   userFiles(dirs) {
-    const home = absolute(dirs.path, dirs.env.CODEX_HOME) ?? dirs.path.join(dirs.home, '.codex');
-    return [location('codex', STRICT_JSON, 'user', dirs.path.join(home, 'config.toml'), [['mcp_servers']], { format: 'toml' })];
+    return [location('codex', STRICT_JSON, 'user', userConfig(dirs), [['mcp_servers']], { format: 'toml' })];
   },
 };

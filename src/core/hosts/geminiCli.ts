@@ -28,7 +28,7 @@ import type { PlatformDirs } from '../config/paths';
 import type { Scope } from '../types';
 import { location, STANDARD_FIELDS } from './common';
 import { firstDotenv } from './merged';
-import type { FolderListing, HostAdapter, HostSyntax } from './types';
+import type { FolderListing, HostAdapter, HostSyntax, MergedFileOwner } from './types';
 
 const syntax: HostSyntax = { comments: true, trailingCommas: false, emptyContent: false };
 const SECTIONS = [['mcpServers'], ['servers']];
@@ -54,6 +54,21 @@ function extensionsListing(dirs: PlatformDirs, scope: Scope, root: string, works
   };
 }
 
+/** The `.env` of the extension whose manifest `owner` is (label, path); none for any other file. */
+function extensionEnv(owner: MergedFileOwner, dirs: PlatformDirs): [label: string, path: string][] {
+  return isManifest(owner.configFile) ? [['.env', dirs.path.join(dirs.path.dirname(owner.configFile), '.env')]] : [];
+}
+
+/** The dotenv files Gemini CLI loads for a workspace folder, first found wins (label, path); none for a user file. */
+function workspaceDotenv(owner: MergedFileOwner, dirs: PlatformDirs): [label: string, path: string][] {
+  if (owner.scope !== 'workspace' || owner.workspaceFolder === undefined) return [];
+  const ws = owner.workspaceFolder;
+  return [
+    ['.gemini/.env', dirs.path.join(ws, '.gemini', '.env')],
+    ['.env', dirs.path.join(ws, '.env')],
+  ];
+}
+
 export const geminiCli: HostAdapter = {
   id: 'gemini-cli',
   displayName: 'Gemini CLI',
@@ -75,19 +90,12 @@ export const geminiCli: HostAdapter = {
   ],
   blockLever: { kind: 'user-deny-list', setting: 'mcp.excluded', file: '~/.gemini/settings.json', matches: 'name' },
   clientInfo: { name: 'gemini-cli-mcp-client', version: '0.0.1' },
-  mergedFiles: (folder, dirs) => [dirs.path.join(folder, '.gemini', '.env'), dirs.path.join(folder, '.env')],
+  mergedFiles: (owner, dirs) => [...extensionEnv(owner, dirs), ...workspaceDotenv(owner, dirs)].map(([, f]) => f),
   async collectMerged(spec, io) {
     const out: Record<string, unknown> = {};
-    if (isManifest(spec.configFile)) {
-      const env = await firstDotenv(io, [['.env', io.join(spec.configFile, '..', '.env')]]);
-      if (env) out['extension-env'] = env;
-    }
-    if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return out;
-    const ws = spec.workspaceFolder;
-    const dotenv = await firstDotenv(io, [
-      ['.gemini/.env', io.join(ws, '.gemini', '.env')],
-      ['.env', io.join(ws, '.env')],
-    ]);
+    const env = await firstDotenv(io, extensionEnv(spec, io.dirs));
+    if (env) out['extension-env'] = env;
+    const dotenv = await firstDotenv(io, workspaceDotenv(spec, io.dirs));
     if (dotenv) out.dotenv = dotenv;
     return out;
   },

@@ -196,14 +196,31 @@ export interface HostAdapter {
    * the diff names the source (`/$merged/<id>/…`). Reads through `io` only; never throws.
    */
   collectMerged?(spec: ServerSpec, io: MergedIo): Promise<Record<string, unknown>>;
-  /** Files of a workspace folder that {@link collectMerged} reads (a watcher re-scans when one changes). */
-  mergedFiles?(folder: string, dirs: PlatformDirs): string[];
+  /**
+   * Every file {@link collectMerged} may read for the servers of one config file, besides that file itself: absolute
+   * paths, existing or not (`.claude/settings.json` of the workspace folder, `$CODEX_HOME/config.toml`, an
+   * extension's `.env`). The one list of them: the extension watches exactly these and re-checks the config file when
+   * one changes, and a read of any other file by {@link collectMerged} is a high `incomplete-pin` finding (its change
+   * would go unseen until the next full scan). Pure and synchronous.
+   */
+  mergedFiles?(owner: MergedFileOwner, dirs: PlatformDirs): string[];
   /** The folders of a workspace file the host opens (`*.code-workspace`), absolute; undefined when it is none. */
   workspaceFileFolders?(file: string, text: string): string[] | undefined;
 }
 
+/** The config file whose servers' merged sources {@link HostAdapter.mergedFiles} names (fields as in `ServerSpec`). */
+export interface MergedFileOwner {
+  /** Absolute path of the config file. */
+  configFile: string;
+  scope: Scope;
+  /** The workspace folder of a workspace-level file (or of a user-level entry resolved into a workspace). */
+  workspaceFolder?: string;
+}
+
 /** What {@link HostAdapter.collectMerged} may read. */
 export interface MergedIo {
+  /** The directories the host's files are located in (as `userFiles` gets them), to name the same files as {@link HostAdapter.mergedFiles}. */
+  dirs: PlatformDirs;
   /** A file's text (UTF-8, at most 1 MiB), or `undefined` when it is missing or unreadable. */
   readText(path: string): Promise<string | undefined>;
   /** The canonical path of an existing file or folder (symlinks resolved), or `undefined` when it does not exist. */

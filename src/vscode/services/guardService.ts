@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { configCandidates, type DiscoverOptions } from '../../core/config';
+import { configCandidates, mergedSourceFiles, type DiscoverOptions } from '../../core/config';
 import { listQuarantined, type QuarantinedEntry } from '../../core/edit/quarantine';
 import type { Logger } from '../../core/ports';
 import { auditLogPath, AuditTrail, AuditTransitions, otlpEndpointOf } from '../../core/audit';
@@ -20,7 +20,7 @@ import type { GuardSettings } from '../settings';
 import { Debouncer } from './debounce';
 import { findByKey, type ServerKey } from './serverKey';
 import { EditOrigins, type EditOrigin } from './editOrigins';
-import { foldersToCheck, pathKey, planWatches, specId, watchInputs, type AnchorEntry, type WatchPlan, type WatchSpec, type WatchTarget } from './watchPlan';
+import { foldersToCheck, pathKey, planWatches, recheckOf, specId, watchInputs, type AnchorEntry, type WatchPlan, type WatchSpec, type WatchTarget } from './watchPlan';
 
 export { serverKeyOf, type ServerKey } from './serverKey';
 
@@ -133,8 +133,6 @@ export class GuardService implements vscode.Disposable {
   private readonly watchers = new Map<string, vscode.Disposable>();
   /** Watchers of the workspace folders (fixed while the folders are). */
   private workspaceSpecs: WatchSpec[] = [];
-  /** Files and patterns outside the workspace, planned with their folders' existence. */
-  private watchTargets: WatchTarget[] = [];
   private plan: WatchPlan = { specs: [], anchors: new Map(), missing: [] };
   private planned = false;
   private planning: Promise<void> | undefined;
@@ -183,9 +181,6 @@ export class GuardService implements vscode.Disposable {
     this.discover = { workspaceFolders: folders, home: os.homedir(), includeUser: true, userDataDirs: this.userDataDirs, hosts: settings.hosts };
     this.scanner = new Scanner({ ...this.discover, strict: settings.strict });
     this.store = new TrustStore(defaultStorePath(settings.storePath || undefined), { logger: this.logger });
-    const inputs = watchInputs(this.discover, this.store.path);
-    this.workspaceSpecs = inputs.workspaceSpecs;
-    this.watchTargets = inputs.targets;
     this.planned = false;
     void this.refreshWatchers();
   }
@@ -392,14 +387,15 @@ export class GuardService implements vscode.Disposable {
       for (const p of paths) origins.set(p, await this.originOf(p));
       await this.readStore();
       let report: ScanReport;
-      const known = new Map(configCandidates(this.discover).map((l) => [l.path, l]));
-      for (const l of this.scanner.knownLocations) known.set(l.path, l);
-      const fixed = [...paths].map((p) => known.get(p));
-      if (paths.size > 8 || fixed.some((l) => !l)) {
+      const known = new Map(configCandidates(this.discover).map((l) => [this.keyOf(l.path), l]));
+      for (const l of this.scanner.knownLocations) known.set(this.keyOf(l.path), l);
+      // A merged source (`~/.codex/config.toml`'s project trust, an extension's `.env`) re-checks the files that merge it in.
+      const plan = recheckOf(paths, known, mergedSourceFiles(this.discover, this.scanner.knownLocations), (p) => this.keyOf(p));
+      if (paths.size > 8 || plan.unknown.length) {
         // A pattern-named file (a .code-workspace, a profile) or a big burst: discover again.
         report = await this.scanner.scanAll(this.storeData);
       } else {
-        for (const loc of fixed as ConfigLocation[]) {
+        for (const loc of plan.locations) {
           const exists = await fsp.stat(loc.path).then(
             (s) => !s.isDirectory(),
             () => false,
@@ -466,7 +462,10 @@ export class GuardService implements vscode.Disposable {
    * went since the last plan get their files checked again. Logs the plan when it changed.
    */
   private async applyWatchPlan(): Promise<void> {
-    const targets = this.watchTargets;
+    // Recomputed each time: the merged sources of files a scan found (an extension's `.env`) are watched too.
+    const inputs = watchInputs(this.discover, this.store.path, this.scanner.knownLocations);
+    this.workspaceSpecs = inputs.workspaceSpecs;
+    const targets: readonly WatchTarget[] = inputs.targets;
     const folders = foldersToCheck(targets, path);
     const present = new Set<string>();
     await Promise.all(

@@ -17,7 +17,8 @@
  * (test/unit/vscode/watchPlan.test.ts).
  */
 import path from 'node:path';
-import { configCandidates, configPatterns, mergedSourceFiles, type DiscoverOptions } from '../../core/config';
+import { configCandidates, configPatterns, mergedSourceFiles, type DiscoverOptions, type MergedSourceFile } from '../../core/config';
+import type { ConfigLocation } from '../../core/types';
 
 /** One watcher to create: `RelativePattern(Uri.file(base), glob)`. */
 export interface WatchSpec {
@@ -127,10 +128,15 @@ export function foldersToCheck(targets: readonly WatchTarget[], pathApi: path.Pl
  * brace pattern of the config paths inside it, plus `*.code-workspace`) and targets outside the workspace
  * (user-level files, VS Code profile patterns, and the trust store file `storePath`).
  *
+ * Every merged-source file the host adapters declare for these config files (`mergedSourceFiles`) is watched too: in
+ * its workspace folder's brace pattern when it lies inside one, else as a target (`~/.codex/config.toml`, a user-level
+ * Gemini CLI extension's `.env`).
+ *
  * @param discover the scanner's discovery options (`platform` picks the path syntax; default the running OS).
  * @param storePath absolute path of the trust store file.
+ * @param known config files a scan found besides the fixed candidates (pattern-named ones: their merged sources).
  */
-export function watchInputs(discover: DiscoverOptions, storePath: string): WatchInputs {
+export function watchInputs(discover: DiscoverOptions, storePath: string, known: readonly ConfigLocation[] = []): WatchInputs {
   const p = (discover.platform ?? process.platform) === 'win32' ? path.win32 : path.posix;
   const inFolder = new Map<string, Set<string>>();
   const targets: WatchTarget[] = [];
@@ -143,8 +149,16 @@ export function watchInputs(discover: DiscoverOptions, storePath: string): Watch
       targets.push({ dir: p.dirname(loc.path), glob: p.basename(loc.path) });
     }
   }
-  // Files merged into a launch (a change re-scans: they are no config file of their own).
-  for (const m of mergedSourceFiles(discover)) inFolder.get(m.folder)?.add(p.relative(m.folder, m.path).split(p.sep).join('/'));
+  // Files merged into a launch (a change re-checks the config files whose servers merge them in).
+  const targetIds = new Set(targets.map((t) => p.join(t.dir, t.glob)));
+  for (const m of mergedSourceFiles(discover, known)) {
+    const folder = [...inFolder.keys()].find((f) => isInside(p, f, m.path));
+    if (folder !== undefined) inFolder.get(folder)!.add(p.relative(folder, m.path).split(p.sep).join('/'));
+    else if (!targetIds.has(m.path)) {
+      targetIds.add(m.path);
+      targets.push({ dir: p.dirname(m.path), glob: p.basename(m.path) });
+    }
+  }
   targets.push({ dir: p.dirname(storePath), glob: p.basename(storePath) });
   // Brace groups do not nest in VS Code globs: patterns (which may have braces) get watchers of their own.
   const workspaceSpecs: WatchSpec[] = [...inFolder].map(([base, globs]) => {
@@ -156,6 +170,54 @@ export function watchInputs(discover: DiscoverOptions, storePath: string): Watch
     else targets.push({ dir: pat.base, glob: pat.glob, pattern: true });
   }
   return { workspaceSpecs, targets };
+}
+
+/** Whether `file` lies strictly inside `folder`. */
+function isInside(p: path.PlatformPath, folder: string, file: string): boolean {
+  const rel = p.relative(folder, file);
+  return rel !== '' && !rel.startsWith('..') && !p.isAbsolute(rel);
+}
+
+/** What a burst of changed paths asks to re-check (see {@link recheckOf}). */
+export interface RecheckPlan {
+  /** Config files to read again and re-evaluate, each once, in the order first asked for. */
+  locations: ConfigLocation[];
+  /** Changed paths that are neither a known config file nor a merged source of one (discover again). */
+  unknown: string[];
+}
+
+/**
+ * The config files a burst of changed paths asks to re-check: a known config file itself, and every config file whose
+ * servers merge a changed file in (`mergedSourceFiles`: `~/.codex/config.toml` changed → the projects' `.codex/config.toml`,
+ * too; an extension's `.env` → its manifest). A path can be both (`~/.codex/config.toml` is a config file of its own).
+ * Pure.
+ *
+ * @param paths changed absolute paths, as the watcher reports them.
+ * @param known known config files by {@link pathKey}.
+ * @param merged the merged-source files of those config files.
+ * @param key the comparable form of a path ({@link pathKey} with the OS's rules).
+ */
+export function recheckOf(paths: Iterable<string>, known: ReadonlyMap<string, ConfigLocation>, merged: readonly MergedSourceFile[], key: (p: string) => string): RecheckPlan {
+  const dependents = new Map<string, ConfigLocation[]>();
+  for (const m of merged) dependents.set(key(m.path), m.dependents);
+  const locations: ConfigLocation[] = [];
+  const seen = new Set<string>();
+  const add = (l: ConfigLocation) => {
+    const id = `${l.host}\0${key(l.path)}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      locations.push(l);
+    }
+  };
+  const unknown: string[] = [];
+  for (const p of paths) {
+    const own = known.get(key(p));
+    const deps = dependents.get(key(p)) ?? [];
+    if (!own && !deps.length) unknown.push(p);
+    if (own) add(own);
+    for (const d of deps) add(known.get(key(d.path)) ?? d);
+  }
+  return { locations, unknown };
 }
 
 /**
