@@ -4,7 +4,7 @@
  * `--`, `--url`, cwd, literal env values) must be what that entry says.
  */
 import { realpathSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { isGuarded } from '../core/edit/guard';
 import { variableFormsOf } from '../core/hosts';
 import { resolveVariables } from '../core/launch/variables';
@@ -13,8 +13,9 @@ import { Scanner, sameEntry, type ServerReport } from '../core/scan';
 import { locateConfigFile } from '../core/scan/locate';
 import type { TrustStore } from '../core/trust';
 import type { TrustRecord } from '../core/trust/types';
-import type { HostId } from '../core/types';
 import { resolveCommand } from '../core/launch/command';
+import { dependsOnWorkspace } from '../core/launch/workspaceBound';
+import type { HostId, ServerSpec } from '../core/types';
 import { checkStoreLocation } from './trustRoots';
 
 /** What the proxy was asked to do, as it received it. */
@@ -68,6 +69,63 @@ function real(p: string): string {
   }
 }
 
+/** Whether `p` is `dir` or lies below it (both canonical). */
+function within(p: string, dir: string): boolean {
+  const rel = relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Longest walk up from one path when collecting candidate folders. */
+const MAX_ANCESTORS = 64;
+
+/**
+ * The workspace folder a user-level entry that {@link dependsOnWorkspace} runs in, found from what the host passed
+ * this launch: the folder that, put in for the workspace variables, makes every launch string of the guarded entry
+ * that names one (the command and args after `--`, `--url`, `cwd`, env values) exactly what the proxy received.
+ * Candidates are the proxy's cwd and the folders above each absolute path the host passed, nearest first; the same
+ * folder reached by two paths counts once. Since the folder is read off the very argv that is spawned, the record
+ * checked is the one of the workspace whose files run: nothing a workspace holds can select another's approval.
+ *
+ * @returns the folder as the host spelled it, or why none (or more than one) fits. Never throws.
+ */
+export function launchWorkspace(spec: ServerSpec, inv: GuardInvocation): { folder: string } | { error: string } {
+  const g = isGuarded(spec.raw);
+  if (!g) return { error: 'it does not launch the guard' };
+  const forms = variableFormsOf(spec.host, spec.configFile);
+  const names = (t: string) => resolveVariables(t, forms, { home: inv.home, configFile: spec.configFile, env: inv.env }).unresolved.some((u) => u.kind === 'workspace');
+  const pairs: [template: string, actual: string | undefined][] = [];
+  const want = g.command === undefined ? [] : [g.command, ...g.args];
+  const got = inv.command === undefined ? [] : [inv.command, ...inv.args];
+  if (want.length !== got.length) return { error: `the command after "--" is not the approved one (${got.length} words, ${want.length} approved)` };
+  want.forEach((w, i) => pairs.push([w, got[i]]));
+  if (g.url !== undefined) pairs.push([g.url, inv.url]);
+  if (spec.cwd !== undefined) pairs.push([spec.cwd, inv.cwd]);
+  for (const [k, v] of Object.entries(spec.env ?? {})) if (typeof v === 'string') pairs.push([v, inv.env[k]]);
+  const dependent = pairs.filter(([t]) => names(t));
+  if (!dependent.length) return { error: 'none of the strings the guard checks names the workspace (an envFile or a non-string argument does): the workspace cannot be told from this launch' };
+  const candidates: string[] = [];
+  const up = (from: string) => {
+    let d = resolve(from);
+    for (let i = 0; i < MAX_ANCESTORS; i++) {
+      candidates.push(d);
+      const parent = dirname(d);
+      if (parent === d) break;
+      d = parent;
+    }
+  };
+  up(inv.cwd);
+  for (const [, actual] of dependent) if (actual !== undefined && isAbsolute(actual)) up(actual);
+  const fits = new Map<string, string>();
+  for (const c of candidates) {
+    const key = real(c);
+    if (fits.has(key) || dirname(key) === key) continue;
+    if (dependent.every(([t, actual]) => actual !== undefined && matchesTemplate(t, actual, spec.host, { env: inv.env, workspaceFolder: c, home: inv.home, configFile: spec.configFile }))) fits.set(key, c);
+  }
+  if (fits.size === 1) return { folder: [...fits.values()][0] };
+  if (!fits.size) return { error: 'no folder makes this launch the approved entry (the workspace variables resolve to none of the proxy\'s cwd or the paths it was given)' };
+  return { error: `this launch fits several workspace folders (${[...fits.keys()].slice(0, 4).join(', ')}); refusing to guess` };
+}
+
 /**
  * Runs the launch gate:
  * 1. reads the config file as the host that reads it does (`locateConfigFile`, `readConfigFile` via the
@@ -82,6 +140,10 @@ function real(p: string): string {
  *    (`checkStoreLocation`); a bare command name resolves on a PATH without workspace entries (`resolveCommand`,
  *    with the proxy's own environment) to exactly the path the approval pinned (`CommandPin`, recorded by
  *    `scan`/`approve` or the extension with the same lookup), and that absolute path is what is spawned.
+ *
+ * A user-level entry that runs the open workspace's code (`${workspaceFolder}/tools/mcp.js`, keyed per workspace)
+ * is checked in the workspace this launch runs in ({@link launchWorkspace}); without a `cwd` of its own, the proxy's
+ * cwd must be that folder, below it, or the home directory.
  *
  * The organization policy (`policy`, default: the system-managed one, `loadPolicy`) decides first: a server it
  * blocks is refused with its rule and file, one it approves passes as approved, an unusable policy refuses all.
@@ -99,6 +161,8 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
     return { ok: false, reason: `the trust store ${store.path} cannot be read: ${(e as Error).message}` };
   }
   let report: ServerReport | undefined;
+  /** The workspace folder, as the host spelled it, of a user-level entry resolved per workspace. */
+  let launchFolder: string | undefined;
   try {
     const base = { home: inv.home, env: inv.env as Record<string, string | undefined> };
     const locations = await locateConfigFile(inv.configFile, base);
@@ -115,22 +179,35 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
       return { ok: false, reason: matches.length ? `${who} names ${matches.length} entries; refusing to guess` : `there is no server ${who}${why}` };
     }
     report = one;
+    if (dependsOnWorkspace(one.spec)) {
+      // A user-level entry that runs the open workspace's code: its record is the one of the workspace this launch
+      // runs in, found from what the host resolved (see `launchWorkspace`).
+      const found = launchWorkspace(one.spec, inv);
+      if ('error' in found) return { ok: false, report, reason: `${who} runs code from the open workspace, and ${found.error}` };
+      launchFolder = found.folder;
+      const inWs = new Scanner({ ...base, workspaceFolders: [found.folder], includeUser: false, policy: scanner.policy });
+      for (const loc of locations) await inWs.recheckFile(loc, data);
+      const copy = sameEntry(inWs.report().servers.filter((s) => s.spec.name === inv.name && s.spec.resolvedIn === real(found.folder)));
+      if (!copy) return { ok: false, report, reason: `${who} could not be resolved in the workspace ${found.folder}` };
+      report = copy;
+    }
   } catch (e) {
     return { ok: false, reason: `${inv.configFile} could not be read: ${(e as Error).message}` };
   }
   const { spec, record } = report;
+  const where = spec.resolvedIn !== undefined ? ` in the workspace ${spec.resolvedIn}` : '';
   if (report.policy?.outcome === 'denied') return { ok: false, report, reason: report.policy.message };
   const folders = spec.workspaceFolder !== undefined ? [spec.workspaceFolder] : [];
   const storeWhy = checkStoreLocation(store.path, folders, inv.home);
   if (storeWhy) return { ok: false, report, storeRefused: true, reason: `the trust store is not believed, so nothing counts as approved: ${storeWhy}` };
-  if (report.state === 'new' || !record) return { ok: false, report, reason: `${who} has never been approved` };
-  if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied on ${record.decidedAt}` };
+  if (report.state === 'new' || !record) return { ok: false, report, reason: `${who} has never been approved${where}` };
+  if (report.state === 'denied') return { ok: false, report, reason: `${who} was denied${where} on ${record.decidedAt}` };
   if (report.state === 'changed') {
     const what = report.changes.map((c) => c.pointer).slice(0, 5).join(', ');
     const moved = report.changes.find((c) => c.pointer === '/$command');
     const name = report.fingerprint.command?.name ?? record.command?.name;
     const how = moved ? `; the command ${JSON.stringify(name)} now resolves to ${moved.after ?? 'nothing'} (PATH without workspace folders), but ${moved.before ?? 'no resolved path'} was approved` : '';
-    return { ok: false, report, reason: `${who} changed since it was approved${what ? ` (${what})` : ''}${how}` };
+    return { ok: false, report, reason: `${who} changed since it was approved${where}${what ? ` (${what})` : ''}${how}` };
   }
   if (record.decision !== 'approved' || record.fingerprint !== report.fingerprint.fingerprint) {
     return { ok: false, report, reason: `${who} is not approved as it is now` };
@@ -138,7 +215,7 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
 
   const g = isGuarded(spec.raw);
   if (!g) return { ok: false, report, reason: `${who} does not launch the guard (its args have no "run --config … --name … --"), so this launch is not the approved one` };
-  const ctx = { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home, configFile: spec.configFile };
+  const ctx = { env: inv.env, workspaceFolder: launchFolder ?? spec.workspaceFolder, home: inv.home, configFile: spec.configFile };
   const base = spec.workspaceFolder ?? inv.cwd;
   const gConfig = matchesTemplate(g.configFile, inv.configFile, spec.host, ctx) ? inv.configFile : g.configFile;
   if (real(isAbsolute(gConfig) ? gConfig : resolve(base, gConfig)) !== real(inv.configFile) || g.name !== inv.name) {
@@ -156,8 +233,12 @@ export async function checkLaunch(inv: GuardInvocation, store: TrustStore, polic
       reason: `the command after "--" (${JSON.stringify(got).slice(0, 300)}) is not the approved one of ${who} (${JSON.stringify(want).slice(0, 300)})`,
     };
   }
+  if (spec.cwd === undefined && launchFolder !== undefined && !within(real(inv.cwd), real(launchFolder)) && real(inv.cwd) !== real(inv.home)) {
+    // The host's own default: code that reads its working directory must read the approved workspace's.
+    return { ok: false, report, reason: `${who} was approved for the workspace ${spec.resolvedIn}, but runs in ${inv.cwd}, outside it` };
+  }
   if (spec.cwd !== undefined) {
-    const resolved = resolveVariables(spec.cwd, variableFormsOf(spec.host, spec.configFile), { env: inv.env, workspaceFolder: spec.workspaceFolder, home: inv.home, configFile: spec.configFile });
+    const resolved = resolveVariables(spec.cwd, variableFormsOf(spec.host, spec.configFile), { env: inv.env, workspaceFolder: ctx.workspaceFolder, home: inv.home, configFile: spec.configFile });
     if (resolved.unresolved.length) return { ok: false, report, reason: `the cwd of ${who} cannot be resolved: ${resolved.unresolved[0].reason}` };
     let cwd = resolved.value;
     if (!isAbsolute(cwd)) cwd = resolve(spec.workspaceFolder ?? inv.home, cwd);

@@ -1,0 +1,97 @@
+/**
+ * A guarded user-level entry that runs the open workspace's code (the VS Code user `mcp.json`: `run --config … -- node
+ * ${workspaceFolder}/tools/mcp.mjs`) through the real guard proxy (the bundled CLI, spawned as a host spawns it, with
+ * an SDK client as the host). Its approval is per workspace: approved in repository A, the launch the host makes in A
+ * starts A's server; the same entry launched in repository B (the host resolved the variable to B) spawns nothing,
+ * and neither does a launch whose arguments point into A while it runs in B.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { builtCli } from '../../helpers/builtCli';
+import { FIXTURES, waitGone } from './helpers';
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'mtg-proxy-perws-')));
+after(() => rmSync(root, { recursive: true, force: true }));
+const home = join(root, 'home');
+const store = join(root, 'store', 'trust-store.json');
+// Under XDG_CONFIG_HOME, which both the CLI and the proxy (whose home is the real one) read it with.
+const userFile = join(home, '.config', 'Code', 'User', 'mcp.json');
+const env = { ...(process.env as Record<string, string>), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), MCP_TRUST_GUARD_STORE: store };
+let cli = '';
+
+/** A git repository whose `tools/mcp.mjs` records that it started (`started` in the repository) and serves one tool. */
+function repo(name: string): string {
+  const ws = join(root, name);
+  mkdirSync(join(ws, '.git'), { recursive: true });
+  mkdirSync(join(ws, 'tools'), { recursive: true });
+  writeFileSync(
+    join(ws, 'tools', 'mcp.mjs'),
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(new URL('../started', import.meta.url), String(process.pid));\nawait import(${JSON.stringify(pathToFileURL(join(FIXTURES, 'marker.mjs')).href)});\n`,
+  );
+  return ws;
+}
+
+/** The entry's args with `${workspaceFolder}` resolved to `folder`, as the host passes them to the launcher. */
+function hostArgs(folder: string): string[] {
+  const raw = JSON.parse(readFileSync(userFile, 'utf8')) as { servers: { tools: { args: string[] } } };
+  return raw.servers.tools.args.map((a) => a.split('${workspaceFolder}').join(folder));
+}
+
+/** Connects an SDK client through the guard as the host would, from `cwd`; the tool names it lists, then closes. */
+async function listThroughGuard(args: string[], cwd: string): Promise<{ tools: string[]; description: string }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args, cwd, env, stderr: 'pipe' });
+  const client = new Client({ name: 'Visual Studio Code', version: '1.101.0' }, { capabilities: {} });
+  await client.connect(transport, { timeout: 20_000 });
+  try {
+    const tools = (await client.listTools()).tools;
+    return { tools: tools.map((t) => t.name), description: tools.map((t) => t.description ?? '').join('\n') };
+  } finally {
+    await client.close();
+  }
+}
+
+before(async () => {
+  cli = await builtCli();
+  mkdirSync(join(home, '.config', 'Code', 'User'), { recursive: true });
+  const entry = { command: process.execPath, args: [cli, '--store', store, 'run', '--config', userFile, '--name', 'tools', '--', process.execPath, '${workspaceFolder}/tools/mcp.mjs'] };
+  writeFileSync(userFile, JSON.stringify({ servers: { tools: { type: 'stdio', ...entry } } }, null, 2));
+});
+
+test('approved in workspace A, the guarded user-level entry starts in A and is refused in B', async () => {
+  const a = repo('repo-a');
+  const b = repo('repo-b');
+  execFileSync(process.execPath, [cli, 'approve', '--all', a, '--store', store], { env, cwd: root });
+
+  // In B: the host resolved the variable to B; B was never approved.
+  const inB = await listThroughGuard(hostArgs(b), b);
+  assert.deepEqual(inB.tools, ['mcp_trust_guard_blocked']);
+  assert.match(inB.description, /never been approved in the workspace .*repo-b/);
+  assert.equal(existsSync(join(b, 'started')), false, "B's server must not have started");
+
+  // A's arguments, but the launch runs in B (B's code could read its working directory): refused.
+  const mixed = await listThroughGuard(hostArgs(a), b);
+  assert.deepEqual(mixed.tools, ['mcp_trust_guard_blocked']);
+  assert.match(mixed.description, /approved for the workspace .*repo-a, but runs in .*repo-b/);
+  assert.equal(existsSync(join(a, 'started')), false);
+
+  // In A: starts (its tools were not pinned by this approval, so the guard holds them back for review).
+  const inA = await listThroughGuard(hostArgs(a), a);
+  assert.deepEqual(inA.tools, []);
+  assert.ok(existsSync(join(a, 'started')), "A's server started");
+  await waitGone(Number(readFileSync(join(a, 'started'), 'utf8')));
+
+  // A's code changes: refused in A too, naming the file.
+  writeFileSync(join(a, 'tools', 'mcp.mjs'), `${readFileSync(join(a, 'tools', 'mcp.mjs'), 'utf8')}// changed\n`);
+  rmSync(join(a, 'started'));
+  const changed = await listThroughGuard(hostArgs(a), a);
+  assert.deepEqual(changed.tools, ['mcp_trust_guard_blocked']);
+  assert.match(changed.description, /changed since it was approved in the workspace .*repo-a/);
+  assert.equal(existsSync(join(a, 'started')), false);
+});
