@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { readRegularText } from '../ports/regularFile';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { canonicalJson, sha256Hex } from '../fingerprint/canonical';
@@ -139,7 +139,7 @@ async function readManifestKeys(path: string, pass: FsPass): Promise<Record<stri
   try {
     const st = pass.stat(path);
     if (!st?.isFile() || st.size > MAX_KEYED_MANIFEST_BYTES) return undefined;
-    text = await fsp.readFile(path, 'utf8');
+    text = await readRegularText(path);
   } catch {
     return undefined;
   }

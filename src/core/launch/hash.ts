@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, promises as fsp, readSync, type Stats } from 'node:fs';
 import { settledAt } from '../ports';
+import { openRegular, openRegularSync } from '../ports/regularFile';
 import { stateOfStat, UNSETTLED, type FsPass } from './pass';
 
 /**
@@ -31,16 +32,19 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 }
 
 /**
- * SHA-256 of a whole file, streamed in 64 KiB chunks (any size; memory stays constant).
- * @throws the `node:fs` error (`ENOENT`, `EACCES`, `EISDIR`, …) when the file cannot be read.
+ * SHA-256 of a whole regular file, streamed in 64 KiB chunks (any size; memory stays constant); never waits on a FIFO.
+ * @throws the `node:fs` error (`ENOENT`, `EACCES`, …) when the file cannot be read; `EISDIR`/`ENOTFILE` when it is
+ *   not a regular file (`openRegular`).
  */
 export function hashStream(path: string): Promise<string> {
   return new Promise((resolveHash, reject) => {
     const h = createHash('sha256');
-    const s = createReadStream(path, { highWaterMark: 64 * 1024 });
-    s.on('data', (c) => h.update(c));
-    s.on('error', reject);
-    s.on('end', () => resolveHash(h.digest('hex')));
+    openRegular(path).then(({ handle }) => {
+      const s = handle.createReadStream({ highWaterMark: 64 * 1024 });
+      s.on('data', (c) => h.update(c));
+      s.on('error', reject);
+      s.on('end', () => resolveHash(h.digest('hex')));
+    }, reject);
   });
 }
 
@@ -61,7 +65,7 @@ async function hashContent(path: string, expected: number): Promise<string> {
   if (expected < SMALL_FILE_BYTES) {
     const buf = Buffer.allocUnsafe(expected + 1);
     let n = 0;
-    const fd = openSync(path, 'r');
+    const { fd } = openRegularSync(path);
     try {
       for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0; ) n += r;
     } finally {

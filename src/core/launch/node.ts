@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { settledAt } from '../ports';
+import { readRegularSync, readRegularText } from '../ports/regularFile';
 import { identityOf, type FileHashCache } from './hash';
 import { FsPass } from './pass';
 import { isInside } from './paths';
@@ -32,13 +32,15 @@ export interface TraceIo {
  *
  * @param entries absolute paths of the entry scripts (and preloads: `-r`, `--import`).
  * @param cwd the launch's working directory (`process.cwd()` for computed paths).
- * @throws whatever nft throws for an unreadable entry; the caller reports it as not covered.
+ * @throws whatever nft throws for an unreadable entry, and `ENOTFILE` when a path the trace looked at in the repository
+ *   is neither a file nor a folder (a FIFO, a socket, a device); the caller reports it as not covered.
  */
 export async function traceNodeModules(entries: readonly string[], repoRoot: string, cwd: string, io: TraceIo = { pass: new FsPass() }): Promise<NodeTrace> {
   // Loaded on first use: the tracer and its dependencies cost start-up time a launch without Node code never needs.
   const { nodeFileTrace } = await import('@vercel/nft');
   const { pass, hashes } = io;
   const fail = (code: string, what: string, p: string) => Object.assign(new Error(`${code}: ${what} ${p}`), { code });
+  const special: string[] = [];
   const r = await nodeFileTrace([...entries], {
     base: repoRoot,
     processCwd: cwd,
@@ -49,6 +51,12 @@ export async function traceNodeModules(entries: readonly string[], repoRoot: str
       const s = pass.statOf(p);
       if (s === 'ENOENT') return null;
       if (typeof s === 'string') throw fail(s, 'stat', p);
+      // Node loads anything that is not a folder as a file: a FIFO or device in the repository would feed it code
+      // the pin cannot hold (and a read that never ends). nft is told it is missing; the trace then fails, naming it.
+      if (!s.isFile() && !s.isDirectory() && isInside(repoRoot, p)) {
+        special.push(p);
+        return null;
+      }
       return s;
     },
     readlink: async (p: string) => pass.readlink(p),
@@ -57,7 +65,7 @@ export async function traceNodeModules(entries: readonly string[], repoRoot: str
       if (s === 'ENOENT' || (typeof s !== 'string' && s.isDirectory())) return null;
       let bytes: Buffer;
       try {
-        bytes = readFileSync(p);
+        bytes = readRegularSync(p);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EISDIR') return null;
@@ -68,6 +76,7 @@ export async function traceNodeModules(entries: readonly string[], repoRoot: str
       return bytes;
     },
   });
+  if (special.length) throw fail('ENOTFILE', 'not a regular file:', [...new Set(special)].sort().join(', '));
   const files = new Set<string>();
   for (const rel of r.fileList) {
     const abs = resolve(repoRoot, rel);
@@ -91,7 +100,7 @@ export async function resolveNodeMain(p: string, pass: FsPass = new FsPass()): P
   const isFile = (f: string) => pass.isFile(f);
   for (const ext of NODE_EXTENSIONS) if (isFile(p + ext)) return p + ext;
   try {
-    const pkg = JSON.parse(await fsp.readFile(join(p, 'package.json'), 'utf8')) as { main?: unknown };
+    const pkg = JSON.parse(await readRegularText(join(p, 'package.json'))) as { main?: unknown };
     if (typeof pkg.main === 'string' && pkg.main) {
       const m = resolve(p, pkg.main);
       for (const ext of NODE_EXTENSIONS) if (isFile(m + ext)) return m + ext;
@@ -112,7 +121,7 @@ export async function resolveNodeMain(p: string, pass: FsPass = new FsPass()): P
 export async function packageBins(pkgDir: string, pass: FsPass = new FsPass()): Promise<{ names: string[]; files: string[] }> {
   const isFile = (f: string) => pass.isFile(f);
   try {
-    const pkg = JSON.parse(await fsp.readFile(join(pkgDir, 'package.json'), 'utf8')) as { name?: unknown; bin?: unknown; main?: unknown };
+    const pkg = JSON.parse(await readRegularText(join(pkgDir, 'package.json'))) as { name?: unknown; bin?: unknown; main?: unknown };
     const bins: [string, string][] = [];
     const base = typeof pkg.name === 'string' ? pkg.name.replace(/^@[^/]+\//, '') : '';
     if (typeof pkg.bin === 'string') bins.push([base, pkg.bin]);

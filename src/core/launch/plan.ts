@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { readRegularText } from '../ports/regularFile';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { packageBins, resolveNodeMain } from './node';
 import { FsPass } from './pass';
@@ -253,7 +254,7 @@ export async function planClosure(launch: ResolvedLaunch, pass: FsPass = new FsP
     plan.files.set(pj, 'manifest');
     let body: unknown;
     try {
-      body = (JSON.parse(await fsp.readFile(pj, 'utf8')) as { scripts?: Record<string, unknown> }).scripts?.[script];
+      body = (JSON.parse(await readRegularText(pj)) as { scripts?: Record<string, unknown> }).scripts?.[script];
     } catch {
       return;
     }

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { readRegularText } from '../ports/regularFile';
 import { dirname, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isInside } from './paths';
@@ -26,7 +27,7 @@ export interface TreeBounds {
 
 async function readIgnore(dir: string): Promise<Ignore | undefined> {
   try {
-    const text = await fsp.readFile(join(dir, '.gitignore'), 'utf8');
+    const text = await readRegularText(join(dir, '.gitignore'));
     return ignore().add(text);
   } catch {
     return undefined;

@@ -1,30 +1,15 @@
 import { promises as fsp } from 'node:fs';
 import { defaultFileHashes } from '../launch/hash';
+import { readRegular } from './regularFile';
 import type { FileStat, FileSystemPort } from './index';
 
 /**
  * {@link FileSystemPort} on `node:fs`. `readFile` opens the file once and reads at most `maxBytes + 1`
- * bytes, so a 10 GiB file costs no more than the cap.
+ * bytes, so a 10 GiB file costs no more than the cap; it reads only a regular file and never waits on a FIFO
+ * (`readRegular`: `EISDIR`/`ENOTFILE` otherwise).
  */
 export const nodeFileSystem: FileSystemPort = {
-  async readFile(path: string, maxBytes: number): Promise<Uint8Array> {
-    const fh = await fsp.open(path, 'r');
-    try {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      const limit = maxBytes + 1;
-      while (total < limit) {
-        const buf = Buffer.allocUnsafe(Math.min(64 * 1024, limit - total));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) break;
-        chunks.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-      }
-      return Buffer.concat(chunks, total);
-    } finally {
-      await fh.close();
-    }
-  },
+  readFile: (path: string, maxBytes: number): Promise<Uint8Array> => readRegular(path, maxBytes),
   async stat(path: string): Promise<FileStat> {
     const s = await fsp.stat(path);
     return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev, ctimeMs: s.ctimeMs };
