@@ -172,6 +172,17 @@ async function present(fs: FileSystemPort, path: string): Promise<boolean> {
   }
 }
 
+/** Whether anything is at `path` (a file or a folder; an error other than absence counts as something). */
+async function somethingAt(fs: FileSystemPort, path: string): Promise<boolean> {
+  try {
+    await fs.stat(path);
+    return true;
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+}
+
 async function listDir(fs: FileSystemPort, dir: string): Promise<string[]> {
   try {
     return (await fs.readdir(dir)).sort();
@@ -183,7 +194,8 @@ async function listDir(fs: FileSystemPort, dir: string): Promise<string[]> {
 /**
  * The config files that exist: {@link configCandidates} that are present, plus the files each adapter finds by
  * listing a folder (the `*.code-workspace` files of each workspace folder, the `mcp.json`/`settings.json` of
- * every VS Code profile, …). A path that cannot be `stat`ed for another reason than its absence (permissions)
+ * every VS Code profile, …) and in the folders above a workspace folder (`HostAdapter.ancestorFiles`: Codex's
+ * project layers). A path that cannot be `stat`ed for another reason than its absence (permissions)
  * is kept, so that reading it reports the error.
  *
  * @param fs file access (default: `node:fs`).
@@ -198,7 +210,10 @@ export async function discoverConfigFiles(opts: DiscoverOptions, fs: FileSystemP
     const name = dirs.path.basename(file);
     return listings({ ...opts, workspaceFolders: [folder], includeUser: false }, dirs).flatMap((l) => (l.base === folder ? l.locate(name) : []));
   });
-  const flat = [...named, ...listed.flat()];
+  const above = await Promise.all(
+    selectedHosts(opts).flatMap((h) => opts.workspaceFolders.map((f) => HOSTS[h].ancestorFiles?.(f, dirs, (p) => somethingAt(fs, p)) ?? Promise.resolve([]))),
+  );
+  const flat = [...named, ...listed.flat(), ...above.flat()];
   const all = dedupe([...fixed.filter((l) => l.scope === 'workspace'), ...flat.filter((l) => l.scope === 'workspace'), ...fixed.filter((l) => l.scope === 'user'), ...flat.filter((l) => l.scope === 'user')], dirs);
   const exists = await Promise.all(all.map((l) => present(fs, l.path)));
   return all.filter((_, i) => exists[i]);

@@ -14,6 +14,15 @@
  *   here (trusting the project starts its servers: a latent risk); the trust level Codex would apply is a merged
  *   source (`project-trust`) of each of its servers, so trusting or untrusting the project after an approval is a
  *   change that names `/$merged/project-trust`.
+ * - Project layers (openai/codex `codex-rs/core/src/config_loader/mod.rs`, `find_project_root` and
+ *   `load_project_layers`; `DEFAULT_PROJECT_ROOT_MARKERS = [".git"]`): the project root is the nearest folder at or
+ *   above the working directory holding a `.git` (any kind of entry), else the working directory; Codex reads the
+ *   `.codex/config.toml` of every folder from that root down to the working directory, each a layer, and merges them
+ *   (`merge_toml_values`, recursive: a deeper layer's key wins, so two layers' `[mcp_servers.x]` tables combine).
+ *   Here the layers above the opened folder (`ancestorFiles`) are read as Codex files of that workspace folder,
+ *   each entry listed and pinned on its own (a change in any layer's table is a change of that entry; the combined
+ *   table is not computed), and the project's trust applies to all of them. Walked up to the home directory (Codex
+ *   goes on to the file-system root) and 64 folders at most.
  * - Format: TOML (the Rust `toml` crate): a duplicate key or table makes the whole file invalid, and Codex loads
  *   nothing from it.
  * - No variable expansion in values; environment values are passed by name (`env_vars`, `bearer_token_env_var`,
@@ -21,11 +30,15 @@
  * - Transport: `url` → streamable HTTP, else `command` → stdio (no `type` member).
  * - Block lever: `enabled = false` on the table in the user file.
  * Not verified: Codex's `clientInfo` name and version; whether `cwd` defaults to the project root.
+ * Not modelled: a `project_root_markers` list set in the user or system file (other markers than `.git`).
  */
 import { parse as parseToml } from 'smol-toml';
 import type { PlatformDirs } from '../config/paths';
 import { absolute, location, STRICT_JSON } from './common';
 import type { HostAdapter, MergedIo } from './types';
+
+/** Most folders walked up from a workspace folder looking for its project root. */
+const MAX_PROJECT_DEPTH = 64;
 
 /** The user's `config.toml`: `$CODEX_HOME/config.toml` (an absolute `CODEX_HOME`), else `~/.codex/config.toml`. */
 function userConfig(dirs: PlatformDirs): string {
@@ -97,6 +110,31 @@ export const codex: HostAdapter = {
   async collectMerged(spec, io) {
     if (spec.scope !== 'workspace' || spec.workspaceFolder === undefined) return {};
     return { 'project-trust': await projectTrust(io, spec.workspaceFolder) };
+  },
+  async ancestorFiles(folder, dirs, exists) {
+    // `find_project_root`: the nearest folder at or above the working directory that holds a marker (`.git`); with
+    // none, the working directory itself. Walked up to the home directory here (a home under git is the user's).
+    const p = dirs.path;
+    const above: string[] = [];
+    let root: string | undefined;
+    for (let d = p.normalize(folder), i = 0; i < MAX_PROJECT_DEPTH; i++) {
+      if (await exists(p.join(d, '.git'))) {
+        root = d;
+        break;
+      }
+      const parent = p.dirname(d);
+      if (parent === d || d === dirs.home || parent === dirs.home) break;
+      above.push(parent);
+      d = parent;
+    }
+    if (root === undefined || root === p.normalize(folder)) return [];
+    const layers = above.slice(0, above.indexOf(root) + 1).reverse();
+    const out = [];
+    for (const d of layers) {
+      const file = p.join(d, '.codex', 'config.toml');
+      if (await exists(file)) out.push(location('codex', STRICT_JSON, 'workspace', file, [['mcp_servers']], { workspaceFolder: folder, format: 'toml' }));
+    }
+    return out;
   },
   workspaceFiles(folder, dirs) {
     return [location('codex', STRICT_JSON, 'workspace', dirs.path.join(folder, '.codex', 'config.toml'), [['mcp_servers']], { workspaceFolder: folder, format: 'toml' })];

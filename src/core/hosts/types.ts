@@ -186,6 +186,12 @@ export interface HostAdapter {
   userFiles(dirs: PlatformDirs, userDataDirs: readonly string[]): ConfigLocation[];
   /** Config files found by listing folders (profiles, `*.code-workspace`, one-file-per-server folders). */
   listedFiles?: ListedFiles;
+  /**
+   * Config files in folders above a workspace folder that the host reads for it as well (Codex: the
+   * `.codex/config.toml` of each folder from the project root down to the working directory), the existing ones,
+   * with the workspace folder as theirs. `exists` answers whether a path exists (one `stat`); never rejects.
+   */
+  ancestorFiles?(folder: string, dirs: PlatformDirs, exists: (path: string) => Promise<boolean>): Promise<ConfigLocation[]>;
   /** Size cap in bytes of one of its files, when it differs from the default. */
   maxBytes?(location: ConfigLocation): number | undefined;
   /** The host's own ids of a server, for asking it to stop one (VS Code's server definition ids). */

@@ -134,7 +134,8 @@ export function foldersToCheck(targets: readonly WatchTarget[], pathApi: path.Pl
  *
  * @param discover the scanner's discovery options (`platform` picks the path syntax; default the running OS).
  * @param storePath absolute path of the trust store file.
- * @param known config files a scan found besides the fixed candidates (pattern-named ones: their merged sources).
+ * @param known config files a scan found besides the fixed candidates: their merged sources are watched, and so are
+ *   the workspace-level ones outside every workspace folder (Codex layers above the opened folder), as targets.
  */
 export function watchInputs(discover: DiscoverOptions, storePath: string, known: readonly ConfigLocation[] = []): WatchInputs {
   const p = (discover.platform ?? process.platform) === 'win32' ? path.win32 : path.posix;
@@ -149,8 +150,14 @@ export function watchInputs(discover: DiscoverOptions, storePath: string, known:
       targets.push({ dir: p.dirname(loc.path), glob: p.basename(loc.path) });
     }
   }
-  // Files merged into a launch (a change re-checks the config files whose servers merge them in).
   const targetIds = new Set(targets.map((t) => p.join(t.dir, t.glob)));
+  // Files a scan found above a workspace folder that a host reads for it (Codex project layers).
+  for (const l of known) {
+    if (l.scope !== 'workspace' || inFolder.has(l.path) || [...inFolder.keys()].some((f) => isInside(p, f, l.path)) || targetIds.has(l.path)) continue;
+    targetIds.add(l.path);
+    targets.push({ dir: p.dirname(l.path), glob: p.basename(l.path) });
+  }
+  // Files merged into a launch (a change re-checks the config files whose servers merge them in).
   for (const m of mergedSourceFiles(discover, known)) {
     const folder = [...inFolder.keys()].find((f) => isInside(p, f, m.path));
     if (folder !== undefined) inFolder.get(folder)!.add(p.relative(folder, m.path).split(p.sep).join('/'));
