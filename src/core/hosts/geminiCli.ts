@@ -12,8 +12,15 @@
  * - Extensions (docs/extension.md; `packages/cli/src/config/extension.ts` `loadExtensions`, later
  *   `extension-manager.ts`): every `<dir>/gemini-extension.json` under `<workspace>/.gemini/extensions/` and
  *   `~/.gemini/extensions/` (`JSON.parse`: strict JSON) contributes its `mcpServers`, loaded at start like the
- *   settings' servers; a workspace extension wins over a user one of the same name, and a settings server over an
- *   extension server of the same name (both are still listed here: nothing the host may run is hidden). Before use,
+ *   settings' servers; a settings server wins over an extension server of the same name (docs/extension.md).
+ *   Two extensions of the same manifest `name` (`loadExtensions`: a `Map` by `config.name`, first one kept): versions
+ *   that list `[...workspace, ...home]` run the workspace one in place of the user's (docs/extension.md: "the
+ *   extension in the workspace directory takes precedence"); later ones list `[...loadUserExtensions(),
+ *   ...getWorkspaceExtensions()]`, so the user's wins and workspace extensions load only in a trusted folder with
+ *   extension management off. Which one a machine runs depends on its installed version: both are listed here
+ *   (nothing the host may run is hidden), and the workspace extension's servers pin `extension-precedence` (present
+ *   when a user extension in the folder of the same name has the same `name`), so a user extension of its name
+ *   appearing or going is a change of them. Not covered: a same-named user extension in a folder of another name. Before use,
  *   every string of the manifest is hydrated (`extensions/variables.ts` `recursivelyHydrateStrings`, schema
  *   `variableSchema.ts`): `${extensionPath}` (the extension's folder), `${workspacePath}`, `${/}`,
  *   `${pathSeparator}`; any other `${…}` stays as written. The extension's own `.env`
@@ -59,6 +66,27 @@ function extensionEnv(owner: MergedFileOwner, dirs: PlatformDirs): [label: strin
   return isManifest(owner.configFile) ? [['.env', dirs.path.join(dirs.path.dirname(owner.configFile), '.env')]] : [];
 }
 
+/**
+ * For a workspace extension's manifest: the user extension manifest in the folder of the same name
+ * (`~/.gemini/extensions/<folder>/gemini-extension.json`), which Gemini CLI matches by the manifests' `name`
+ * (docs/extension.md: the name "should match the directory name"); none for any other file.
+ */
+function sameNamedUserManifest(owner: MergedFileOwner, dirs: PlatformDirs): string[] {
+  if (owner.scope !== 'workspace' || !isManifest(owner.configFile)) return [];
+  return [dirs.path.join(dirs.home, '.gemini', 'extensions', dirs.path.basename(dirs.path.dirname(owner.configFile)), EXTENSION_MANIFEST)];
+}
+
+/** The `name` of an extension manifest's text (strict JSON), or `undefined`. */
+function manifestName(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const name = (JSON.parse(text) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The dotenv files Gemini CLI loads for a workspace folder, first found wins (label, path); none for a user file. */
 function workspaceDotenv(owner: MergedFileOwner, dirs: PlatformDirs): [label: string, path: string][] {
   if (owner.scope !== 'workspace' || owner.workspaceFolder === undefined) return [];
@@ -87,14 +115,24 @@ export const geminiCli: HostAdapter = {
   mergedSources: [
     { id: 'dotenv', description: 'the .gemini/.env or .env file Gemini CLI loads into its environment, which every stdio server inherits' },
     { id: 'extension-env', description: "the .env of an extension's folder: the values of the extension's settings, set in its servers' environment" },
+    {
+      id: 'extension-precedence',
+      description: "whether a user extension has the name of this workspace extension: versions that load workspace extensions first run this one in its place, later ones skip this one",
+    },
   ],
   blockLever: { kind: 'user-deny-list', setting: 'mcp.excluded', file: '~/.gemini/settings.json', matches: 'name' },
   clientInfo: { name: 'gemini-cli-mcp-client', version: '0.0.1' },
-  mergedFiles: (owner, dirs) => [...extensionEnv(owner, dirs), ...workspaceDotenv(owner, dirs)].map(([, f]) => f),
+  mergedFiles: (owner, dirs) => [...[...extensionEnv(owner, dirs), ...workspaceDotenv(owner, dirs)].map(([, f]) => f), ...sameNamedUserManifest(owner, dirs)],
   async collectMerged(spec, io) {
     const out: Record<string, unknown> = {};
     const env = await firstDotenv(io, extensionEnv(spec, io.dirs));
     if (env) out['extension-env'] = env;
+    const [user] = sameNamedUserManifest(spec, io.dirs);
+    if (user !== undefined) {
+      // Only when there is one, so the pin of an extension no user extension shares a name with stays as it was.
+      const own = manifestName(await io.readText(spec.configFile));
+      if (own !== undefined && manifestName(await io.readText(user)) === own) out['extension-precedence'] = { name: own, userExtension: `~/.gemini/extensions/${io.dirs.path.basename(io.dirs.path.dirname(user))}` };
+    }
     const dotenv = await firstDotenv(io, workspaceDotenv(spec, io.dirs));
     if (dotenv) out.dotenv = dotenv;
     return out;

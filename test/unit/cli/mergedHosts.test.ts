@@ -1,7 +1,7 @@
 /**
  * Sources Gemini CLI, Codex and Goose merge into a launch, through the real CLI (the bundled `cli.js`) on real files
  * written as each host documents them (test/fixtures/merged-hosts/<host>/{ws,home}): Gemini CLI extensions (their
- * variables and their `.env`), Codex project trust, Goose `env_keys`. Each is scanned, approved, and a change of
+ * variables, their `.env`, a user extension of the same name), Codex project trust, Goose `env_keys`. Each is scanned, approved, and a change of
  * the merged source is a change that names it.
  */
 import { before, test } from 'node:test';
@@ -114,6 +114,18 @@ test('Gemini CLI extensions: workspace and user manifests are read, ${extensionP
     assert.equal(s.state, 'changed');
     assert.deepEqual(s.changes.map((c) => c.pointer), ['/args/2']);
     restore();
+    assert.equal(one(await sb.scan(), 'helper-tools').state, 'approved');
+
+    // A user extension of the same name appears: depending on its version Gemini CLI runs the workspace one in its
+    // place, or skips the workspace one; the pin names the precedence. One in another folder or of another name does not count.
+    const userExt = join(sb.home, '.gemini', 'extensions', 'helper');
+    sb.write(join(userExt, 'gemini-extension.json'), JSON.stringify({ name: 'not-helper', version: '1.0.0' }));
+    assert.equal(one(await sb.scan(), 'helper-tools').state, 'approved');
+    sb.write(join(userExt, 'gemini-extension.json'), JSON.stringify({ name: 'helper', version: '2.0.0', mcpServers: {} }));
+    s = one(await sb.scan(), 'helper-tools');
+    assert.equal(s.state, 'changed');
+    assert.deepEqual(s.changes.map((c) => c.pointer), ['/$merged/extension-precedence']);
+    rmSync(userExt, { recursive: true });
     assert.equal(one(await sb.scan(), 'helper-tools').state, 'approved');
 
     // A variable the manifest does not define stays as written, and a workspace path behind $VAR is not pinned: high.
