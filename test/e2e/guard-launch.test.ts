@@ -16,9 +16,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, serverRow, showServers, storeRecords, until, vetoesInForce, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, clickStart, cli, contextMenuUntil, dialog, extensionLog, homeWithUserBin, lensText, quickOpen, refusals, serverRow, showServers, storeRecords, until, vetoesInForce, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-guardlaunch-')));
 const started = Date.now();
@@ -37,20 +36,6 @@ interface Entry {
   args: string[];
 }
 
-/** The text of VS Code's CodeLenses in the open editor. */
-async function lensText(page: Page): Promise<string> {
-  return (await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()).join(' ');
-}
-
-/** Asks VS Code to start the server from its own CodeLens ("Start", or "Restart"). */
-async function clickStart(page: Page): Promise<void> {
-  const links = page.locator('.contentWidgets .codelens-decoration a');
-  await until("VS Code's Start or Restart CodeLens", async () => (await links.allInnerTexts()).some((t) => /^\s*(Start|Restart)\s*$/.test(t)), 30_000, 200).catch(async (e: unknown) => {
-    throw new Error(`${(e as Error).message}; CodeLens links: ${JSON.stringify(await links.allInnerTexts())}`);
-  });
-  await links.filter({ hasText: /^\s*(Start|Restart)\s*$/ }).first().click({ timeout: 10_000 });
-}
-
 /** The command line of a process's parent (Linux `/proc`), or '' when it cannot be read. */
 function parentCommandLine(pid: number): string {
   try {
@@ -62,31 +47,14 @@ function parentCommandLine(pid: number): string {
   }
 }
 
-/** The proxy's `launch.refused` audit records (JSONL beside the trust store). */
-function refusals(store: string): { server?: string; reason?: string }[] {
-  const file = path.join(path.dirname(store), 'audit.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { event?: string; server?: string; reason?: string })
-    .filter((r) => r.event === 'launch.refused');
-}
-
 test('Guard Server writes a committable entry (no path of this machine) without a modal; VS Code starts it through the launcher; a changed launch is refused by VS Code itself (its deny list) and starts after Approve Change', { timeout: 300_000, skip: process.platform !== 'linux' }, async () => {
   const workspace = path.join(tmp, 'ws');
   const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
   const store = path.join(tmp, 'store', 'trust-store.json');
   const home = path.join(tmp, 'home');
-  const bin = path.join(home, '.local', 'bin');
   fs.mkdirSync(path.dirname(mcpJson), { recursive: true });
   fs.mkdirSync(path.dirname(store), { recursive: true });
-  // VS Code starts servers with the user's login-shell environment (code-server resolves it with `bash -i -l -c`):
-  // the home's .profile puts the user bin directory on PATH, as Debian's and Ubuntu's default .profile does when
-  // the folder exists at login.
-  fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(path.join(home, '.profile'), 'if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n');
+  const bin = homeWithUserBin(home);
   const marker1 = path.join(tmp, 'started-1.pid');
   const marker2 = path.join(tmp, 'started-2.pid');
   const original = { type: 'stdio', command: 'node', args: [FIXTURE, marker1] };

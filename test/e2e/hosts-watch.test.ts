@@ -16,9 +16,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { cli, dialog, extensionLog, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { changedModal, cli, dialog, extensionLog, percentile, showServers, storeRecords, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-hosts-')));
 const started = Date.now();
@@ -46,18 +45,6 @@ const FILES = [
 
 /** The argument every fixture server is approved with (once in each file). */
 const APPROVED_ARG = 'arg-one';
-
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
-/** Waits until the guard's "changed" modal for `server` is on screen; returns its text. */
-async function changedModal(page: Page, server: string, timeoutMs: number): Promise<string> {
-  const box = dialog(page);
-  return until(`the changed-server modal for "${server}"`, async () => {
-    if (!(await box.isVisible().catch(() => false))) return '';
-    const text = (await box.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
-    return text.includes(`MCP server "${server}" changed since you approved it`) ? text : '';
-  }, timeoutMs, 20);
-}
 
 test('a change on disk to a Roo Code, Continue, Codex, OpenCode or Kiro file raises the changed-server modal', { timeout: 180_000 }, async () => {
   const workspace = path.join(tmp, 'ws');

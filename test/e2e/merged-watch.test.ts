@@ -15,9 +15,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { closeAll, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer } from './harness';
-import { cli, dialog, extensionLog, showServers, storeRecords, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { changedModal, cli, dialog, extensionLog, percentile, showServers, storeRecords, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-merged-')));
 const started = Date.now();
@@ -30,18 +29,6 @@ after(async () => {
   removeDir(tmp);
   console.log(`# e2e merged-watch total: ${Date.now() - started} ms`);
 });
-
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
-/** Waits until the guard's "changed" modal for `server` is on screen; returns its text. */
-async function changedModal(page: Page, server: string, timeoutMs: number): Promise<string> {
-  const box = dialog(page);
-  return until(`the changed-server modal for "${server}"`, async () => {
-    if (!(await box.isVisible().catch(() => false))) return '';
-    const text = (await box.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
-    return text.includes(`MCP server "${server}" changed since you approved it`) ? text : '';
-  }, timeoutMs, 20);
-}
 
 test('trusting a Codex project in ~/.codex/config.toml, or changing a Gemini CLI extension .env, raises the changed-server modal', { timeout: 180_000 }, async () => {
   const workspace = path.join(tmp, 'ws');

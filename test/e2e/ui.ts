@@ -294,3 +294,55 @@ export async function quickOpen(page: Page, relPath: string, fileName: string): 
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
+
+/** The text of VS Code's CodeLenses in the open editor. */
+export async function lensText(page: Page): Promise<string> {
+  return (await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()).join(' ');
+}
+
+/** Asks VS Code to start the server from its own CodeLens ("Start", or "Restart"); waits up to 30 s for the lens. */
+export async function clickStart(page: Page): Promise<void> {
+  const links = page.locator('.contentWidgets .codelens-decoration a');
+  await until("VS Code's Start or Restart CodeLens", async () => (await links.allInnerTexts()).some((t) => /^\s*(Start|Restart)\s*$/.test(t)), 30_000, 200).catch(async (e: unknown) => {
+    throw new Error(`${(e as Error).message}; CodeLens links: ${JSON.stringify(await links.allInnerTexts())}`);
+  });
+  await links.filter({ hasText: /^\s*(Start|Restart)\s*$/ }).first().click({ timeout: 10_000 });
+}
+
+/** The guard proxy's `launch.refused` audit records (JSONL beside the trust store `store`). */
+export function refusals(store: string): { server?: string; reason?: string }[] {
+  const file = path.join(path.dirname(store), 'audit.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event?: string; server?: string; reason?: string })
+    .filter((r) => r.event === 'launch.refused');
+}
+
+/** Waits until the guard's "changed since you approved it" modal for `server` is on screen; returns its text. */
+export async function changedModal(page: Page, server: string, timeoutMs: number): Promise<string> {
+  const box = dialog(page);
+  return until(`the changed-server modal for "${server}"`, async () => {
+    if (!(await box.isVisible().catch(() => false))) return '';
+    const text = (await box.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+    return text.includes(`MCP server "${server}" changed since you approved it`) ? text : '';
+  }, timeoutMs, 20);
+}
+
+/** The `p` quantile (0–1) of ascending `sorted` values. */
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/**
+ * Makes `home` a home whose login shell puts `~/.local/bin` (where the extension installs the guard launcher) on
+ * PATH: VS Code starts servers with the user's login-shell environment (code-server resolves it with
+ * `bash -i -l -c`), and Debian's and Ubuntu's default `.profile` adds that folder when it exists at login.
+ * @returns the bin folder.
+ */
+export function homeWithUserBin(home: string): string {
+  const bin = path.join(home, '.local', 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(home, '.profile'), 'if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n');
+  return bin;
+}
