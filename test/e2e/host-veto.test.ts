@@ -6,9 +6,10 @@
  * does not notice an edit it did not make itself in code-server 1.139.1); the times from the change on disk to the
  * entry and to the entry being in force in VS Code are printed (p50, max).
  *
- * VS Code's own CodeLens then shows the server in Error and its Restart (`workbench.mcp.restartServer`, which runs
- * the same `McpServer.start` as `workbench.mcp.startServer`) is refused: the marker file of the changed launch never
- * appears. Approve Change takes the entry out and the same CodeLens starts it in the same session. Block then offers
+ * VS Code's own CodeLens then shows the server in Error and its Restart (`workbench.mcp.restartServer`) is refused,
+ * and so is `workbench.mcp.startServer` run by another extension (the test extension `chat-probe`): the command
+ * returns and the marker file of the changed launch never appears. Approve Change takes the entry out and the same
+ * command starts it in the same session. Block then offers
  * the quarantine edit as the last resort (saying it edits a tracked file); when the blocked entry comes back, by
  * Ctrl+Z in the editor (then save) or by another writer (git stash), the guard asks again within 2 s and the deny
  * entry is back.
@@ -21,7 +22,7 @@ import { after, test } from 'node:test';
 import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, showServers, until, vetoesInForce, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, runCommandUntil, showServers, toast, until, vetoesInForce, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-veto-')));
 const started = Date.now();
@@ -34,6 +35,13 @@ after(async () => {
 });
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'marker.mjs');
+/** A test extension whose command runs VS Code's own `workbench.mcp.startServer` for every server. */
+const CHAT_PROBE = path.join(REPO_ROOT, 'test', 'fixtures', 'extensions', 'chat-probe');
+
+/** Runs `workbench.mcp.startServer` ("*") through the test extension; resolves when the command has returned. */
+async function startServerCommand(page: Page, run: number): Promise<void> {
+  await runCommandUntil(page, 'Chat Probe: Start MCP Servers', () => toast(page, `workbench.mcp.startServer returned (run ${run})`).waitFor({ state: 'visible', timeout: 15_000 }));
+}
 const entry = (marker: string) => JSON.stringify({ servers: { pidsrv: { type: 'stdio', command: process.execPath, args: [FIXTURE, marker] } } }, null, 2);
 
 function deniedList(cs: CodeServerHandle): unknown[] {
@@ -68,7 +76,7 @@ const stats = (xs: number[]) => {
   return `p50 ${s[Math.floor(s.length / 2)]} ms, max ${s[s.length - 1]} ms (${xs.join(', ')})`;
 };
 
-test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the same session; after Approve its Start runs it; a blocked entry brought back by undo in the editor or by git stash is prompted for', { timeout: 300_000 }, async () => {
+test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed (its CodeLens, workbench.mcp.startServer), in the same session; after Approve it starts; a blocked entry brought back by undo in the editor or by git stash is prompted for', { timeout: 300_000 }, async () => {
   const workspace = path.join(tmp, 'ws');
   const mcpJson = path.join(workspace, '.vscode', 'mcp.json');
   const store = path.join(tmp, 'trust-store.json');
@@ -85,7 +93,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the
   cli(['approve', '--all', workspace, '--no-user', '--store', store]);
   const env = { MCP_TRUST_GUARD_STORE: store };
 
-  const cs = await startCodeServer({ workspace, env, userDataDir, home });
+  const cs = await startCodeServer({ workspace, env, userDataDir, home, extraExtensions: [CHAT_PROBE] });
   const { page } = await openWorkbench(cs, workspace);
   await showServers(page).catch(async (e: unknown) => {
     await screenshot(page, 'host-veto-0-no-servers-view');
@@ -132,6 +140,9 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the
   await screenshot(page, 'host-veto-1-refused');
   assert.equal(ran, false, 'the changed launch never ran');
   assert.ok((await lensLinks(page)).some((t) => /\bError\b/.test(t)), 'VS Code still shows it in Error');
+  // VS Code's own command, as another extension would run it: it returns, and nothing ran.
+  await startServerCommand(page, 1);
+  assert.equal(fs.existsSync(marker), false, 'workbench.mcp.startServer returned and the changed launch never ran');
 
   // Approve the changed launch (the CLI writes the same trust store): the deny entry is taken out, VS Code reads
   // it, and the same CodeLens starts the server in this session.
@@ -142,14 +153,14 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed, in the
   await until('the deny entry to be taken out', () => !denies(cs, marker), 15_000, 20);
   await until('VS Code to read its settings again', () => vetoesInForce(cs) > applied, 15_000, 20);
   const tStart = Date.now();
-  await clickStart(page);
+  await startServerCommand(page, 2);
   await until('the marker of the approved launch', () => fs.existsSync(marker), 30_000, 50).catch(async (e: unknown) => {
     await screenshot(page, 'host-veto-2-not-started');
     throw new Error(`${(e as Error).message}; CodeLens links: ${JSON.stringify(await lensLinks(page))}`);
   });
   const startMs = Date.now() - tStart;
   fs.rmSync(marker); // from here on nothing may start it again
-  console.log(`# host-veto e2e: VS Code's ${label} refused (no marker in ${tStart - refusedClick} ms); after Approve Change its Start ran the server in ${startMs} ms`);
+  console.log(`# host-veto e2e: VS Code's ${label} refused (no marker in ${tStart - refusedClick} ms); after Approve Change workbench.mcp.startServer ran the server in ${startMs} ms`);
 
   // Block: VS Code's deny entry holds it; the quarantine edit is offered as the last resort, saying it edits a
   // tracked file.
