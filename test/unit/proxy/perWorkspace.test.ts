@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { launchWorkspace } from '../../../src/proxy/gate';
 import { builtCli } from '../../helpers/builtCli';
 import { FIXTURES, waitGone } from './helpers';
 
@@ -94,4 +95,32 @@ test('approved in workspace A, the guarded user-level entry starts in A and is r
   assert.deepEqual(changed.tools, ['mcp_trust_guard_blocked']);
   assert.match(changed.description, /changed since it was approved in the workspace .*repo-a/);
   assert.equal(existsSync(join(a, 'started')), false);
+});
+
+test('the launch workspace is the one folder that gives exactly the arguments the host passed; none or several fitting is a refusal', () => {
+  const entry = (...wrapped: string[]) => ({
+    host: 'vscode' as const,
+    scope: 'user' as const,
+    configFile: userFile,
+    name: 'x',
+    pointer: '/servers/x',
+    transport: 'stdio' as const,
+    command: 'mcp-trust-guard',
+    args: ['run', '--config', userFile, '--name', 'x', '--', ...wrapped],
+    raw: { command: 'mcp-trust-guard', args: ['run', '--config', userFile, '--name', 'x', '--', ...wrapped] },
+    duplicateKeys: [],
+    range: { offset: 0, length: 0, line: 1, column: 1 },
+    sourceText: '',
+  });
+  const inv = (cwd: string, ...args: string[]) => ({ configFile: userFile, name: 'x', command: 'node', args, cwd, env: {}, home });
+  const a = join(root, 'fit', 'repo-a');
+  assert.deepEqual(launchWorkspace(entry('node', '${workspaceFolder}/tools/mcp.mjs'), inv(a, join(a, 'tools', 'mcp.mjs'))), { folder: a });
+  // From the arguments alone (the cwd is elsewhere): the folder is still the one the host put in.
+  assert.deepEqual(launchWorkspace(entry('node', '${workspaceFolder}/tools/mcp.mjs'), inv(home, join(a, 'tools', 'mcp.mjs'))), { folder: a });
+  const none = launchWorkspace(entry('node', '${workspaceFolder}/tools/mcp.mjs'), inv(a, '/elsewhere/mcp.mjs'));
+  assert.match('error' in none ? none.error : '', /no folder makes this launch the approved entry/);
+  // Only the folder's name is used: two folders of that name above the cwd both fit.
+  const nested = join(root, 'fit', 'proj', 'sub', 'proj');
+  const several = launchWorkspace(entry('node', 'server.js', '--project=${workspaceFolderBasename}'), inv(nested, 'server.js', '--project=proj'));
+  assert.match('error' in several ? several.error : '', /fits several workspace folders.*refusing to guess/);
 });
