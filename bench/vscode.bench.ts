@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'jsonc-parser';
 import {
   CHROMIUM,
   CODE_SERVER_ENTRY,
@@ -143,10 +144,15 @@ async function vetoLatency(tmp: string): Promise<BenchRow[]> {
     const inForce: number[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
       const needle = JSON.stringify({ serverCommand: ['node', 'server.js', `changed-${i}`] });
+      // the writer keeps the file's layout, so the entry is compared parsed (a file caught mid-rewrite is "not yet")
+      const denied = () => {
+        const list = (parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
+        return Array.isArray(list) && list.some((m) => JSON.stringify(m) === needle);
+      };
       const applied = vetoesInForce(cs);
       const t = Date.now();
       writeLikeGit(mcpJson, entry(`changed-${i}`));
-      await until('the deny entry', () => fs.readFileSync(settingsFile, 'utf8').includes(needle), 10_000, 10);
+      await until('the deny entry', denied, 10_000, 10);
       latencies.push(Date.now() - t);
       await until('VS Code to read it', () => vetoesInForce(cs) > applied, 10_000, 10);
       inForce.push(Date.now() - t);
