@@ -112,6 +112,7 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const ropts = { fs, home: opts.home, roots: opts.roots, gaps, unreadable };
   const named = await findReferencedFiles(spec, ropts);
   const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache, pass: opts.closurePass });
+  unreadable.push(...io.unreadable);
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
   for (const f of io.undeclared) {
     findings.push({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not watched: ${f} is merged into this launch but is not one of its host's merged-source files, so a change of it is seen only by the next full scan`, pointer: '' });
@@ -125,7 +126,10 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   return { fingerprint: combineFingerprint(specHash, files, command), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}), ...(command ? { command } : {}) };
 }
 
-/** Largest merged-source file read (bytes); a larger one reads as missing. */
+/**
+ * Largest merged-source file read (bytes). A larger one, or one that is not a regular file, is handed to the adapter
+ * as missing and listed in `unreadable` (a high `incomplete-pin`: the host would read what the pin does not cover).
+ */
 const MAX_MERGED_FILE_BYTES = 1024 * 1024;
 
 /**
@@ -133,12 +137,19 @@ const MAX_MERGED_FILE_BYTES = 1024 * 1024;
  * `declared` is asked on the first text read (most launches merge nothing in). A text read of a
  * path not in `declared` (the adapter's `mergedFiles` and the config file) is still returned, and listed in `undeclared`.
  */
-function mergedIo(fs: FileSystemPort, dirs: PlatformDirs, declared: () => string[]): MergedIo & { undeclared: string[] } {
+function mergedIo(fs: FileSystemPort, dirs: PlatformDirs, declared: () => string[]): MergedIo & { undeclared: string[]; unreadable: { ref: string; why: string }[] } {
   let allowed: Set<string> | undefined;
   const undeclared: string[] = [];
+  const unreadable: { ref: string; why: string }[] = [];
+  /** Lists `ref` as not pinned (once) and answers the adapter "missing". */
+  const cannotRead = (ref: string, why: string): undefined => {
+    if (!unreadable.some((u) => u.ref === ref)) unreadable.push({ ref, why });
+    return undefined;
+  };
   return {
     dirs,
     undeclared,
+    unreadable,
     home: dirs.home,
     env: dirs.env,
     join: (...parts) => join(...parts),
@@ -153,12 +164,20 @@ function mergedIo(fs: FileSystemPort, dirs: PlatformDirs, declared: () => string
     async readText(path) {
       allowed ??= new Set(declared().map((p) => dirs.path.normalize(p)));
       if (!allowed.has(dirs.path.normalize(path)) && !undeclared.includes(path)) undeclared.push(path);
+      let st;
       try {
-        const st = await fs.stat(path);
-        if (!st.isFile || st.size > MAX_MERGED_FILE_BYTES) return undefined;
-        return Buffer.from(await fs.readFile(path, MAX_MERGED_FILE_BYTES)).toString('utf8');
+        st = await fs.stat(path);
       } catch {
-        return undefined;
+        return undefined; // missing: pinned as missing, so its appearance is a change
+      }
+      if (!st.isFile) return cannotRead(path, 'it is not a regular file');
+      if (st.size > MAX_MERGED_FILE_BYTES) return cannotRead(path, `it is ${st.size} bytes, over the ${MAX_MERGED_FILE_BYTES}-byte limit of a merged source`);
+      try {
+        const bytes = await fs.readFile(path, MAX_MERGED_FILE_BYTES + 1);
+        if (bytes.byteLength > MAX_MERGED_FILE_BYTES) return cannotRead(path, `it grew over the ${MAX_MERGED_FILE_BYTES}-byte limit of a merged source while it was read`);
+        return Buffer.from(bytes).toString('utf8');
+      } catch (e) {
+        return cannotRead(path, (e as Error).message);
       }
     },
   };

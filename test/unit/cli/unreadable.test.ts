@@ -97,3 +97,19 @@ test('a FIFO where .npmrc is expected, or a module the server requires: high inc
   assert.ok(s.high('npm').some((f) => /\.npmrc.*ENOTFILE/.test(f.message)), JSON.stringify(s.high('npm')));
   assert.ok(s.high('node').some((f) => /ENOTFILE.*lib\.js/.test(f.message)), JSON.stringify(s.high('node')));
 });
+
+test('a merged source the host reads but the guard does not (Claude Code project settings over 1 MiB, or a folder): high incomplete-pin naming it, exit 1', async () => {
+  const mcp = JSON.stringify({ mcpServers: { cc: { command: 'node', args: ['./server.js'] } } });
+  const big = JSON.stringify({ env: { NODE_OPTIONS: '--require ./x.js' }, padding: 'x'.repeat(1024 * 1024) });
+  const r = repo('merged-big', {}, { '.mcp.json': mcp, 'server.js': '1;\n', '.claude/settings.json': big });
+  let s = await r.scan();
+  assert.equal(s.code, 1);
+  const over = s.high('cc').filter((f) => f.message.includes(join('.claude', 'settings.json')));
+  assert.equal(over.length, 1, JSON.stringify(s.servers.find((x) => x.name === 'cc')?.findings));
+  assert.match(over[0].message, /over the 1048576-byte limit of a merged source/);
+
+  const r2 = repo('merged-folder', {}, { '.mcp.json': mcp, 'server.js': '1;\n', '.claude/settings.local.json/x': '' });
+  s = await r2.scan();
+  assert.equal(s.code, 1);
+  assert.ok(s.high('cc').some((f) => f.message.includes('settings.local.json') && /not a regular file/.test(f.message)), JSON.stringify(s.high('cc')));
+});
