@@ -15,10 +15,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { cli, dialog, extensionLog, runCommandUntil, showServers, until, waitForLog, waitForServer, writeLikeGit } from './ui';
+import { cli, deniesCommand, dismissModal, extensionLog, runCommandUntil, showServers, until, waitForLog, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-chat-')));
 const started = Date.now();
@@ -33,15 +32,7 @@ const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'marker.mjs'
 const CHAT_PROBE = path.join(REPO_ROOT, 'test', 'fixtures', 'extensions', 'chat-probe');
 const entry = (marker: string) => JSON.stringify({ servers: { pidsrv: { type: 'stdio', command: process.execPath, args: [FIXTURE, marker] } } }, null, 2);
 
-/** VS Code's `chat.mcp.deniedServers` as the user settings file holds it now (a file caught mid-rewrite: none). */
-function deniedList(cs: CodeServerHandle): unknown[] {
-  const text = fs.readFileSync(path.join(cs.userDataDir, 'User', 'settings.json'), 'utf8');
-  const v = (parse(text) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
-  return Array.isArray(v) ? v : [];
-}
-
-const denies = (cs: CodeServerHandle, marker: string) =>
-  deniedList(cs).some((m) => JSON.stringify(m) === JSON.stringify({ serverCommand: [process.execPath, FIXTURE, marker] }));
+const denies = (cs: CodeServerHandle, marker: string) => deniesCommand(cs, [process.execPath, FIXTURE, marker]);
 
 /** Chat answers shown so far. */
 function answers(page: Page) {
@@ -54,11 +45,6 @@ async function ask(page: Page): Promise<void> {
   await runCommandUntil(page, 'Chat Probe: Ask', async () => {
     await until('the chat answer', async () => (await answers(page).count()) > before && /Language model unavailable|\bok\b/.test(await answers(page).last().innerText()), 30_000, 100);
   });
-}
-
-/** Dismisses the guard's CHANGED modal (Escape = no decision), if it is up. */
-async function dismissModal(page: Page): Promise<void> {
-  if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
 }
 
 test('chat autostart: an approved server starts; VS Code itself refuses the changed launch the guard vetoed, in the same session; it starts after Approve Change', { timeout: 300_000, skip: process.platform !== 'linux' }, async () => {

@@ -19,10 +19,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import { closeAll, DEFAULT_SETTINGS, openWorkbench, REPO_ROOT, removeDir, screenshot, startCodeServer, type CodeServerHandle } from './harness';
-import { clickDialogButton, cli, contextMenuUntil, dialog, extensionLog, quickOpen, runCommandUntil, showServers, toast, until, vetoesInForce, waitForServer, writeLikeGit } from './ui';
+import { clickDialogButton, cli, contextMenuUntil, deniedServers, deniesCommand, dialog, dismissModal, extensionLog, quickOpen, runCommandUntil, showServers, toast, until, vetoesInForce, waitForServer, writeLikeGit } from './ui';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-e2e-veto-')));
 const started = Date.now();
@@ -44,20 +43,7 @@ async function startServerCommand(page: Page, run: number): Promise<void> {
 }
 const entry = (marker: string) => JSON.stringify({ servers: { pidsrv: { type: 'stdio', command: process.execPath, args: [FIXTURE, marker] } } }, null, 2);
 
-function deniedList(cs: CodeServerHandle): unknown[] {
-  const text = fs.readFileSync(path.join(cs.userDataDir, 'User', 'settings.json'), 'utf8');
-  // read while the editor rewrites the file, it can be empty for a moment: that is "not there yet"
-  const v = (parse(text) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
-  return Array.isArray(v) ? v : [];
-}
-
-const denies = (cs: CodeServerHandle, marker: string) =>
-  deniedList(cs).some((m) => JSON.stringify(m) === JSON.stringify({ serverCommand: [process.execPath, FIXTURE, marker] }));
-
-/** Dismisses the guard's CHANGED modal (Escape = no decision), if it is up. */
-async function dismissModal(page: Page): Promise<void> {
-  if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
-}
+const denies = (cs: CodeServerHandle, marker: string) => deniesCommand(cs, [process.execPath, FIXTURE, marker]);
 
 /** The links of VS Code's CodeLenses in the open editor (trimmed). */
 async function lensLinks(page: Page): Promise<string[]> {
@@ -100,7 +86,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed (its Co
     throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs)}`);
   });
   await waitForServer(page, 'pidsrv', 'approved', 30_000);
-  assert.equal(deniedList(cs).length, 0, 'an approved server is not vetoed');
+  assert.equal(deniedServers(cs).length, 0, 'an approved server is not vetoed');
   await quickOpen(page, '.vscode/mcp.json', 'mcp.json');
 
   // Rounds of "another process changes the arguments" → the deny entry of the new launch, in force in VS Code.
@@ -122,7 +108,7 @@ test('VS Code refuses a changed .vscode/mcp.json server the guard vetoed (its Co
   }
   console.log(`# host-veto e2e: change on disk → VS Code deny entry in user settings: ${stats(toFile)}`);
   console.log(`# host-veto e2e: change on disk → deny entry in force in the running VS Code: ${stats(toEditor)}`);
-  assert.equal(deniedList(cs).length, 1, 'the entries of earlier rounds were taken out: only the current launch is denied');
+  assert.equal(deniedServers(cs).length, 1, 'the entries of earlier rounds were taken out: only the current launch is denied');
 
   // VS Code's own CodeLens: the server is in Error and its (Re)start is refused before launch.
   await dismissModal(page);

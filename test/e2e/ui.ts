@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'jsonc-parser';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { readChannelLogFile, REPO_ROOT, runCommand, type CodeServerHandle } from './harness';
 
@@ -345,4 +346,25 @@ export function homeWithUserBin(home: string): string {
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(home, '.profile'), 'if [ -d "$HOME/.local/bin" ] ; then\n    PATH="$HOME/.local/bin:$PATH"\nfi\n');
   return bin;
+}
+
+/**
+ * VS Code's `chat.mcp.deniedServers` as the user settings file of `cs` holds it now. Read while the editor rewrites
+ * the file, it can be empty for a moment: that is "none yet".
+ */
+export function deniedServers(cs: CodeServerHandle): unknown[] {
+  const text = fs.readFileSync(path.join(cs.userDataDir, 'User', 'settings.json'), 'utf8');
+  const v = (parse(text) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
+  return Array.isArray(v) ? v : [];
+}
+
+/** Whether VS Code's deny list holds the entry `{ serverCommand: argv }` (the guard's entry for that launch). */
+export function deniesCommand(cs: CodeServerHandle, argv: readonly string[]): boolean {
+  const want = JSON.stringify({ serverCommand: argv });
+  return deniedServers(cs).some((m) => JSON.stringify(m) === want);
+}
+
+/** Dismisses the guard's CHANGED modal (Escape = no decision), if it is up. */
+export async function dismissModal(page: Page): Promise<void> {
+  if (await dialog(page).isVisible().catch(() => false)) await page.keyboard.press('Escape');
 }
