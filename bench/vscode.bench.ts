@@ -9,7 +9,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'jsonc-parser';
 import {
   CHROMIUM,
   CODE_SERVER_ENTRY,
@@ -22,7 +21,7 @@ import {
   startCodeServer,
   type CodeServerHandle,
 } from '../test/e2e/harness';
-import { CHANNEL, cli, dialog, showServers, sleep, until, vetoesInForce, waitForLog, waitForServer, writeLikeGit } from '../test/e2e/ui';
+import { CHANNEL, cli, deniesCommand, dialog, showServers, sleep, until, vetoesInForce, waitForLog, waitForServer, writeLikeGit } from '../test/e2e/ui';
 import { median, percentile, printRow, type BenchRow } from './util';
 
 const ROUNDS = 7;
@@ -139,16 +138,10 @@ async function vetoLatency(tmp: string): Promise<BenchRow[]> {
     const { page } = await openWorkbench(cs, workspace);
     await showServers(page);
     await waitForServer(page, 'build', 'approved', 30_000);
-    const settingsFile = path.join(cs.userDataDir, 'User', 'settings.json');
     const latencies: number[] = [];
     const inForce: number[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
-      const needle = JSON.stringify({ serverCommand: ['node', 'server.js', `changed-${i}`] });
-      // the writer keeps the file's layout, so the entry is compared parsed (a file caught mid-rewrite is "not yet")
-      const denied = () => {
-        const list = (parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown> | undefined)?.['chat.mcp.deniedServers'];
-        return Array.isArray(list) && list.some((m) => JSON.stringify(m) === needle);
-      };
+      const denied = () => deniesCommand(cs, ['node', 'server.js', `changed-${i}`]);
       const applied = vetoesInForce(cs);
       const t = Date.now();
       writeLikeGit(mcpJson, entry(`changed-${i}`));
