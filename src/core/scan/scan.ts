@@ -9,7 +9,7 @@ import type { ClosureCache } from '../launch/closure';
 import { FsPass } from '../launch/pass';
 import { workspaceBoundSpecs } from '../launch/workspaceBound';
 import { fileStamp, settledAt, type FileStat, type FileSystemPort } from '../ports';
-import { nodeFileSystem } from '../ports/nodeFs';
+import { missingPathError, syncFileSystem } from '../ports/nodeFs';
 import type { TrustStoreData } from '../trust/types';
 import type { ConfigError, ConfigLocation, Finding, ParsedConfig, ServerSpec } from '../types';
 import { evaluateServer, guardRemovedFinding, indexApproved, type ApprovedIndex, type ServerReport } from './evaluate';
@@ -78,7 +78,7 @@ export class Scanner {
   private severities = new Map<string, Severity>();
 
   constructor(private readonly opts: ScanOptions) {
-    this.fs = cachingFileSystem(opts.fs ?? nodeFileSystem);
+    this.fs = cachingFileSystem(opts.fs ?? syncFileSystem);
     this.policy = opts.policy ?? emptyPolicySet();
   }
 
@@ -95,13 +95,27 @@ export class Scanner {
   /** Discovers and reads every config file, then evaluates all servers against `store`. */
   async scanAll(store: TrustStoreData): Promise<ScanReport> {
     const pass = this.newPass();
-    this.locations = await discoverConfigFiles(this.opts, pass.fs);
+    const parsed = await this.discoverAndRead(pass);
+    this.locations = parsed.map((p) => p.location);
     this.byFile.clear();
-    const parsed = await mapLimit(this.locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, pass.fs, this.maxBytes));
     await mapLimit(parsed, this.opts.concurrency ?? 16, async (p) => {
       this.byFile.set(fileKey(p.location), await this.evaluateFile(p, store, pass));
     });
     return this.report();
+  }
+
+  /**
+   * Discovers, reads and parses every config file exactly as {@link scanAll} does (the same file system and pass),
+   * and evaluates nothing: what a scan costs before fingerprints, checks and the store. Keeps nothing.
+   * @returns the parsed files in discovery order.
+   */
+  async readAll(): Promise<ParsedConfig[]> {
+    return this.discoverAndRead(this.newPass());
+  }
+
+  private async discoverAndRead(pass: Pass): Promise<ParsedConfig[]> {
+    const locations = await discoverConfigFiles(this.opts, pass.fs);
+    return mapLimit(locations, this.opts.concurrency ?? 16, (loc) => readConfigFile(loc, pass.fs, this.maxBytes));
   }
 
   /**
@@ -349,7 +363,7 @@ function passFileSystem(inner: FileSystemPort): FileSystemPort {
   };
   const orMissing = <T>(memo: Map<string, Promise<T>>, key: string, path: string, what: string, ask: () => Promise<T>) =>
     once(memo, key, async () => {
-      if (await absent(path)) throw missing(what, path);
+      if (await absent(path)) throw missingPathError(what, path);
       return ask();
     });
   return {
@@ -365,21 +379,6 @@ function depth(path: string): number {
   let n = 0;
   for (let d = path; dirname(d) !== d; d = dirname(d)) n++;
   return n;
-}
-
-/**
- * The error `node:fs` gives for a missing path (`code` `ENOENT`), made without capturing a stack: a scan pass
- * answers thousands of them, and a captured stack costs more than the lookup it stands for.
- */
-function missing(syscall: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(Object.create(Error.prototype) as NodeJS.ErrnoException, {
-    name: 'Error',
-    message: `ENOENT: no such file or directory, ${syscall} '${path}'`,
-    code: 'ENOENT',
-    errno: -2,
-    syscall,
-    path,
-  });
 }
 
 /** One-shot scan: discovers, reads and evaluates every config file. See {@link Scanner}. */
