@@ -18,6 +18,20 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+const parsedTexts = new WeakMap<object, string>();
+
+/**
+ * {@link canonicalJson} of a value that is never changed after parsing (a config entry's `raw`), kept per object
+ * while the object lives: a scan serializes each entry for its spec hash and again for the cross-config checks.
+ * Throws as {@link canonicalJson} (nothing is kept then).
+ */
+export function canonicalJsonOfParsed(value: unknown): string {
+  if (value === null || typeof value !== 'object') return canonicalJson(value);
+  let text = parsedTexts.get(value);
+  if (text === undefined) parsedTexts.set(value, (text = canonicalJson(value)));
+  return text;
+}
+
 /** SHA-256 of a string (UTF-8 encoded) or bytes, as 64 lowercase hex digits. */
 export function sha256Hex(data: string | Uint8Array): string {
   // `crypto.hash` (Node ≥ 20.12) is the one-shot form: no Hash object per call (a scan makes three per server).

@@ -7,7 +7,7 @@ import type { ClosureCache } from '../launch/closure';
 import type { FsPass } from '../launch/pass';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { launcherShadows } from '../edit/guardForm';
-import { canonicalHash, sha256Hex } from './canonical';
+import { canonicalJson, canonicalJsonOfParsed, sha256Hex } from './canonical';
 import { pinCommand, type CommandPin } from './command';
 import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type ReferenceGap } from './references';
 
@@ -49,6 +49,18 @@ export interface SpecFingerprint {
  */
 export function pinnedSpec(spec: Pick<ServerSpec, 'raw' | 'duplicateKeys'>): { entry: unknown; duplicateKeys?: DuplicateKey[] } {
   return spec.duplicateKeys.length ? { entry: spec.raw, duplicateKeys: spec.duplicateKeys } : { entry: spec.raw };
+}
+
+/**
+ * `canonicalJson(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec))`, the text {@link SpecFingerprint}'s
+ * `specHash` hashes, written out around the entry's own canonical text (kept per parsed entry, see
+ * `canonicalJsonOfParsed`): RFC 8785 sorts the keys "duplicateKeys" < "entry" < "merged". Same bytes.
+ */
+export function pinnedSpecJson(spec: Pick<ServerSpec, 'raw' | 'duplicateKeys'>, merged?: Record<string, unknown>): string {
+  // An entry JSON has no text for (undefined, a function) is left out of the object as the generic serializer leaves it.
+  if (spec.raw === undefined || typeof spec.raw === 'function' || typeof spec.raw === 'symbol') return canonicalJson(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec));
+  const duplicates = spec.duplicateKeys.length ? `"duplicateKeys":${canonicalJson(spec.duplicateKeys)},` : '';
+  return `{${duplicates}"entry":${canonicalJsonOfParsed(spec.raw)}${merged ? `,"merged":${canonicalJson(merged)}` : ''}}`;
 }
 
 /**
@@ -102,10 +114,13 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const hosts = [spec.host, ...(spec.alsoReadBy ?? [])];
   const dirs = platformDirs(opts.home, process.platform, opts.env ?? process.env);
   const io = mergedIo(fs, dirs, () => hosts.flatMap((h) => HOSTS[h].mergedFiles?.(spec, dirs) ?? []).concat(spec.configFile));
-  for (const h of hosts) Object.assign(collected, await HOSTS[h].collectMerged?.({ ...spec, host: h }, io));
+  for (const h of hosts) {
+    const adapter = HOSTS[h];
+    if (adapter.collectMerged) Object.assign(collected, await adapter.collectMerged(h === spec.host ? spec : { ...spec, host: h }, io));
+  }
   const merged = Object.keys(collected).length ? collected : undefined;
   // Without merged sources the pin is exactly the entry's (existing approvals stay valid).
-  const specHash = canonicalHash(merged ? { ...pinnedSpec(spec), merged } : pinnedSpec(spec));
+  const specHash = sha256Hex(pinnedSpecJson(spec, merged));
   const sourceHash = sha256Hex(spec.sourceText);
   const gaps: ReferenceGap[] = [];
   const unreadable: { ref: string; why: string }[] = [];

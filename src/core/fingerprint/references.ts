@@ -251,11 +251,21 @@ function cachedRepoRoot(folder: string, home: string): string {
   return r;
 }
 
-/** The enclosing repository of each root (nearest folder with `.git` at or above it, below `home`), roots kept. */
-export function withRepoRoots(roots: readonly string[], home: string): string[] {
-  const out = new Set(roots.map((r) => resolve(r)));
-  for (const r of roots) out.add(cachedRepoRoot(resolve(r), resolve(home)));
-  return [...out];
+const withRepos = new Map<string, readonly string[]>();
+/**
+ * The enclosing repository of each root (nearest folder with `.git` at or above it, below `home`), roots kept.
+ * Cached for the life of the process as {@link cachedRepoRoot} is (every server of a scan asks it twice).
+ */
+export function withRepoRoots(roots: readonly string[], home: string): readonly string[] {
+  const key = `${home}\0${roots.join('\0')}`;
+  let out = withRepos.get(key);
+  if (!out) {
+    const all = new Set(roots.map((r) => resolve(r)));
+    for (const r of roots) all.add(cachedRepoRoot(resolve(r), resolve(home)));
+    if (withRepos.size > 10_000) withRepos.clear();
+    withRepos.set(key, (out = [...all]));
+  }
+  return out;
 }
 
 /** A string as the host's spawn would see it (the one resolver, the host's forms), or undefined when a variable in it is not known here. */

@@ -1,8 +1,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 
+/** A `.` or `..` segment, or an empty one (`a//b`): what `path.relative` would normalize away. */
+const UNNORMAL_SEGMENT = /(?:^|[\\/])\.{1,2}(?:[\\/]|$)|[\\/]{2}/;
+
 /** Whether the absolute path `p` is `root` or lies below it (no `..` escape). */
 export function isInside(root: string, p: string): boolean {
+  // `p` is `root`, or `root` + separator + a remainder that normalization leaves as it is: inside, as
+  // `relative` would say (a scan asks this several times per server). Anything else is left to `relative`.
+  if (root && p.startsWith(root)) {
+    const rest = p.length === root.length ? '' : root.endsWith(sep) ? p.slice(root.length) : p[root.length] === sep ? p.slice(root.length + 1) : undefined;
+    if (rest !== undefined && !UNNORMAL_SEGMENT.test(rest)) return true;
+  }
   const rel = relative(root, p);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }

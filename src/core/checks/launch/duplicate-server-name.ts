@@ -4,27 +4,20 @@
  * repository can shadow a user's trusted server by reusing its name.
  */
 import type { Finding, ServerSpec } from '../../types';
-import { canonicalJson } from '../../fingerprint/canonical';
+import { canonicalJsonOfParsed } from '../../fingerprint/canonical';
 import { finding } from '../rule';
 import { snippet } from '../text';
 
 /** The rule id of {@link checkDuplicateServerNames}. */
 export const DUPLICATE_SERVER_NAME = 'duplicate-server-name';
 
-// Specs are immutable once parsed; a scanner re-runs this check over unchanged specs after every file change.
-const canonicalCache = new WeakMap<ServerSpec, string | null>();
-
+/** The entry's canonical text (kept per parsed entry: the spec hash serializes it too), or null when it has none. */
 function canonicalOrNull(s: ServerSpec): string | null {
-  let c = canonicalCache.get(s);
-  if (c === undefined) {
-    try {
-      c = canonicalJson(s.raw);
-    } catch {
-      c = null;
-    }
-    canonicalCache.set(s, c);
+  try {
+    return canonicalJsonOfParsed(s.raw);
+  } catch {
+    return null;
   }
-  return c;
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalHash, combineFingerprint, fingerprintServer } from '../../../../src/core/fingerprint';
+import { canonicalHash, canonicalJson, combineFingerprint, fingerprintServer, pinnedSpec, pinnedSpecJson } from '../../../../src/core/fingerprint';
 import { resolveVariables } from '../../../../src/core/launch/variables';
 import type { ReferencedFile, ServerSpec } from '../../../../src/core/types';
 
@@ -127,6 +127,30 @@ test('combineFingerprint is the canonical hash of {command?, specHash, files: [[
     assert.equal(combineFingerprint('c'.repeat(64), list), canonicalHash(pin));
     for (const command of [{ name: 'node"\u00e9', path: '/usr/bin/node' }, { name: 'x', path: null }]) {
       assert.equal(combineFingerprint('c'.repeat(64), list, command), canonicalHash({ ...pin, command: [command.name, command.path] }));
+    }
+  }
+});
+
+test('pinnedSpecJson is the canonical JSON of the pinned spec (with duplicate keys, merged sources, odd entries), whether the entry text is cached or not', () => {
+  const raws: unknown[] = [
+    { command: 'echo', args: ['caf\u00e9', 'lone\ud800', '\u2028'], env: { B: '1', A: null }, n: [1e21, -0, 0.1] },
+    { 'z"key': { nested: [true, false, null, { b: 1, a: 2 }] }, '\u20ac': 1, '\r': 2 },
+    'a string entry',
+    42,
+    null,
+    [1, 'two', { three: 3 }],
+    undefined,
+  ];
+  const duplicates = [[], [{ pointer: '/command', values: ['echo', 'sh'] }]] as ServerSpec['duplicateKeys'][];
+  const mergeds = [undefined, { 'vscode:inputs': [{ id: 'token', type: 'promptString' }] }];
+  for (const raw of raws) {
+    for (const duplicateKeys of duplicates) {
+      for (const merged of mergeds) {
+        const s = { raw, duplicateKeys };
+        const expected = canonicalJson(merged ? { ...pinnedSpec(s), merged } : pinnedSpec(s));
+        assert.equal(pinnedSpecJson(s, merged), expected);
+        assert.equal(pinnedSpecJson(s, merged), expected, 'the second time, from the kept entry text');
+      }
     }
   }
 });
