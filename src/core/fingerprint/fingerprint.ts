@@ -188,7 +188,7 @@ function mergedIo(fs: FileSystemPort, dirs: PlatformDirs, declared: () => string
       if (!st.isFile) return cannotRead(path, 'it is not a regular file');
       if (st.size > MAX_MERGED_FILE_BYTES) return cannotRead(path, `it is ${st.size} bytes, over the ${MAX_MERGED_FILE_BYTES}-byte limit of a merged source`);
       try {
-        const bytes = await fs.readFile(path, MAX_MERGED_FILE_BYTES + 1);
+        const bytes = await fs.readFile(path, MAX_MERGED_FILE_BYTES); // at most the cap + 1 bytes: a file grown over it is seen
         if (bytes.byteLength > MAX_MERGED_FILE_BYTES) return cannotRead(path, `it grew over the ${MAX_MERGED_FILE_BYTES}-byte limit of a merged source while it was read`);
         return Buffer.from(bytes).toString('utf8');
       } catch (e) {
