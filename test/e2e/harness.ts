@@ -152,13 +152,13 @@ export function removeDir(dir: string): void {
 }
 
 /**
- * Installs the extension at `devPath` into `extensionsDir` as `<publisher>.<name>-<version>/`: `package.json`,
- * `dist/` and `media/` copied. Copied, not symlinked: Node loads a module under its real path, and the extension
+ * Installs the extension at `devPath` into `extensionsDir` as `<publisher>.<name>-<version>/`: `package.json` and
+ * `parts` (default `dist/` and `media/`; a plain-JavaScript test extension passes all its entries) copied. Copied, not symlinked: Node loads a module under its real path, and the extension
  * host gives the `vscode` API of an extension only to a module inside that extension's folder; a `dist/` symlinked
  * from elsewhere gets the API of "Null Extension Description" (its notifications say "Source: Null Extension
  * Description"; the host logs "Could not identify extension for 'vscode' require call").
  */
-function installExtension(devPath: string, extensionsDir: string): string {
+function installExtension(devPath: string, extensionsDir: string, parts: readonly string[] = ['dist', 'media']): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(devPath, 'package.json'), 'utf8')) as {
     publisher: string;
     name: string;
@@ -167,7 +167,7 @@ function installExtension(devPath: string, extensionsDir: string): string {
   const dir = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(path.join(devPath, 'package.json'), path.join(dir, 'package.json'));
-  for (const sub of ['dist', 'media']) {
+  for (const sub of parts) {
     const from = path.join(devPath, sub);
     if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, sub), { recursive: true });
   }
@@ -245,10 +245,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const home = opts.home ?? path.join(tmp, 'home');
   for (const d of [userDataDir, extensionsDir, home, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });
   installExtension(devPath, extensionsDir);
-  for (const dir of opts.extraExtensions ?? []) {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-    fs.cpSync(dir, path.join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
-  }
+  for (const dir of opts.extraExtensions ?? []) installExtension(dir, extensionsDir, fs.readdirSync(dir).filter((f) => f !== 'package.json'));
 
   const settings: Record<string, unknown> = {
     ...DEFAULT_SETTINGS,

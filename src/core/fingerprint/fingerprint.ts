@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { DEFAULT_MAX_CONFIG_BYTES } from '../config/parse';
 import { platformDirs, type PlatformDirs } from '../config/paths';
 import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
@@ -142,10 +143,12 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
 }
 
 /**
- * Largest merged-source file read (bytes). A larger one, or one that is not a regular file, is handed to the adapter
- * as missing and listed in `unreadable` (a high `incomplete-pin`: the host would read what the pin does not cover).
+ * Largest merged-source file read (bytes): a config file's default cap, so a pass that reads a config file for its
+ * parse serves the same read to its merged sources. A larger one, or one that is not a regular file, is handed to
+ * the adapter as missing and listed in `unreadable` (a high `incomplete-pin`: the host would read what the pin does
+ * not cover).
  */
-const MAX_MERGED_FILE_BYTES = 1024 * 1024;
+const MAX_MERGED_FILE_BYTES = DEFAULT_MAX_CONFIG_BYTES;
 
 /**
  * The reads a host adapter's `collectMerged` may do, through the file system port (capped, never throwing).

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, promises as fsp, type Stats } from 'node:fs';
 import { settledAt } from '../ports';
-import { openRegular, openRegularSync } from '../ports/regularFile';
+import { openRegular, openRegularSync, readUpToSync } from '../ports/regularFile';
 import { stateOfStat, UNSETTLED, type FsPass } from './pass';
 
 /**
@@ -63,15 +63,14 @@ const SMALL_FILE_BYTES = 1024 * 1024;
  */
 async function hashContent(path: string, expected: number): Promise<string> {
   if (expected < SMALL_FILE_BYTES) {
-    const buf = Buffer.allocUnsafe(expected + 1);
-    let n = 0;
     const { fd } = openRegularSync(path);
+    let bytes: Buffer;
     try {
-      for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0; ) n += r;
+      bytes = readUpToSync(fd, expected + 1);
     } finally {
       closeSync(fd);
     }
-    if (n <= expected) return createHash('sha256').update(buf.subarray(0, n)).digest('hex');
+    if (bytes.length <= expected) return createHash('sha256').update(bytes).digest('hex');
   }
   return hashStream(path);
 }

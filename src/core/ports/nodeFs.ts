@@ -1,6 +1,6 @@
-import { closeSync, promises as fsp, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, promises as fsp, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { defaultFileHashes } from '../launch/hash';
-import { openRegularSync, readRegular } from './regularFile';
+import { openRegularSync, readRegular, readUpToSync } from './regularFile';
 import type { FileStat, FileSystemPort } from './index';
 
 /**
@@ -80,10 +80,8 @@ export const syncFileSystem: FileSystemPort = {
     try {
       if (stat.size <= SYNC_READ_BYTES) {
         // One byte more than the cap (or than the size, so a file that grew since is read on to the cap).
-        const buf = Buffer.allocUnsafe(Math.min(maxBytes, stat.size) + 1);
-        let n = 0;
-        for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
-        if (n <= stat.size || n > maxBytes) bytes = buf.subarray(0, n);
+        const read = readUpToSync(fd, Math.min(maxBytes, stat.size) + 1);
+        if (read.length <= stat.size || read.length > maxBytes) bytes = read;
       }
     } finally {
       closeSync(fd);

@@ -78,6 +78,17 @@ export async function readRegularText(path: string): Promise<string> {
   return (await readRegular(path)).toString('utf8');
 }
 
+/**
+ * Up to `limit` bytes from the start of an open file (fewer when it ends first), synchronously. Callers that pass one
+ * byte more than they expect see that the file grew since they looked.
+ */
+export function readUpToSync(fd: number, limit: number): Buffer {
+  const buf = Buffer.allocUnsafe(limit);
+  let n = 0;
+  for (let r; n < limit && (r = readSync(fd, buf, n, limit - n, n)) > 0; ) n += r;
+  return buf.subarray(0, n);
+}
+
 /** The bytes of a regular file (whole), synchronously. @throws as {@link openRegularSync}. */
 export function readRegularSync(path: string): Buffer {
   const { fd, stat } = openRegularSync(path);
