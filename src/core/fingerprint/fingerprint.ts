@@ -4,12 +4,13 @@ import { platformDirs, type PlatformDirs } from '../config/paths';
 import { HOSTS, type MergedIo } from '../hosts';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
-import type { ClosureCache } from '../launch/closure';
+import { defaultClosureCache, type ClosureCache } from '../launch/closure';
 import type { FsPass } from '../launch/pass';
 import type { DuplicateKey, Finding, ReferencedFile, ServerSpec } from '../types';
 import { launcherShadows } from '../edit/guardForm';
 import { canonicalJson, canonicalJsonOfParsed, sha256Hex } from './canonical';
 import { pinCommand, type CommandPin } from './command';
+import { PinMemo, PinRecorder } from './pinMemo';
 import { findReferencedFiles, INCOMPLETE_PIN_RULE, pinLaunchClosure, type ReferenceGap } from './references';
 
 /**
@@ -107,18 +108,106 @@ export interface FingerprintOptions {
    * point never does (the pin would no longer cover what runs).
    */
   codeClosure?: boolean;
+  /**
+   * Pins kept between passes (see {@link PinMemo}), used with `closurePass`: only for a file system port on the local
+   * disk (`fs` absent or a view of `node:fs`), since the states it is checked against are `FsPass`'s.
+   */
+  pins?: PinMemo<PinParts>;
 }
 
 /**
  * Fingerprints one server's launch spec (see {@link SpecFingerprint}). Reads the referenced files through `fs`.
+ * With `pins` and `closurePass`, a pin computed before is reused while everything it was computed from is as it was
+ * (see {@link PinMemo}); the command a guarded entry's proxy spawns is looked up on every call.
  * @throws TypeError only if `spec.raw` is not representable as JSON (cannot happen for parsed configs).
  */
 export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptions): Promise<SpecFingerprint> {
+  const dirs = opts.dirs ?? platformDirs(opts.home, process.platform, opts.env ?? process.env);
+  const pass = opts.closurePass;
+  const memo = pass ? opts.pins : undefined;
+  const key = memo ? pinKey(spec, opts, dirs) : undefined;
+  let parts = key !== undefined ? memo!.get(key, pass!) : undefined;
+  if (!parts) {
+    const recorder = key !== undefined ? new PinRecorder(opts.fs ?? nodeFileSystem) : undefined;
+    parts = await pinParts(spec, { ...opts, fs: recorder?.fs ?? opts.fs }, dirs, recorder);
+    if (key !== undefined) {
+      const basis = recorder!.seal(pass!);
+      if (basis) memo!.set(key, parts, basis);
+      else memo!.delete(key);
+    }
+  }
+  const command = pinCommand(spec, { env: opts.env, home: opts.home });
+  let fingerprint = parts.combined?.name === command?.name && parts.combined?.path === command?.path ? parts.combined?.fingerprint : undefined;
+  if (fingerprint === undefined) {
+    fingerprint = combineFingerprint(parts.specHash, parts.files, command);
+    parts.combined = { name: command?.name, path: command?.path, fingerprint };
+  }
+  const { specHash, sourceHash, merged } = parts;
+  return { fingerprint, specHash, sourceHash, files: parts.files.slice(), gaps: parts.gaps.slice(), findings: parts.findings.slice(), ...(merged ? { merged } : {}), ...(command ? { command } : {}) };
+}
+
+/**
+ * A pin without the guarded command's lookup (`pinCommand` reads `PATH` folders outside the file system port), as
+ * {@link PinMemo} keeps it, with the last fingerprint combined from it and that command.
+ */
+export interface PinParts {
+  specHash: string;
+  sourceHash: string;
+  files: ReferencedFile[];
+  gaps: ReferenceGap[];
+  findings: Finding[];
+  merged?: Record<string, unknown>;
+  combined?: { name?: string; path?: string | null; fingerprint: string };
+}
+
+const pinMemos = new WeakMap<ClosureCache, PinMemo<PinParts>>();
+/**
+ * The pins kept beside a closure cache (the process-wide one by default): a scanner that keeps closures between
+ * passes keeps the pins that include them too.
+ */
+export function pinMemoOf(cache: ClosureCache = defaultClosureCache): PinMemo<PinParts> {
+  let m = pinMemos.get(cache);
+  if (!m) pinMemos.set(cache, (m = new PinMemo<PinParts>()));
+  return m;
+}
+
+/** Ids of the hosts' directories seen (as one string: the directories and the environment they were computed from). */
+const dirsIds = new Map<string, number>();
+/** The id of each {@link PlatformDirs} object (a pass makes one), from {@link dirsIds}. */
+const dirsIdOf = new WeakMap<PlatformDirs, number>();
+
+/**
+ * The key a pin is kept under in a {@link PinMemo}: everything `pinParts` reads besides the file system — the whole
+ * entry (its source text, the values parsed from it, where it is), the home, the roots, whether closures are
+ * pinned and the hosts' directories with the environment they were computed from (by an id per distinct one, so
+ * the key stays short). Undefined when the entry has no JSON text (a value a parser made that `JSON.stringify`
+ * refuses): such a pin is not kept.
+ */
+function pinKey(spec: ServerSpec, opts: FingerprintOptions, dirs: PlatformDirs): string | undefined {
+  let id = dirsIdOf.get(dirs);
+  if (id === undefined) {
+    const text = JSON.stringify({ ...dirs, path: dirs.path.sep });
+    id = dirsIds.get(text);
+    if (id === undefined) {
+      if (dirsIds.size >= 1_000) dirsIds.clear(); // ids are never reused: older keys just stop matching
+      dirsIds.set(text, (id = nextDirsId++));
+    }
+    dirsIdOf.set(dirs, id);
+  }
+  try {
+    return JSON.stringify([id, spec, opts.home, opts.roots ?? null, opts.codeClosure !== false]);
+  } catch {
+    return undefined;
+  }
+}
+let nextDirsId = 0;
+
+/** {@link fingerprintServer} but the guarded command's lookup, reading through `opts.fs` (and `recorder`'s closures). */
+async function pinParts(spec: ServerSpec, opts: FingerprintOptions, dirs: PlatformDirs, recorder?: PinRecorder): Promise<PinParts> {
   const fs = opts.fs ?? nodeFileSystem;
   // Every host that launches this entry merges its own sources in (one approval covers the entry for all of them).
   const collected: Record<string, unknown> = {};
   const hosts = [spec.host, ...(spec.alsoReadBy ?? [])];
-  const dirs = opts.dirs ?? platformDirs(opts.home, process.platform, opts.env ?? process.env);
   const io = mergedIo(fs, dirs, () => hosts.flatMap((h) => HOSTS[h].mergedFiles?.(spec, dirs) ?? []).concat(spec.configFile));
   for (const h of hosts) {
     const adapter = HOSTS[h];
@@ -132,7 +221,11 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const unreadable: { ref: string; why: string }[] = [];
   const ropts = { fs, home: opts.home, roots: opts.roots, gaps, unreadable };
   const named = await findReferencedFiles(spec, ropts);
-  const closure = opts.codeClosure === false ? { files: [], findings: [] } : await pinLaunchClosure(spec, named, { ...ropts, cache: opts.closureCache, pass: opts.closurePass });
+  const cache = opts.closureCache ?? defaultClosureCache;
+  const closure =
+    opts.codeClosure === false
+      ? { files: [], findings: [] }
+      : await pinLaunchClosure(spec, named, { ...ropts, cache, pass: opts.closurePass, onClosure: recorder && ((c) => recorder.closure(c && cache.watchedOf(c))) });
   unreadable.push(...io.unreadable);
   const findings: Finding[] = unreadable.map((u) => ({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message: `not pinned: ${u.ref} cannot be read (${u.why})`, pointer: '' }));
   for (const f of io.undeclared) {
@@ -143,8 +236,7 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const shadows = await launcherShadows(spec, fs, opts.home);
   findings.push(...shadows.findings);
   const files = [...named, ...closure.files, ...shadows.files].sort((a, b) => (a.via === b.via ? (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) : a.via < b.via ? -1 : 1));
-  const command = pinCommand(spec, { env: opts.env, home: opts.home });
-  return { fingerprint: combineFingerprint(specHash, files, command), specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}), ...(command ? { command } : {}) };
+  return { specHash, sourceHash, files, gaps, findings, ...(merged ? { merged } : {}) };
 }
 
 /**

@@ -293,10 +293,10 @@ function shownFiles(closure: CodeClosure, display: string): [ClosureFile, string
  * - a high `workspace-package` finding per workspace copy of a package a runner would use (`npx pkg@1.2.3` with a
  *   `node_modules/pkg` in the workspace: the pinned version no longer says what runs);
  * - an `info` finding per workspace folder passed as data to a registry package (not pinned as a tree).
- * Files are shown (`ref`) relative to the workspace folder (`../x` for the repo outside it).
- * Never throws.
+ * Files are shown (`ref`) relative to the workspace folder (`../x` for the repo outside it). `onClosure` receives
+ * the closure computed, or undefined when it could not be (not called when the launch has none to compute). Never throws.
  */
-export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly ReferencedFile[], opts: ReferenceOptions & { cache?: ClosureCache; pass?: FsPass }): Promise<LaunchClosurePin> {
+export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly ReferencedFile[], opts: ReferenceOptions & { cache?: ClosureCache; pass?: FsPass; onClosure?: (closure: CodeClosure | undefined) => void }): Promise<LaunchClosurePin> {
   const findings: Finding[] = [];
   const incomplete = (message: string, pointer = '') => findings.push({ ruleId: INCOMPLETE_PIN_RULE, severity: 'high', message, pointer });
   const raw = spec.raw as Record<string, unknown> | null;
@@ -343,8 +343,10 @@ export async function pinLaunchClosure(spec: ServerSpec, referenced: readonly Re
   let closure: Awaited<ReturnType<typeof computeClosure>>;
   try {
     closure = await computeClosure(launch, { cache: opts.cache, pass: opts.pass });
+    opts.onClosure?.(closure);
   } catch (e) {
     // computeClosure is meant never to throw; if it does, the pin says so instead of failing the scan.
+    opts.onClosure?.(undefined);
     incomplete(`not pinned: the code closure could not be computed (${(e as Error).message.slice(0, 200)})`);
     return { files: [], findings };
   }

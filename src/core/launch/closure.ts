@@ -58,7 +58,8 @@ export interface CodeClosure {
   dataFolders: { arg: string; runner: string }[];
 }
 
-interface Watched {
+/** A path and its state when something was computed from it (see {@link FsPass.state} and `FsPass.unchanged`). */
+export interface Watched {
   path: string;
   /** `FsPass.state` when the closure was computed: `f:`/`d:` + stamp, `-` missing, `!CODE`, or `?` (unsettled). */
   state: string;
@@ -74,6 +75,8 @@ interface Watched {
 export class ClosureCache {
   readonly hashes: FileHashCache;
   private readonly closures = new Map<string, { closure: CodeClosure; watched: Watched[] }>();
+  /** What each closure this cache computed was computed from, for as long as the closure is held anywhere. */
+  private readonly watchedBy = new WeakMap<CodeClosure, readonly Watched[]>();
   /** Module traces by (entries, repo, cwd): launches that differ only in other arguments share one. */
   private readonly traces = new Map<string, { trace: NodeTrace; watched: Watched[] }>();
 
@@ -112,8 +115,18 @@ export class ClosureCache {
     return hit && pass.unchanged(hit.watched) ? hit.closure : undefined;
   }
 
+  /**
+   * The paths and states a closure of this cache was computed from (while the closure is referenced, even after the
+   * cache dropped it): it is still the closure of its launch while `FsPass.unchanged` holds for them. Undefined for a
+   * closure this cache did not compute.
+   */
+  watchedOf(closure: CodeClosure): readonly Watched[] | undefined {
+    return this.watchedBy.get(closure);
+  }
+
   /** @internal */
   store(key: string, closure: CodeClosure, watched: Watched[]): void {
+    this.watchedBy.set(closure, watched);
     this.closures.delete(key);
     if (this.closures.size >= this.maxClosures) this.closures.delete(this.closures.keys().next().value as string);
     this.closures.set(key, { closure, watched });

@@ -1,4 +1,4 @@
-import { readlinkSync, statSync, type Stats } from 'node:fs';
+import { readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { fileStamp, settledAt } from '../ports';
 
 /** The stamp recorded for a path whose state cannot be trusted to key a cache (see {@link FsPass.state}). */
@@ -23,6 +23,7 @@ export class FsPass {
   /** {@link state} by path: one string per path and pass, shared by every cache entry that records it. */
   private readonly states = new Map<string, string>();
   private readonly links = new Map<string, string | null | { code: string }>();
+  private readonly reals = new Map<string, string>();
   private readonly work = new Map<string, Promise<unknown>>();
 
   /** The stat of `path` (symlinks followed), or the error code (`ENOENT`, `ENOTDIR`, `EACCES`, …). */
@@ -98,6 +99,29 @@ export class FsPass {
     }
     if (l !== null && typeof l === 'object') throw Object.assign(new Error(`${l.code}: readlink ${path}`), { code: l.code });
     return l;
+  }
+
+  /**
+   * The canonical path of `path` as `realpathSync.native` gives it (libuv's `realpath`, what `fs.promises.realpath`
+   * and the scan's file system port use), or `\0` followed by the error code (`\0ENOENT`, `\0ENOTDIR`, …) when it
+   * cannot be resolved: a path never holds a NUL. Asked once per pass.
+   */
+  realpathOf(path: string): string {
+    let r = this.reals.get(path);
+    if (r === undefined) {
+      // A path that cannot be stat'ed cannot be resolved either, for the same reason: no failing call (and no
+      // thrown error) for the many missing paths a pass asks about.
+      if (this.statOf(path) === 'ENOENT') r = '\0ENOENT';
+      else {
+        try {
+          r = realpathSync.native(path);
+        } catch (e) {
+          r = `\0${(e as NodeJS.ErrnoException).code ?? 'EINVAL'}`;
+        }
+      }
+      this.reals.set(path, r);
+    }
+    return r;
   }
 
   /** `make()` once per `key` in this pass; later callers get the same promise (shared traces, hashes). */

@@ -4,7 +4,7 @@ import { skeleton } from '../checks/text';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
 import { maxConfigBytes } from '../config/parse';
 import { platformDirs, type PlatformDirs } from '../config/paths';
-import { fingerprintServer, unresolvedVariableFindings } from '../fingerprint/fingerprint';
+import { fingerprintServer, pinMemoOf, unresolvedVariableFindings } from '../fingerprint/fingerprint';
 import { applyPolicy, emptyPolicySet, policySeverities, withPolicySeverities, type PolicySet } from '../policy';
 import type { Severity } from '../types';
 import type { ClosureCache } from '../launch/closure';
@@ -242,6 +242,8 @@ export class Scanner {
         closurePass: pass.closures,
         dirs: pass.dirs,
         codeClosure: this.opts.codeClosure,
+        // Pins are checked against `node:fs` states: only kept when the scanner reads the local disk itself.
+        pins: this.opts.fs ? undefined : pinMemoOf(this.opts.closureCache),
       });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
       const stripped = guardRemovedFinding(r, this.opts.home);
