@@ -81,14 +81,34 @@ export async function readConfigFile(location: ConfigLocation, fs: FileSystemPor
  * - Numbers out of the double range (`1e400`, which `JSON.parse` reads as `Infinity`) are kept in `raw` as the
  *   strings `"Infinity"`/`"-Infinity"` so the entry still canonicalizes (RFC 8785 has no infinities).
  *
+ * The parses of the last 4,096 inputs are kept by their SHA-256 and location (parsing is pure): the same bytes at
+ * the same location give the same server entries (the same objects: never change them).
+ *
  * @param input the file's bytes, or its already-decoded text.
  * @param location the file and how its host reads it.
  * @returns servers in source order, errors, file-level findings and the SHA-256 (hex) of `input` (of its
  *   UTF-8 encoding when a string is given).
  */
 export function parseConfigText(input: string | Uint8Array, location: ConfigLocation): ParsedConfig {
-  const findings: Finding[] = [];
   const contentHash = sha256Hex(input);
+  const key = `${contentHash}\0${JSON.stringify(location)}`;
+  let parsed = parsedFiles.get(key);
+  if (!parsed) {
+    parsed = parseUncached(input, location, contentHash);
+    if (parsedFiles.size >= PARSED_FILES) parsedFiles.delete(parsedFiles.keys().next().value as string);
+    parsedFiles.set(key, parsed);
+  }
+  // The lists are the caller's; the server entries are shared between the parses of the same bytes (read them only).
+  return { location, servers: parsed.servers.slice(), errors: parsed.errors.slice(), findings: parsed.findings.slice(), contentHash };
+}
+
+/** How many parses {@link parseConfigText} keeps (a scan of unchanged files parses none of them again). */
+const PARSED_FILES = 4_096;
+/** Parses by the SHA-256 of the bytes and the location's JSON text, oldest first. */
+const parsedFiles = new Map<string, ParsedConfig>();
+
+function parseUncached(input: string | Uint8Array, location: ConfigLocation, contentHash: string): ParsedConfig {
+  const findings: Finding[] = [];
   let text = typeof input === 'string' ? input : decodeUtf8(input, findings);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (location.format === 'yaml' || location.format === 'toml') {

@@ -113,6 +113,8 @@ export interface FingerprintOptions {
    * disk (`fs` absent or a view of `node:fs`), since the states it is checked against are `FsPass`'s.
    */
   pins?: PinMemo<PinParts>;
+  /** `JSON.stringify(spec)` when the caller made it already (the key `pins` are kept under holds it). */
+  specJson?: string;
 }
 
 /**
@@ -194,11 +196,15 @@ function pinKey(spec: ServerSpec, opts: FingerprintOptions, dirs: PlatformDirs):
     }
     dirsIdOf.set(dirs, id);
   }
-  try {
-    return JSON.stringify([id, spec, opts.home, opts.roots ?? null, opts.codeClosure !== false]);
-  } catch {
-    return undefined;
+  let entry = opts.specJson;
+  if (entry === undefined) {
+    try {
+      entry = JSON.stringify(spec);
+    } catch {
+      return undefined;
+    }
   }
+  return `${JSON.stringify([id, opts.home, opts.roots ?? null, opts.codeClosure !== false])}${entry}`;
 }
 let nextDirsId = 0;
 

@@ -233,6 +233,7 @@ export class Scanner {
     const specs: ServerSpec[] = [];
     for (const spec of await this.withoutGuardFlags(parsed, store, pass)) specs.push(...(await workspaceBoundSpecs(spec, roots, (p) => pass.fs.realpath(p))));
     for (const spec of specs) {
+      const specJson = jsonOf(spec);
       const fp = await fingerprintServer(spec, {
         home: this.opts.home,
         env: this.opts.env,
@@ -244,11 +245,12 @@ export class Scanner {
         codeClosure: this.opts.codeClosure,
         // Pins are checked against `node:fs` states: only kept when the scanner reads the local disk itself.
         pins: this.opts.fs ? undefined : pinMemoOf(this.opts.closureCache),
+        specJson,
       });
       const r = evaluateServer(spec, fp, store, { strict: this.opts.strict ?? false, approved });
       const stripped = guardRemovedFinding(r, this.opts.home);
       if (stripped) r.findings.push(stripped);
-      r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...(fp.findings ?? []), ...checkLaunchSpec(spec));
+      r.findings.push(...unresolvedVariableFindings(fp.gaps ?? []), ...(fp.findings ?? []), ...launchFindings(spec, specJson));
       if (r.sameAs && r.state === 'new') {
         r.findings.push({
           ruleId: 'renamed-approved-spec',
@@ -275,6 +277,35 @@ export class Scanner {
     });
     return { parsed, servers: decided, findings: withPolicySeverities(findings, this.severities) };
   }
+}
+
+/** `JSON.stringify(spec)`, or undefined for an entry that has no JSON text. */
+function jsonOf(spec: ServerSpec): string | undefined {
+  try {
+    return JSON.stringify(spec);
+  } catch {
+    return undefined;
+  }
+}
+
+/** {@link checkLaunchSpec}'s findings by the checked entry's JSON text, oldest first (see {@link launchFindings}). */
+const checkedEntries = new Map<string, readonly Finding[]>();
+const CHECKED_ENTRIES = 20_000;
+
+/**
+ * {@link checkLaunchSpec} of `spec`, kept for the process by the entry's JSON text (`specJson`: every field it
+ * checks, so equal texts get equal findings) for the last {@link CHECKED_ENTRIES} entries: a scan of unchanged
+ * files checks each entry once. Without `specJson`, checked every time.
+ */
+function launchFindings(spec: ServerSpec, specJson: string | undefined): readonly Finding[] {
+  if (specJson === undefined) return checkLaunchSpec(spec);
+  let found = checkedEntries.get(specJson);
+  if (!found) {
+    found = checkLaunchSpec(spec);
+    if (checkedEntries.size >= CHECKED_ENTRIES) checkedEntries.delete(checkedEntries.keys().next().value as string);
+    checkedEntries.set(specJson, found);
+  }
+  return found;
 }
 
 /** The file system views of one pass: config and referenced files, and the closures' stats. */
