@@ -414,6 +414,20 @@ const CONFUSABLE_PROTOTYPES = confusablesData as Readonly<Record<string, string>
  */
 export function skeleton(text: string): string {
   if (typeof text !== 'string') return '';
+  let k = skeletons.get(text);
+  if (k === undefined) {
+    k = skeletonOf(text);
+    if (skeletons.size >= SKELETONS) skeletons.delete(skeletons.keys().next().value as string);
+    skeletons.set(text, k);
+  }
+  return k;
+}
+
+/** How many skeletons {@link skeleton} keeps (by text, oldest first): a re-check compares the same names again. */
+const SKELETONS = 20_000;
+const skeletons = new Map<string, string>();
+
+function skeletonOf(text: string): string {
   let out = '';
   let n = 0;
   for (const ch of text.normalize('NFKC').normalize('NFD')) {

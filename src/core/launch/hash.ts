@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, promises as fsp, type Stats } from 'node:fs';
-import { settledAt } from '../ports';
+import { codedError, settledAt } from '../ports';
 import { openRegular, openRegularSync, readUpToSync } from '../ports/regularFile';
 import { stateOfStat, UNSETTLED, type FsPass } from './pass';
 
@@ -106,8 +106,8 @@ export class FileHashCache {
   private async compute(path: string, pass?: FsPass): Promise<FileHash> {
     const since = pass?.since ?? Date.now();
     const s = pass ? pass.statOf(path) : await statOrCode(path);
-    if (typeof s === 'string') throw Object.assign(new Error(`${s}: cannot stat ${path}`), { code: s });
-    if (!s.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: s.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+    if (typeof s === 'string') throw codedError(`${s}: cannot stat ${path}`, s);
+    if (!s.isFile()) throw codedError(`${path} is not a regular file`, s.isDirectory() ? 'EISDIR' : 'ENOTFILE');
     const id = identityOf(s);
     const hit = this.entries.get(path);
     if (hit && hit.settled && sameIdentity(hit, id)) return hit;

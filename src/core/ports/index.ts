@@ -66,6 +66,15 @@ export function settledAt(st: { ctimeMs?: number }, since: number): boolean {
 }
 
 /**
+ * An `Error` with `message` and `code` (`ENOENT`, `EISDIR`, …), made without capturing a stack, for the failures a
+ * pass answers by the thousand (missing config names, a runtime's implicit scripts, a package manager's manifests):
+ * a captured stack costs more than the lookup it reports.
+ */
+export function codedError(message: string, code: string): NodeJS.ErrnoException {
+  return Object.assign(Object.create(Error.prototype) as NodeJS.ErrnoException, { name: 'Error', message, code });
+}
+
+/**
  * Read-only file access used by config discovery and fingerprinting. Paths are absolute.
  * Methods reject with a Node-style error (`code` = `ENOENT`, `EISDIR`, …) on failure.
  */

@@ -1,7 +1,7 @@
 import { closeSync, promises as fsp, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { defaultFileHashes } from '../launch/hash';
 import { openRegularSync, readRegular, readUpToSync } from './regularFile';
-import type { FileStat, FileSystemPort } from './index';
+import { codedError, type FileStat, type FileSystemPort } from './index';
 
 /**
  * {@link FileSystemPort} on `node:fs`. `readFile` opens the file once and reads at most `maxBytes + 1`
@@ -44,14 +44,7 @@ async function yieldIfDue(): Promise<void> {
  * captured stack costs more than the lookup it stands for.
  */
 export function missingPathError(syscall: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(Object.create(Error.prototype) as NodeJS.ErrnoException, {
-    name: 'Error',
-    message: `ENOENT: no such file or directory, ${syscall} '${path}'`,
-    code: 'ENOENT',
-    errno: -2,
-    syscall,
-    path,
-  });
+  return Object.assign(codedError(`ENOENT: no such file or directory, ${syscall} '${path}'`, 'ENOENT'), { errno: -2, syscall, path });
 }
 
 function statOf(path: string, syscall: string): Stats {
