@@ -130,7 +130,7 @@ export async function fingerprintServer(spec: ServerSpec, opts: FingerprintOptio
   const key = memo ? pinKey(spec, opts, dirs) : undefined;
   let parts = key !== undefined ? memo!.get(key, pass!) : undefined;
   if (!parts) {
-    const recorder = key !== undefined ? new PinRecorder(opts.fs ?? nodeFileSystem) : undefined;
+    const recorder = key !== undefined ? new PinRecorder(opts.fs ?? nodeFileSystem, pass!) : undefined;
     parts = await pinParts(spec, { ...opts, fs: recorder?.fs ?? opts.fs }, dirs, recorder);
     if (key !== undefined) {
       const basis = recorder!.seal(pass!);

@@ -1,6 +1,6 @@
 import type { Watched } from '../launch/closure';
-import type { FsPass } from '../launch/pass';
-import type { FileSystemPort } from '../ports';
+import { UNSETTLED, type FsPass } from '../launch/pass';
+import { fileStamp, settledAt, type FileSystemPort } from '../ports';
 
 /**
  * What one pin computation asked of the file system, so that the pin can be reused while all of it is as it was:
@@ -9,17 +9,35 @@ import type { FileSystemPort } from '../ports';
  */
 export class PinRecorder {
   private readonly paths = new Set<string>();
-  /** Paths `realpath` was asked for, with what the port answered (`\0CODE` for an error, as `FsPass.realpathOf`). */
+  /** Paths the port was asked to `stat`, with the state its answer gives (`FsPass.state`'s form): no second stat. */
+  private readonly stated = new Map<string, string>();
+  /**
+   * Paths `realpath` was asked for, with what the port answered (`\0CODE` for an error, as `FsPass.realpathOf`
+   * writes it: the scan's port resolves as `realpathSync.native`, and a missing path is `\0ENOENT` in both).
+   */
   private readonly reals = new Map<string, string>();
   private readonly closures: (readonly Watched[])[] = [];
   private complete = true;
   /** `inner`, noting what it is asked. */
   readonly fs: FileSystemPort;
 
-  constructor(inner: FileSystemPort) {
+  /** @param pass the pass the pin is computed in (the reference of `settledAt` for the states of `stat` answers). */
+  constructor(inner: FileSystemPort, pass: FsPass) {
     const note = (path: string) => void this.paths.add(path);
     this.fs = {
-      stat: (path) => (note(path), inner.stat(path)),
+      stat: (path) => {
+        note(path);
+        return inner.stat(path).then(
+          (st) => {
+            this.stated.set(path, settledAt(st, pass.since) ? (st.isDirectory ? 'd:' : 'f:') + fileStamp(st) : UNSETTLED);
+            return st;
+          },
+          (e: NodeJS.ErrnoException) => {
+            this.stated.set(path, e.code === 'ENOENT' ? '-' : `!${e.code ?? 'EINVAL'}`);
+            throw e;
+          },
+        );
+      },
       readFile: (path, maxBytes) => (note(path), inner.readFile(path, maxBytes)),
       readdir: (path) => (note(path), inner.readdir(path)),
       realpath: (path) =>
@@ -41,25 +59,25 @@ export class PinRecorder {
   }
 
   /**
-   * What the pin was computed from, in `pass`'s terms: each noted path's `FsPass.state` and each `realpath` answer
-   * as `FsPass.realpathOf` gives it now. Undefined when the pin must not be reused: a closure it cannot vouch for,
-   * a state that had not settled (`UNSETTLED`), or a `realpath` answer that differs from the pass's own (a path
-   * that moved while the pin was computed; an error code counts as the same error).
+   * What the pin was computed from: each noted path's state (from the port's `stat` answer, or else `FsPass.state`
+   * in `pass`, the pass it was computed in) and each `realpath` answer. A state taken at any time in the pass will do:
+   * content read after it and changed before it would have changed after the pass began, so the state would not
+   * have settled. Undefined when the pin must not be reused: a closure it cannot vouch for, or a state that had not
+   * settled (`UNSETTLED`, which never matches).
    */
   seal(pass: FsPass): PinBasis | undefined {
     if (!this.complete) return undefined;
     const watched: Watched[] = [];
-    for (const path of this.paths) watched.push({ path, state: pass.state(path) });
-    for (const c of this.closures) watched.push(...c);
-    const reals: [string, string][] = [];
-    for (const [path, answered] of this.reals) {
-      const now = pass.realpathOf(path);
-      if (answered.startsWith('\0') ? !now.startsWith('\0') : now !== answered) return undefined;
-      reals.push([path, now]);
+    for (const path of this.paths) {
+      const state = this.stated.get(path) ?? pass.state(path);
+      if (state === UNSETTLED) return undefined;
+      watched.push({ path, state });
     }
-    // An unsettled state never matches (`FsPass.unchanged`): such a pin would be recomputed anyway.
-    if (!pass.unchanged(watched)) return undefined;
-    return { watched, reals };
+    for (const c of this.closures) {
+      for (const w of c) if (w.state === UNSETTLED) return undefined;
+      watched.push(...c);
+    }
+    return { watched, reals: [...this.reals] };
   }
 }
 
