@@ -124,11 +124,21 @@ test('Guard Server writes a committable entry (no path of this machine) without 
   const vetoMs = Date.now() - tChange;
   const refusedBefore = refusals(store).length;
   await clickStart(page);
+  let clicked = Date.now();
   // Refused before it runs: by VS Code's own deny list (the lens shows Error), or by the guard (its audit record).
+  // VS Code stops the running server when its deny list changes; a Start clicked while it was stopping it is
+  // dropped, so Start is clicked again (at most every 3 s) while the lens still offers it.
   const refusedBy = await until('the changed launch to be refused', async () => {
     const r = refusals(store).slice(refusedBefore).find((x) => x.server === 'pidsrv');
     if (r) return { lever: 'guard proxy', reason: r.reason ?? '' };
-    return /\bError\b/.test(await lensText(page)) ? { lever: 'VS Code deny list', reason: 'Error' } : undefined;
+    const lens = await lensText(page);
+    if (/\bError\b/.test(lens)) return { lever: 'VS Code deny list', reason: 'Error' };
+    const links = await page.locator('.contentWidgets .codelens-decoration a').allInnerTexts();
+    if (Date.now() - clicked > 3_000 && links.some((t) => /^\s*Start\s*$/.test(t))) {
+      await clickStart(page);
+      clicked = Date.now();
+    }
+    return undefined;
   }, 30_000, 50).catch(async (e: unknown) => {
     await screenshot(page, 'guard-launch-2-no-refusal');
     throw new Error(`${(e as Error).message}\nextension log:\n${extensionLog(cs).slice(-3_000)}`);
