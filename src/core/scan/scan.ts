@@ -139,7 +139,7 @@ export class Scanner {
     const related: ServerSpec[] = [];
     for (const e of this.byFile.values()) {
       const k = skeletonsOf(e);
-      e.servers.forEach((s, i) => names.has(k[i]) && related.push(s.spec));
+      for (let i = 0; i < k.length; i++) if (names.has(k[i])) related.push(e.servers[i].spec);
     }
     const cross = checkAcrossConfigs(related);
     return entry.servers.map((s) => withCross(s, cross, this.severities));
