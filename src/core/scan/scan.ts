@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
 import { skeleton } from '../checks/text';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
@@ -81,8 +81,12 @@ export class Scanner {
   private policySet: PolicySet = emptyPolicySet();
   private severities = new Map<string, Severity>();
 
+  /** The open workspace folders: a pass takes them as present (see `passFileSystem`). */
+  private readonly openFolders: ReadonlySet<string>;
+
   constructor(private readonly opts: ScanOptions) {
     this.fs = cachingFileSystem(opts.fs ?? syncFileSystem);
+    this.openFolders = new Set(opts.workspaceFolders.map((f) => resolve(f)));
     this.policy = opts.policy ?? emptyPolicySet();
   }
 
@@ -205,7 +209,7 @@ export class Scanner {
 
   /** What one pass (a scan, a re-check, a re-evaluation) reads through: see {@link passFileSystem} and `FsPass`. */
   private newPass(): Pass {
-    return { fs: passFileSystem(this.fs), closures: new FsPass(), dirs: platformDirs(this.opts.home, process.platform, this.opts.env ?? process.env) };
+    return { fs: passFileSystem(this.fs, this.openFolders), closures: new FsPass(), dirs: platformDirs(this.opts.home, process.platform, this.opts.env ?? process.env) };
   }
 
   /**
@@ -389,10 +393,12 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
  * a path whose folder listing (read once per folder and pass) holds no name equal to its own, ignoring ASCII case
  * for file systems that do, is answered ENOENT without a system call, and so is a path below a folder answered so
  * (folders are asked top down from the third level, so a missing folder costs no failing call either); a
- * non-ASCII name, or a folder that cannot be listed (or holds over 10,000 entries), is always asked. A pass sees each file as it was when first asked; a change during the pass is the
- * watcher's next event. Never kept across passes.
+ * non-ASCII name, or a folder that cannot be listed (or holds over 10,000 entries), is always asked. The open
+ * workspace folders (`open`) are taken as present: their parent (often a folder of many projects) is not listed to
+ * find them. Being taken as present only means being asked. A pass sees each file as it was when first asked; a
+ * change during the pass is the watcher's next event. Never kept across passes.
  */
-function passFileSystem(inner: FileSystemPort): FileSystemPort {
+function passFileSystem(inner: FileSystemPort, open: ReadonlySet<string> = new Set()): FileSystemPort {
   const stats = new Map<string, Promise<FileStat>>();
   const reals = new Map<string, Promise<string>>();
   const lists = new Map<string, Promise<string[]>>();
@@ -412,7 +418,7 @@ function passFileSystem(inner: FileSystemPort): FileSystemPort {
     const dir = dirname(path);
     // Folders within two levels of the root (`/tmp`, `/home/u`, `C:\Users`) are taken as present: large, shared,
     // and listing them would cost a one-file re-check more than it saves.
-    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..' || depth(path) < 3) return Promise.resolve(false);
+    if (!name || dir === path || !/^[\x20-\x7e]+$/.test(name) || name === '.' || name === '..' || open.has(path) || depth(path) < 3) return Promise.resolve(false);
     // Top down: a missing folder is answered from its parent's listing, never by a failing readdir of its own.
     return gone.get(path) ?? once(gone, path, async () => (await absent(dir)) || ((await names(dir))?.has(name.toLowerCase()) === false));
   };
