@@ -45,13 +45,22 @@ test('new servers of two hosts are shown as new and approved by a Problem\'s qui
     const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'New MCP server "build" is not approved yet' }).first();
     const fixes = page.locator('.context-view .monaco-menu .action-label');
     const approved = () => Object.values(storeRecords(store)).some((r) => r.name === 'build' && r.decision === 'approved');
-    // under load a click can land while the menu re-renders and run nothing: the menu is opened again (at most 3 times)
+    // under load a click can land while the menu re-renders and run nothing, or the key can open no menu: the menu
+    // is opened again (at most 3 times)
     for (let attempt = 1; ; attempt++) {
       await page.keyboard.press('Escape');
       await problem.click();
       await problem.locator('.markers-panel-action-quickfix:not(.disabled)').waitFor({ state: 'visible', timeout: 10_000 }); // the light bulb
       await page.keyboard.press('Control+.');
-      await fixes.first().waitFor({ state: 'visible', timeout: 10_000 });
+      // under load the key can reach the list before it has focus and open nothing: the row is selected again
+      const opened = await fixes.first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, (err: unknown) => {
+        if (attempt >= 3) throw err;
+        return false;
+      });
+      if (!opened) {
+        console.log(`# Ctrl+. opened no quick fix menu (attempt ${attempt}); again`);
+        continue;
+      }
       const offered = await fixes.allInnerTexts();
       assert.deepEqual(offered.filter((t) => t.startsWith('MCP Trust Guard')), ['MCP Trust Guard: Approve (starts nothing)', 'MCP Trust Guard: Block']);
       if (attempt === 1) await screenshot(page, 'approve-quick-fix');
