@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { fingerprintServer, pinMemoOf } from '../../../../src/core/fingerprint/fingerprint';
 import { ClosureCache } from '../../../../src/core/launch';
@@ -18,6 +17,7 @@ import { FileHashCache } from '../../../../src/core/launch/hash';
 import { nodeFileSystem } from '../../../../src/core/ports/nodeFs';
 import { Scanner, type ScanReport } from '../../../../src/core/scan';
 import { emptyStore } from '../../../../src/core/trust';
+import { PIN_SOURCES_SERVERS, settleTree } from '../../../helpers/pinWorkspace';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-pin-memo-')));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -33,17 +33,8 @@ function write(file: string, text: string): void {
   fs.writeFileSync(file, text);
 }
 
-/** Waits until every change made so far is older than the window in which a state is not trusted (at most ~2 s). */
-async function settle(): Promise<void> {
-  let newest = 0;
-  const walk = (p: string) => {
-    const st = fs.lstatSync(p);
-    newest = Math.max(newest, st.ctimeMs + (st.ctimeMs % 1000 === 0 ? 2000 : 100));
-    if (st.isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
-  };
-  walk(tmp);
-  await delay(Math.max(0, newest - Date.now() + 5));
-}
+/** Waits until every change so far has settled (see `settleTree`). */
+const settle = () => settleTree(tmp);
 
 function setup(): void {
   fs.mkdirSync(path.join(ws, '.git'), { recursive: true });
@@ -63,11 +54,7 @@ function setup(): void {
     JSON.stringify({
       inputs: [{ id: 'tok', type: 'promptString' }],
       servers: {
-        module: { command: 'node', args: ['${workspaceFolder}/tools/server.js'] },
-        link: { command: 'node', args: ['./tools/link.js'] },
-        implicit: { command: 'node', args: ['./tools/late'] },
-        envfile: { command: 'python3', args: ['-m', 'srv'], envFile: '${workspaceFolder}/.env' },
-        input: { type: 'http', url: 'https://mcp.example.com/x', headers: { A: '${input:tok}' } },
+        ...PIN_SOURCES_SERVERS,
         guarded: { command: 'mcp-trust-guard', args: ['run', '--config', '${workspaceFolder}/.vscode/mcp.json', '--name', 'guarded', '--', 'mytool', '--stdio'] },
       },
     }),

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { fingerprintServer, pinMemoOf } from '../../../../src/core/fingerprint/fingerprint';
@@ -17,6 +16,7 @@ import { FileHashCache } from '../../../../src/core/launch/hash';
 import { nodeFileSystem } from '../../../../src/core/ports/nodeFs';
 import { Scanner } from '../../../../src/core/scan';
 import { emptyStore } from '../../../../src/core/trust';
+import { PIN_SOURCES_SERVERS, settleTree } from '../../../helpers/pinWorkspace';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mtg-pin-memo-prop-')));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -29,17 +29,8 @@ function write(rel: string, text: string): void {
   fs.writeFileSync(path.join(ws, rel), text);
 }
 
-/** Waits until every change so far is older than the window in which a state is not trusted (at most ~2 s). */
-async function settle(): Promise<void> {
-  let newest = 0;
-  const walk = (p: string) => {
-    const st = fs.lstatSync(p);
-    newest = Math.max(newest, st.ctimeMs + (st.ctimeMs % 1000 === 0 ? 2000 : 100));
-    if (st.isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
-  };
-  walk(ws);
-  await delay(Math.max(0, newest - Date.now() + 5));
-}
+/** Waits until every change so far has settled (see `settleTree`). */
+const settle = () => settleTree(ws);
 
 fs.mkdirSync(path.join(ws, '.git'), { recursive: true });
 fs.mkdirSync(home, { recursive: true });
@@ -51,13 +42,7 @@ write('.env', 'A=1\n');
 const config = (input: string) =>
   JSON.stringify({
     inputs: [{ id: 'tok', type: input }],
-    servers: {
-      module: { command: 'node', args: ['${workspaceFolder}/tools/server.js'] },
-      link: { command: 'node', args: ['./tools/link.js'] },
-      implicit: { command: 'node', args: ['./tools/late'] },
-      envfile: { command: 'python3', args: ['-m', 'srv'], envFile: '${workspaceFolder}/.env' },
-      input: { type: 'http', url: 'https://mcp.example.com/x', headers: { A: '${input:tok}' } },
-    },
+    servers: PIN_SOURCES_SERVERS,
   });
 write('.vscode/mcp.json', config('promptString'));
 
