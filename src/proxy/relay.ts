@@ -22,6 +22,7 @@
  *
  * What is relayed as it is, checked, or refused (and why) is tabled in README.md, "The guard proxy".
  */
+import { setNewest } from '../core/boundedMap';
 import type { MetadataPins } from '../core/pins';
 import type { Logger } from '../core/ports';
 import {
@@ -208,8 +209,7 @@ export class Relay {
   }
 
   private track<K, V>(map: Map<K, V>, k: K, v: V): void {
-    if (map.size >= MAX_TRACKED) map.delete(map.keys().next().value as K);
-    map.set(k, v);
+    setNewest(map, k, v, MAX_TRACKED);
   }
 
   private refuseHost(id: unknown, code: number, why: string): void {

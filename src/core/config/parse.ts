@@ -2,6 +2,7 @@ import { createScanner, parse as parseJsonc, printParseErrorCode, visit, type Pa
 import { escapePointerToken, lastPointerToken } from '../checks/pointer';
 import { QUARANTINE_KEY } from '../edit/quarantine';
 import { sha256Hex } from '../fingerprint/canonical';
+import { setNewest } from '../boundedMap';
 import type { FileSystemPort } from '../ports';
 import { nodeFileSystem } from '../ports/nodeFs';
 import type { ConfigError, ConfigLocation, DuplicateKey, Finding, ParsedConfig, ServerSpec, SourceRange } from '../types';
@@ -95,8 +96,7 @@ export function parseConfigText(input: string | Uint8Array, location: ConfigLoca
   let parsed = parsedFiles.get(key);
   if (!parsed) {
     parsed = parseUncached(input, location, contentHash);
-    if (parsedFiles.size >= PARSED_FILES) parsedFiles.delete(parsedFiles.keys().next().value as string);
-    parsedFiles.set(key, parsed);
+    setNewest(parsedFiles, key, parsed, PARSED_FILES);
   }
   // The lists are the caller's; the server entries are shared between the parses of the same bytes (read them only).
   return { location, servers: parsed.servers.slice(), errors: parsed.errors.slice(), findings: parsed.findings.slice(), contentHash };

@@ -1,4 +1,5 @@
 import type { Watched } from '../launch/closure';
+import { setNewest } from '../boundedMap';
 import { UNSETTLED, type FsPass } from '../launch/pass';
 import { fileStamp, settledAt, type FileSystemPort } from '../ports';
 
@@ -117,9 +118,7 @@ export class PinMemo<T> {
 
   /** Keeps `value` under `key`, computed from `basis`. */
   set(key: string, value: T, basis: PinBasis): void {
-    this.pins.delete(key);
-    if (this.pins.size >= this.max) this.pins.delete(this.pins.keys().next().value as string);
-    this.pins.set(key, { value, basis });
+    setNewest(this.pins, key, { value, basis }, this.max);
   }
 
   /** Drops the pin under `key` (its computation found something it cannot vouch for). */

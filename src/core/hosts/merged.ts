@@ -3,6 +3,7 @@
  * servers section, an `env` member of a settings file, a dotenv file. Adapters combine them; nothing here knows a host.
  */
 import { parse as parseJsonc } from 'jsonc-parser';
+import { setNewest } from '../boundedMap';
 import { sha256Hex } from '../fingerprint/canonical';
 import { parseDotenv } from '../launch/dotenv';
 import type { ServerSpec } from '../types';
@@ -23,8 +24,7 @@ export function jsoncAt(text: string, pointer: string): unknown {
   if (v === undefined && !parsedTexts.has(text)) {
     v = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
     if (text.length <= PARSED_TEXT_MAX_CHARS) {
-      if (parsedTexts.size >= PARSED_TEXTS) parsedTexts.delete(parsedTexts.keys().next().value as string);
-      parsedTexts.set(text, v);
+      setNewest(parsedTexts, text, v, PARSED_TEXTS);
     }
   }
   for (const t of pointer.split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {

@@ -1,5 +1,6 @@
 import { readRegularText } from '../ports/regularFile';
 import { basename, join, resolve } from 'node:path';
+import { setNewest } from '../boundedMap';
 import { parse as parseToml } from 'smol-toml';
 import { canonicalJson, sha256Hex } from '../fingerprint/canonical';
 import { defaultFileHashes, FileHashCache, hashedState } from './hash';
@@ -102,9 +103,7 @@ export class ClosureCache {
       const trace = await traceNodeModules(entries, repoRoot, cwd, { pass, hashes: this.hashes });
       // States from the pass: taken before nft read each file, or unsettled when they moved during the trace.
       const watched = [...trace.files, ...trace.dirs].map((p) => ({ path: p, state: pass.state(p) }));
-      this.traces.delete(key);
-      if (this.traces.size >= this.maxClosures) this.traces.delete(this.traces.keys().next().value as string);
-      this.traces.set(key, { trace, watched });
+      setNewest(this.traces, key, { trace, watched }, this.maxClosures);
       return trace;
     });
   }
@@ -127,9 +126,7 @@ export class ClosureCache {
   /** @internal */
   store(key: string, closure: CodeClosure, watched: Watched[]): void {
     this.watchedBy.set(closure, watched);
-    this.closures.delete(key);
-    if (this.closures.size >= this.maxClosures) this.closures.delete(this.closures.keys().next().value as string);
-    this.closures.set(key, { closure, watched });
+    setNewest(this.closures, key, { closure, watched }, this.maxClosures);
   }
 }
 

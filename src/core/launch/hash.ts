@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, promises as fsp, type Stats } from 'node:fs';
+import { setNewest } from '../boundedMap';
 import { codedError, settledAt } from '../ports';
 import { openRegular, openRegularSync, readUpToSync } from '../ports/regularFile';
 import { stateOfStat, UNSETTLED, type FsPass } from './pass';
@@ -122,9 +123,7 @@ export class FileHashCache {
   remember(path: string, id: FileIdentity, sha256: string, settled: boolean, state?: string): FileHash {
     const own = settled ? (state !== undefined && state !== UNSETTLED ? state : stateOfStat({ ...id, isDirectory: () => false })) : undefined;
     const entry: CacheEntry = { ...id, sha256, settled, state: own };
-    this.entries.delete(path);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(path, entry);
+    setNewest(this.entries, path, entry, this.maxEntries);
     return entry;
   }
 }

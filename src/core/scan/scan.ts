@@ -1,4 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
+import { setNewest } from '../boundedMap';
 import { checkAcrossConfigs, checkLaunchSpec } from '../checks/launch';
 import { skeleton } from '../checks/text';
 import { discoverConfigFiles, readConfigFile, type DiscoverOptions } from '../config';
@@ -306,8 +307,7 @@ function launchFindings(spec: ServerSpec, specJson: string | undefined): readonl
   let found = checkedEntries.get(specJson);
   if (!found) {
     found = checkLaunchSpec(spec);
-    if (checkedEntries.size >= CHECKED_ENTRIES) checkedEntries.delete(checkedEntries.keys().next().value as string);
-    checkedEntries.set(specJson, found);
+    setNewest(checkedEntries, specJson, found, CHECKED_ENTRIES);
   }
   return found;
 }
@@ -376,8 +376,7 @@ function cachingFileSystem(inner: FileSystemPort): FileSystemPort {
       const bytes = await inner.readFile(path, maxBytes);
       if (hit) cache.delete(path);
       if (st.size <= 1024 * 1024 && settledAt(st, since)) {
-        if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
-        cache.set(path, { stamp, max: maxBytes, bytes });
+        setNewest(cache, path, { stamp, max: maxBytes, bytes }, 4096);
       }
       return bytes;
     },
